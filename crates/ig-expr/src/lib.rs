@@ -1,0 +1,23 @@
+//! The expression language of ig, shared by the symbolic and the numeric side.
+//!
+//! An [`Expr`] is an immutable tree whose leaves are exact rational constants (big integers
+//! underneath, so nothing overflows silently), variables and π, and whose inner nodes are
+//! the operators of CONVENTIONS.md. This crate parses the infix syntax with error columns,
+//! prints text (which re-parses to the same tree), LaTeX, Rust and SymPy, and evaluates in
+//! `f64` and exactly. It knows nothing of e-graphs, rules or proofs.
+
+mod eval;
+mod expr;
+mod parse;
+mod print;
+pub mod special;
+
+pub use eval::{exact_pow, exact_root, EvalError};
+pub use expr::{natural, Expr, Op, UNARY_FUNCTIONS};
+pub use num_bigint::BigInt;
+pub use num_rational::BigRational;
+pub use parse::{parse, parse_decimal, ParseError};
+pub use print::{to_latex, to_rust, to_sympy};
+
+#[cfg(test)]
+mod tests;
