@@ -16,9 +16,16 @@ pub enum EvalError {
     /// The point is outside the domain of an operator (or the value is not a finite double).
     #[error("{0} is undefined here")]
     Undefined(String),
+    /// The value exists but is too large for a finite double.
+    #[error("{0} overflows a double")]
+    Overflow(String),
     /// Exact evaluation only: the value exists but is not rational (or too large to hold).
     #[error("not an exact rational value")]
     NotRational,
+}
+
+fn overflow(e: &Expr) -> EvalError {
+    EvalError::Overflow(e.to_string())
 }
 
 fn undefined(e: &Expr) -> EvalError {
@@ -75,20 +82,28 @@ impl Expr {
             Op::Abs => arg(0)?.abs(),
             Op::Sin => arg(0)?.sin(),
             Op::Cos => arg(0)?.cos(),
-            Op::Lgamma => special::lgamma(arg(0)?).ok_or_else(|| undefined(self))?,
-            Op::Digamma => special::digamma(arg(0)?).ok_or_else(|| undefined(self))?,
-            Op::Trigamma => special::trigamma(arg(0)?).ok_or_else(|| undefined(self))?,
-            Op::Polygamma | Op::BesselI => {
+            Op::Lgamma | Op::Digamma | Op::Trigamma | Op::Polygamma => {
+                let x = a.last().expect("unary or binary").eval(env)?;
+                if x <= 0.0 && x == x.floor() {
+                    return Err(undefined(self));
+                }
+                let n = match self.op() {
+                    Op::Lgamma => return special::lgamma(x).ok_or_else(|| overflow(self)),
+                    Op::Digamma => 0,
+                    Op::Trigamma => 1,
+                    _ => natural(&a[0]).ok_or_else(|| undefined(self))?,
+                };
+                special::polygamma(n, x).ok_or_else(|| overflow(self))?
+            }
+            Op::BesselI => {
                 let n = natural(&a[0]).ok_or_else(|| undefined(self))?;
-                let x = arg(1)?;
-                let f = if *self.op() == Op::Polygamma { special::polygamma } else { special::besseli };
-                f(n, x).ok_or_else(|| undefined(self))?
+                special::besseli(n, arg(1)?).ok_or_else(|| overflow(self))?
             }
         };
         if v.is_finite() {
             Ok(v)
         } else {
-            Err(undefined(self))
+            Err(overflow(self))
         }
     }
 

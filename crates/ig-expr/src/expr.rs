@@ -258,6 +258,12 @@ impl Expr {
         self.as_num().is_some_and(One::is_one)
     }
 
+    /// An identity for this node while it is alive: equal for clones, so a tree shared in
+    /// many places can be visited once.
+    pub fn ptr_key(&self) -> usize {
+        Arc::as_ptr(&self.0) as usize
+    }
+
     /// Number of nodes in the tree, counting shared subtrees once per occurrence.
     pub fn size(&self) -> usize {
         1 + self.args().iter().map(Expr::size).sum::<usize>()

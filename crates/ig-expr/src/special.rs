@@ -75,6 +75,9 @@ pub fn polygamma(n: u32, x: f64) -> Option<f64> {
     if is_pole(x) || !x.is_finite() || n > 170 {
         return None;
     }
+    if x < -20.0 {
+        return polygamma_reflected(n, x);
+    }
     let s = f64::from(n) + 1.0;
     // Shift until the tail's asymptotic series converges fast at this order.
     let threshold = 12.0 + f64::from(n);
@@ -106,6 +109,26 @@ pub fn polygamma(n: u32, x: f64) -> Option<f64> {
     finite(sign * n_factorial * zeta)
 }
 
+/// ψ⁽ⁿ⁾(x) = (−1)ⁿ ψ⁽ⁿ⁾(1−x) − π dⁿ/dxⁿ cot(πx), the n-th derivative of the reflection
+/// formula, for x far below zero where shifting upwards would take too many steps.
+/// dⁿ/dxⁿ cot(πx) = Qₙ(cot πx) with Q₀(c) = c and Qₖ₊₁(c) = −π (1 + c²) Qₖ'(c).
+fn polygamma_reflected(n: u32, x: f64) -> Option<f64> {
+    let c = (PI * x).cos() / (PI * x).sin();
+    let mut q = vec![0.0, 1.0]; // coefficients of Q_k in powers of c
+    for _ in 0..n {
+        let derivative: Vec<f64> = q.iter().enumerate().skip(1).map(|(i, a)| i as f64 * a).collect();
+        let mut next = vec![0.0; derivative.len() + 2];
+        for (i, d) in derivative.iter().enumerate() {
+            next[i] -= PI * d;
+            next[i + 2] -= PI * d;
+        }
+        q = next;
+    }
+    let q_value = q.iter().rev().fold(0.0, |acc, a| acc * c + a);
+    let sign = if n % 2 == 0 { 1.0 } else { -1.0 };
+    finite(sign * polygamma(n, 1.0 - x)? - PI * q_value)
+}
+
 /// The exponentially scaled modified Bessel function e^{−|x|} Iₙ(x), for integer n ≥ 0.
 ///
 /// Small |x|: the power series, all of whose terms are positive. Large |x|: I₀ from its
@@ -120,10 +143,15 @@ pub fn besseli_scaled(n: u32, x: f64) -> Option<f64> {
     if ax == 0.0 {
         return Some(if n == 0 { 1.0 } else { 0.0 });
     }
+    let nf = f64::from(n);
     let value = if ax <= 30.0 {
         besseli_series(n, ax) * (-ax).exp()
+    } else if ax > 1000.0 && ax > nf * nf {
+        besseli_asymptotic_scaled(n, ax)
+    } else if ax <= 1e6 {
+        besseli_asymptotic_scaled(0, ax) * besseli_ratio(n, ax)
     } else {
-        besseli0_asymptotic_scaled(ax) * besseli_ratio(n, ax)
+        return None;
     };
     finite(sign * value)
 }
@@ -156,14 +184,16 @@ fn besseli_series(n: u32, x: f64) -> f64 {
     sum
 }
 
-/// e^{−x} I₀(x) for x > 30: e^{−x}I₀(x) ≈ (2πx)^{−1/2} Σₖ ((2k−1)!!)² / (k! (8x)ᵏ).
-fn besseli0_asymptotic_scaled(x: f64) -> f64 {
-    let mut term = 1.0;
-    let mut sum = 1.0;
+/// e^{−x} Iₙ(x) for large x ≫ n²: (2πx)^{−1/2} Σₖ (−1)ᵏ Πⱼ₌₁ᵏ (4n² − (2j−1)²) / (k! (8x)ᵏ).
+fn besseli_asymptotic_scaled(n: u32, x: f64) -> f64 {
+    let mu = 4.0 * f64::from(n) * f64::from(n);
+    let mut term: f64 = 1.0;
+    let mut sum: f64 = 1.0;
     for k in 1..60 {
         let k = f64::from(k);
-        let next = term * (2.0 * k - 1.0) * (2.0 * k - 1.0) / (k * 8.0 * x);
-        if next < 1e-17 * sum || next > term {
+        let odd = 2.0 * k - 1.0;
+        let next = -term * (mu - odd * odd) / (k * 8.0 * x);
+        if next.abs() < 1e-17 * sum.abs() || next.abs() > term.abs() {
             break;
         }
         term = next;

@@ -1,0 +1,136 @@
+//! Proofs as data, and the checker that replays them.
+//!
+//! A proof of `LHS = RHS` under facts F is a chain of rewrite steps from LHS to a term T,
+//! closed either by T being RHS itself or by T and RHS having the same canonical form as
+//! rational functions (see `canon`). Meaning: on the region D where F holds and LHS is
+//! defined, RHS is defined and equal to LHS.
+//!
+//! The checker trusts only the rule table, the sign rules and the canonical form. It does
+//! not call any search: each step must be one instance of a named rule at the stated
+//! position, with its conditions discharged by the facts and by LHS being defined. A rule
+//! used against its declared direction must produce a term shown to be defined on D.
+
+use crate::canon::same_rational_function;
+use crate::knowledge::{Fact, Knowledge};
+use crate::pattern::Subst;
+use crate::table::{find_rule, CONST_FOLD};
+use ig_expr::Expr;
+use std::fmt;
+
+/// One rewrite: the rule, its direction, where it applies, and the whole term after it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    /// A rule name from the table, or `const-fold`.
+    pub rule: String,
+    /// Whether the rule was used from right to left.
+    pub backward: bool,
+    /// Argument indices from the root to the rewritten subterm.
+    pub path: Vec<usize>,
+    /// The whole term after the step.
+    pub term: Expr,
+}
+
+/// How the chain's last term is shown equal to the right-hand side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Closing {
+    /// The chain ends at the right-hand side itself.
+    Identical,
+    /// The chain's last term and the right-hand side are the same rational function of
+    /// their atoms (a certificate the checker recomputes).
+    RationalFunction,
+}
+
+/// A proof of `lhs = rhs`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Proof {
+    /// The rewrite chain, starting from the left-hand side.
+    pub steps: Vec<Step>,
+    /// How the chain is closed.
+    pub closing: Closing,
+}
+
+impl Proof {
+    /// Number of steps, counting a canonical-form closing as one.
+    pub fn size(&self) -> usize {
+        self.steps.len() + usize::from(self.closing == Closing::RationalFunction)
+    }
+}
+
+impl fmt::Display for Proof {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for s in &self.steps {
+            let dir = if s.backward { " (backward)" } else { "" };
+            writeln!(f, "  = {}    [{}{}]", s.term, s.rule, dir)?;
+        }
+        if self.closing == Closing::RationalFunction {
+            writeln!(f, "  = right-hand side    [same rational function]")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a proof was rejected.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {reason}", match step { Some(i) => format!("step {}", i + 1), None => "proof".to_string() })]
+pub struct CheckError {
+    /// The 0-based index of the rejected step, if a step is at fault.
+    pub step: Option<usize>,
+    /// What is wrong.
+    pub reason: String,
+}
+
+/// Replays a proof of `lhs = rhs` under `facts`.
+pub fn check(proof: &Proof, lhs: &Expr, rhs: &Expr, facts: &[Fact]) -> Result<(), CheckError> {
+    let whole = |reason: String| CheckError { step: None, reason };
+    let mut knowledge = Knowledge::new(facts).map_err(|e| whole(e.to_string()))?;
+    knowledge.assume_defined(lhs).map_err(|e| whole(format!("the facts leave the left-hand side nowhere defined ({e})")))?;
+    let mut current = lhs.clone();
+    for (i, step) in proof.steps.iter().enumerate() {
+        check_step(&knowledge, &current, step).map_err(|reason| CheckError { step: Some(i), reason })?;
+        current = step.term.clone();
+    }
+    match proof.closing {
+        Closing::Identical if current == *rhs => Ok(()),
+        Closing::Identical => Err(whole(format!("the chain ends at {current}, not at the right-hand side"))),
+        Closing::RationalFunction => {
+            if !same_rational_function(&current, rhs) {
+                return Err(whole(format!("{current} and {rhs} are different rational functions")));
+            }
+            if !knowledge.is_defined(rhs) {
+                return Err(whole("the right-hand side is not shown to be defined where the left-hand side is".into()));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn check_step(knowledge: &Knowledge, before: &Expr, step: &Step) -> Result<(), String> {
+    let old = before.at(&step.path).ok_or("no subterm at the step's position")?;
+    let new = step.term.at(&step.path).ok_or("no subterm at the step's position in the result")?;
+    if before.replace_at(&step.path, new.clone()).as_ref() != Some(&step.term) {
+        return Err("the step changes the term outside its position".into());
+    }
+    if step.rule == CONST_FOLD {
+        let value = old.eval_exact(&|_| None).map_err(|e| format!("{old} does not fold: {e}"))?;
+        return if new.as_num() == Some(&value) { Ok(()) } else { Err(format!("{old} folds to {value}, not {new}")) };
+    }
+    let rule = find_rule(&step.rule).ok_or_else(|| format!("no rule named '{}'", step.rule))?;
+    let (from, to) = if step.backward { (&rule.rhs, &rule.lhs) } else { (&rule.lhs, &rule.rhs) };
+    let mut subst = Subst::new();
+    if !from.matches(old, &mut subst) {
+        return Err(format!("{old} is not an instance of {from}"));
+    }
+    if !to.matches(new, &mut subst) {
+        return Err(format!("{new} is not an instance of {to} with the same bindings"));
+    }
+    for c in &rule.conditions {
+        if !c.holds(&subst, |e| knowledge.sign(e)) {
+            return Err(format!("condition {c:?} of {} is not established", rule.name));
+        }
+    }
+    let declared_direction = !step.backward || rule.reversible;
+    if !declared_direction && !knowledge.is_defined(new) {
+        return Err(format!("{new} is not shown to be defined"));
+    }
+    Ok(())
+}
