@@ -1,9 +1,10 @@
 //! Proofs as data, and the checker that replays them.
 //!
-//! A proof of `LHS = RHS` under facts F is a chain of rewrite steps from LHS to a term T,
-//! closed either by T being RHS itself or by T and RHS having the same canonical form as
-//! rational functions (see `canon`). Meaning: on the region D where F holds and LHS is
-//! defined, RHS is defined and equal to LHS.
+//! A proof of `LHS = RHS` under facts F is a chain of rewrite steps from LHS to a term L', a
+//! chain from RHS to a term R', and a closing: L' and R' are the same term, or the same
+//! rational function of their atoms (see `canon`). Meaning: on the region D where F holds
+//! and LHS is defined, RHS is defined and equal to LHS. When the right chain is not empty
+//! or the closing is by rational functions, RHS must be shown defined on D first.
 //!
 //! The checker trusts only the rule table, the sign rules and the canonical form. It does
 //! not call any search: each step must be one instance of a named rule at the stated
@@ -43,27 +44,47 @@ pub enum Closing {
 /// A proof of `lhs = rhs`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Proof {
-    /// The rewrite chain, starting from the left-hand side.
-    pub steps: Vec<Step>,
-    /// How the chain is closed.
+    /// The rewrite chain from the left-hand side.
+    pub left: Vec<Step>,
+    /// The rewrite chain from the right-hand side.
+    pub right: Vec<Step>,
+    /// How the two chains' ends are shown equal.
     pub closing: Closing,
 }
 
 impl Proof {
+    /// A proof by a single certificate: both sides are the same rational function.
+    pub fn rational_function() -> Proof {
+        Proof { left: vec![], right: vec![], closing: Closing::RationalFunction }
+    }
+
+    /// A proof by one chain from the left-hand side to the right-hand side.
+    pub fn chain(steps: Vec<Step>) -> Proof {
+        Proof { left: steps, right: vec![], closing: Closing::Identical }
+    }
+
     /// Number of steps, counting a canonical-form closing as one.
     pub fn size(&self) -> usize {
-        self.steps.len() + usize::from(self.closing == Closing::RationalFunction)
+        self.left.len() + self.right.len() + usize::from(self.closing == Closing::RationalFunction)
     }
 }
 
 impl fmt::Display for Proof {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for s in &self.steps {
-            let dir = if s.backward { " (backward)" } else { "" };
-            writeln!(f, "  = {}    [{}{}]", s.term, s.rule, dir)?;
-        }
+        let write_chain = |f: &mut fmt::Formatter<'_>, steps: &[Step]| -> fmt::Result {
+            for s in steps {
+                let dir = if s.backward { " (backward)" } else { "" };
+                writeln!(f, "  = {}    [{}{}]", s.term, s.rule, dir)?;
+            }
+            Ok(())
+        };
+        write_chain(f, &self.left)?;
         if self.closing == Closing::RationalFunction {
-            writeln!(f, "  = right-hand side    [same rational function]")?;
+            writeln!(f, "  ≡ (same rational function as the right-hand side's chain end)")?;
+        }
+        if !self.right.is_empty() {
+            writeln!(f, "  from the right-hand side:")?;
+            write_chain(f, &self.right)?;
         }
         Ok(())
     }
@@ -84,23 +105,24 @@ pub fn check(proof: &Proof, lhs: &Expr, rhs: &Expr, facts: &[Fact]) -> Result<()
     let whole = |reason: String| CheckError { step: None, reason };
     let mut knowledge = Knowledge::new(facts).map_err(|e| whole(e.to_string()))?;
     knowledge.assume_defined(lhs).map_err(|e| whole(format!("the facts leave the left-hand side nowhere defined ({e})")))?;
-    let mut current = lhs.clone();
-    for (i, step) in proof.steps.iter().enumerate() {
-        check_step(&knowledge, &current, step).map_err(|reason| CheckError { step: Some(i), reason })?;
-        current = step.term.clone();
+    if (!proof.right.is_empty() || proof.closing == Closing::RationalFunction) && !knowledge.is_defined(rhs) {
+        return Err(whole("the right-hand side is not shown to be defined where the left-hand side is".into()));
     }
-    match proof.closing {
-        Closing::Identical if current == *rhs => Ok(()),
-        Closing::Identical => Err(whole(format!("the chain ends at {current}, not at the right-hand side"))),
-        Closing::RationalFunction => {
-            if !same_rational_function(&current, rhs) {
-                return Err(whole(format!("{current} and {rhs} are different rational functions")));
-            }
-            if !knowledge.is_defined(rhs) {
-                return Err(whole("the right-hand side is not shown to be defined where the left-hand side is".into()));
-            }
-            Ok(())
+    let replay = |start: &Expr, steps: &[Step], offset: usize| -> Result<Expr, CheckError> {
+        let mut current = start.clone();
+        for (i, step) in steps.iter().enumerate() {
+            check_step(&knowledge, &current, step).map_err(|reason| CheckError { step: Some(offset + i), reason })?;
+            current = step.term.clone();
         }
+        Ok(current)
+    };
+    let left_end = replay(lhs, &proof.left, 0)?;
+    let right_end = replay(rhs, &proof.right, proof.left.len())?;
+    match proof.closing {
+        Closing::Identical if left_end == right_end => Ok(()),
+        Closing::Identical => Err(whole(format!("the chains end at {left_end} and {right_end}, which differ"))),
+        Closing::RationalFunction if same_rational_function(&left_end, &right_end) => Ok(()),
+        Closing::RationalFunction => Err(whole(format!("{left_end} and {right_end} are different rational functions"))),
     }
 }
 

@@ -231,7 +231,7 @@ fn step(rule: &str, backward: bool, path: &[usize], term: &str) -> Step {
 
 #[track_caller]
 fn check_text(lhs: &str, rhs: &str, facts_: &[&str], steps: Vec<Step>, closing: Closing) -> Result<(), CheckError> {
-    check(&Proof { steps, closing }, &parse(lhs).unwrap(), &parse(rhs).unwrap(), &facts(facts_))
+    check(&Proof { left: steps, right: vec![], closing }, &parse(lhs).unwrap(), &parse(rhs).unwrap(), &facts(facts_))
 }
 
 #[test]

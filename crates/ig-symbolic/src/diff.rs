@@ -1,0 +1,99 @@
+//! Symbolic differentiation, one rule per operator, with the smart constructors of `build`
+//! so results stay small. Wherever `e` is differentiable, `diff(e, x)` is its derivative
+//! (each rule is checked against central differences in the tests).
+
+use crate::build::{add, div, mul, neg, pow, sub};
+use ig_expr::{natural, Expr, Op};
+use std::collections::HashMap;
+
+/// The derivative of `e` with respect to the variable `x`.
+pub fn diff(e: &Expr, x: &str) -> Expr {
+    Differentiator { x, memo: HashMap::new() }.d(e)
+}
+
+/// The `n`-th derivative.
+pub fn diff_n(e: &Expr, x: &str, n: u32) -> Expr {
+    (0..n).fold(e.clone(), |acc, _| diff(&acc, x))
+}
+
+struct Differentiator<'a> {
+    x: &'a str,
+    /// Derivatives of shared subtrees, by node identity (derived tensors share a lot).
+    memo: HashMap<usize, (Expr, Expr)>,
+}
+
+impl Differentiator<'_> {
+    fn d(&mut self, e: &Expr) -> Expr {
+        if !e.contains_sym(self.x) {
+            return Expr::int(0);
+        }
+        if let Some((_, done)) = self.memo.get(&e.ptr_key()) {
+            return done.clone();
+        }
+        let result = self.rule(e);
+        self.memo.insert(e.ptr_key(), (e.clone(), result.clone()));
+        result
+    }
+
+    fn rule(&mut self, e: &Expr) -> Expr {
+        let a = e.args();
+        match e.op() {
+            Op::Num(_) | Op::Pi => Expr::int(0),
+            Op::Sym(s) => Expr::int(i64::from(&**s == self.x)),
+            Op::Add => add(self.d(&a[0]), self.d(&a[1])),
+            Op::Sub => sub(self.d(&a[0]), self.d(&a[1])),
+            Op::Neg => neg(self.d(&a[0])),
+            Op::Mul => {
+                let (u, v) = (&a[0], &a[1]);
+                add(mul(self.d(u), v.clone()), mul(u.clone(), self.d(v)))
+            }
+            Op::Div => {
+                let (u, v) = (&a[0], &a[1]);
+                let du = self.d(u);
+                let dv = self.d(v);
+                if dv.is_zero() {
+                    return div(du, v.clone());
+                }
+                div(sub(mul(du, v.clone()), mul(u.clone(), dv)), pow(v.clone(), Expr::int(2)))
+            }
+            Op::Pow => {
+                let (u, v) = (&a[0], &a[1]);
+                let du = self.d(u);
+                let dv = self.d(v);
+                if dv.is_zero() {
+                    // d(u^c) = c u^(c-1) u'
+                    let lowered = sub(v.clone(), Expr::int(1));
+                    return mul(mul(v.clone(), pow(u.clone(), lowered)), du);
+                }
+                // d(u^v) = u^v (v' ln u + v u'/u)
+                let inner = add(mul(dv, Expr::unary(Op::Ln, u.clone())), div(mul(v.clone(), du), u.clone()));
+                mul(e.clone(), inner)
+            }
+            Op::Exp => mul(e.clone(), self.d(&a[0])),
+            Op::Ln => div(self.d(&a[0]), a[0].clone()),
+            Op::Sqrt => div(self.d(&a[0]), mul(Expr::int(2), e.clone())),
+            // d|u| = u u' / |u| (away from u = 0, where |u| is not differentiable)
+            Op::Abs => div(mul(a[0].clone(), self.d(&a[0])), e.clone()),
+            Op::Sin => mul(Expr::unary(Op::Cos, a[0].clone()), self.d(&a[0])),
+            Op::Cos => neg(mul(Expr::unary(Op::Sin, a[0].clone()), self.d(&a[0]))),
+            Op::Lgamma => mul(Expr::unary(Op::Digamma, a[0].clone()), self.d(&a[0])),
+            Op::Digamma => mul(Expr::unary(Op::Trigamma, a[0].clone()), self.d(&a[0])),
+            Op::Trigamma => mul(Expr::polygamma(2, a[0].clone()), self.d(&a[0])),
+            Op::Polygamma => {
+                let n = natural(&a[0]).expect("polygamma has a literal order");
+                mul(Expr::polygamma(n + 1, a[1].clone()), self.d(&a[1]))
+            }
+            Op::BesselI => {
+                // I₀' = I₁; Iₙ' = (Iₙ₋₁ + Iₙ₊₁)/2
+                let n = natural(&a[0]).expect("besseli has a literal order");
+                let x = a[1].clone();
+                let outer = if n == 0 {
+                    Expr::besseli(1, x)
+                } else {
+                    div(add(Expr::besseli(n - 1, x.clone()), Expr::besseli(n + 1, x)), Expr::int(2))
+                };
+                mul(outer, self.d(&a[1]))
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! Deciding `lhs = rhs` under facts: a checked proof, a counterexample, or an honest
+//! "unknown".
+//!
+//! In order: the canonical form of rational functions (decides every identity of rational
+//! functions over transcendental atoms), a counterexample search, then equality saturation
+//! with explanations, closed either syntactically or by the canonical form. Every proof is
+//! replayed by `ig_rules::check` before it is reported: a proof the checker rejects is
+//! never called "proved".
+
+use crate::counterexample::{find_counterexample, Counterexample};
+use crate::engine::{Limits, Saturation};
+use ig_expr::Expr;
+use ig_rules::{check, same_rational_function, Closing, Fact, FactError, Knowledge, Proof};
+
+/// The outcome of a proof attempt.
+#[derive(Clone, Debug)]
+pub enum Verdict {
+    /// The identity holds; the proof has been checked.
+    Proved(Proof),
+    /// The identity fails at this point.
+    Refuted(Counterexample),
+    /// Neither, within the limits; says why.
+    Unknown(String),
+}
+
+/// Random points tried by the counterexample search.
+const TRIALS: usize = 300;
+const SEED: u64 = 0x1d_2024;
+
+/// Tries to decide `lhs = rhs` (where `lhs` is defined and the facts hold, `rhs` is defined
+/// and equal). Contradictory facts are an error.
+pub fn prove(lhs: &Expr, rhs: &Expr, facts: &[Fact], limits: &Limits) -> Result<Verdict, FactError> {
+    let mut knowledge = Knowledge::new(facts)?;
+    if knowledge.assume_defined(lhs).is_err() {
+        return Ok(Verdict::Unknown("the facts leave the left-hand side nowhere defined".into()));
+    }
+    let checked = |proof: Proof| check(&proof, lhs, rhs, facts).map(|()| proof);
+    if let Ok(proof) = checked(Proof::chain(vec![])) {
+        return Ok(Verdict::Proved(proof));
+    }
+    if let Ok(proof) = checked(Proof::rational_function()) {
+        return Ok(Verdict::Proved(proof));
+    }
+    if let Some(c) = find_counterexample(lhs, rhs, facts, TRIALS, SEED) {
+        return Ok(Verdict::Refuted(c));
+    }
+    let all_facts = knowledge.facts();
+    let mut run = Saturation::run(&[lhs, rhs], &all_facts, limits, true, Some((0, 1)));
+    let mut rejected = None;
+    if run.equal(0, 1) {
+        match checked(Proof::chain(run.explain(lhs, rhs))) {
+            Ok(proof) => return Ok(Verdict::Proved(proof)),
+            Err(e) => rejected = Some(e),
+        }
+    }
+    let (left_end, right_end) = (run.best(0), run.best(1));
+    if same_rational_function(&left_end, &right_end) {
+        let proof = Proof { left: run.explain(lhs, &left_end), right: run.explain(rhs, &right_end), closing: Closing::RationalFunction };
+        match checked(proof) {
+            Ok(proof) => return Ok(Verdict::Proved(proof)),
+            Err(e) => rejected = Some(e),
+        }
+    }
+    Ok(Verdict::Unknown(match rejected {
+        Some(e) => format!("not proven: the checker rejected the proof found ({e})"),
+        None => format!("not proven within limits ({})", run.stop_reason()),
+    }))
+}
