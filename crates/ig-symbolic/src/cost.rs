@@ -1,5 +1,5 @@
-//! What "simpler" means: fewer nodes, then plainer constants and fewer powers, so that
-//! `a - b` beats `a + -1 * b` and `1 / x` beats `x^-1`.
+//! What "simpler" means: fewer operators, with constants almost free (a constant is one
+//! token), so that `a - b` beats `a + -1 * b`, `x^2` beats `x * x`, `-3 * x` beats `-(3 * x)`.
 
 use crate::lang::Math;
 use egg::{CostFunction, Id, Language};
@@ -7,8 +7,9 @@ use ig_expr::{Expr, Op};
 
 fn op_cost(op: &Op) -> usize {
     match op {
-        Op::Num(r) if !r.is_integer() => 12,
-        Op::Num(r) if r < &num_traits::Zero::zero() => 11,
+        Op::Num(r) if !r.is_integer() => 3,
+        Op::Num(r) if r < &num_traits::Zero::zero() => 2,
+        Op::Num(_) => 1,
         Op::Pow => 11,
         _ => 10,
     }

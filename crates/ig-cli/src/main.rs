@@ -1,0 +1,54 @@
+//! `ig`: command-line front end. Parses arguments, runs one command, prints for people or
+//! as one JSON object, and maps failures to exit codes (2: bad input, one line on stderr).
+
+mod args;
+mod symbolic;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// A failure to report: the message (one line) and the exit status.
+pub struct Failure {
+    message: String,
+    status: u8,
+}
+
+impl Failure {
+    /// Bad input: exit status 2.
+    pub fn input(message: impl Into<String>) -> Failure {
+        Failure { message: message.into(), status: 2 }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+                let _ = e.print();
+                return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            }
+            // clap's message up to its first blank line, folded into one line.
+            let rendered = e.to_string();
+            let line: Vec<&str> = rendered.lines().map(str::trim).take_while(|l| !l.is_empty()).collect();
+            eprintln!("{}", line.join(" "));
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
+        args::Command::Simplify(a) => symbolic::simplify(a),
+        args::Command::Diff(a) => symbolic::diff(a),
+        args::Command::Prove(a) => symbolic::prove(a),
+    };
+    match result {
+        Ok(output) => {
+            println!("{output}");
+            ExitCode::SUCCESS
+        }
+        Err(f) => {
+            eprintln!("error: {}", f.message.lines().next().unwrap_or(""));
+            ExitCode::from(f.status)
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! End-to-end tests of the `ig` binary: the command-line contract of CONVENTIONS.md.
+
+mod cli;
