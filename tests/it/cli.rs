@@ -2,7 +2,10 @@ use serde_json::Value;
 use std::process::{Command, Output};
 
 fn ig(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ig")).args(args).output().expect("ig runs")
+    Command::new(env!("CARGO_BIN_EXE_ig"))
+        .args(args)
+        .output()
+        .expect("ig runs")
 }
 
 /// Runs `ig` with `--json` appended; expects success and returns the object.
@@ -11,9 +14,17 @@ fn json(args: &[&str]) -> Value {
     let mut all = args.to_vec();
     all.push("--json");
     let out = ig(&all);
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(text.trim().lines().count(), 1, "one JSON object on one line: {text}");
+    assert_eq!(
+        text.trim().lines().count(),
+        1,
+        "one JSON object on one line: {text}"
+    );
     serde_json::from_str(&text).unwrap()
 }
 
@@ -30,14 +41,25 @@ fn bad_input(args: &[&str], needle: &str) {
 
 #[test]
 fn prove_trigamma_identity_with_checked_proof() {
-    let v = json(&["prove", "polygamma(1,a) - polygamma(1,a+b)", "trigamma(a) - trigamma(a+b)", "--assume", "a>0", "--assume", "b>0"]);
+    let v = json(&[
+        "prove",
+        "polygamma(1,a) - polygamma(1,a+b)",
+        "trigamma(a) - trigamma(a+b)",
+        "--assume",
+        "a>0",
+        "--assume",
+        "b>0",
+    ]);
     assert_eq!(v["verdict"], "proved");
     let steps = v["proof"].as_array().unwrap();
     assert!(!steps.is_empty());
     for s in steps {
         assert!(s["rule"].is_string() && s["term"].is_string(), "{s}");
     }
-    assert_eq!(steps.last().unwrap()["term"], "trigamma(a) - trigamma(a + b)");
+    assert_eq!(
+        steps.last().unwrap()["term"],
+        "trigamma(a) - trigamma(a + b)"
+    );
 }
 
 #[test]
@@ -76,7 +98,10 @@ fn bad_input_is_one_line_and_exit_2() {
     bad_input(&["simplify", "x +* 2"], "column 4");
     bad_input(&["simplify", "foo(x)"], "unknown function");
     bad_input(&["prove", "x"], "RHS");
-    bad_input(&["prove", "x", "x", "--assume", "x>0", "--assume", "x<0"], "contradictory");
+    bad_input(
+        &["prove", "x", "x", "--assume", "x>0", "--assume", "x<0"],
+        "contradictory",
+    );
     bad_input(&["prove", "x", "x", "--assume", "x>>0"], "fact");
     bad_input(&["diff", "x", "2x"], "symbol");
     bad_input(&["diff", "x", "pi"], "variable");

@@ -10,7 +10,10 @@ use std::time::Duration;
 
 /// The command line's bounds: the deterministic defaults plus a wall-clock safety net.
 fn limits() -> Limits {
-    Limits { time: Some(Duration::from_secs(20)), ..Limits::default() }
+    Limits {
+        time: Some(Duration::from_secs(20)),
+        ..Limits::default()
+    }
 }
 
 /// Derivatives beyond this order are refused as input errors (the expression grows
@@ -41,7 +44,8 @@ fn render(common: &Common, object: Value, text: String) -> String {
 pub fn simplify(a: SimplifyArgs) -> Result<String, Failure> {
     let e = expression("expression", &a.expr)?;
     let facts = facts(&a.common)?;
-    let s = ig_symbolic::simplify(&e, &facts, &limits()).map_err(|e| Failure::input(e.to_string()))?;
+    let s =
+        ig_symbolic::simplify(&e, &facts, &limits()).map_err(|e| Failure::input(e.to_string()))?;
     let object = json!({ "input": e.to_string(), "result": s.expr.to_string() });
     Ok(render(&a.common, object, s.expr.to_string()))
 }
@@ -50,14 +54,21 @@ pub fn diff(a: DiffArgs) -> Result<String, Failure> {
     let e = expression("expression", &a.expr)?;
     let symbol = expression("symbol", &a.symbol)?;
     let Some(name) = symbol.as_sym() else {
-        return Err(Failure::input(format!("symbol '{}': expected a variable name", a.symbol)));
+        return Err(Failure::input(format!(
+            "symbol '{}': expected a variable name",
+            a.symbol
+        )));
     };
     if a.times > MAX_TIMES {
-        return Err(Failure::input(format!("--times {}: at most {MAX_TIMES} derivatives", a.times)));
+        return Err(Failure::input(format!(
+            "--times {}: at most {MAX_TIMES} derivatives",
+            a.times
+        )));
     }
     let facts = facts(&a.common)?;
     let d = ig_symbolic::diff_n(&e, name, a.times);
-    let s = ig_symbolic::simplify(&d, &facts, &limits()).map_err(|e| Failure::input(e.to_string()))?;
+    let s =
+        ig_symbolic::simplify(&d, &facts, &limits()).map_err(|e| Failure::input(e.to_string()))?;
     let object = json!({ "input": e.to_string(), "symbol": name, "times": a.times, "result": s.expr.to_string() });
     Ok(render(&a.common, object, s.expr.to_string()))
 }
@@ -70,33 +81,55 @@ fn step_json(rule: &str, backward: bool, path: &[usize], term: &Expr) -> Value {
 /// The proof as one chain from LHS to RHS: the left chain, the closing certificate, then
 /// the right chain read backwards (each of its steps inverted).
 fn proof_steps(proof: &Proof, rhs: &Expr) -> Vec<Value> {
-    let mut out: Vec<Value> = proof.left.iter().map(|s| step_json(&s.rule, s.backward, &s.path, &s.term)).collect();
-    let right_terms: Vec<&Expr> = std::iter::once(rhs).chain(proof.right.iter().map(|s| &s.term)).collect();
+    let mut out: Vec<Value> = proof
+        .left
+        .iter()
+        .map(|s| step_json(&s.rule, s.backward, &s.path, &s.term))
+        .collect();
+    let right_terms: Vec<&Expr> = std::iter::once(rhs)
+        .chain(proof.right.iter().map(|s| &s.term))
+        .collect();
     if proof.closing == Closing::RationalFunction {
         let end = right_terms.last().expect("starts with rhs");
         out.push(json!({ "rule": "rational-function-identity", "term": end.to_string() }));
     }
     for (i, s) in proof.right.iter().enumerate().rev() {
-        let Step { rule, backward, path, .. } = s;
+        let Step {
+            rule,
+            backward,
+            path,
+            ..
+        } = s;
         out.push(step_json(rule, !backward, path, right_terms[i]));
     }
     out
 }
 
 fn number(r: &ig_expr::BigRational) -> Value {
-    let f = r.numer().to_string().parse::<f64>().unwrap_or(f64::NAN) / r.denom().to_string().parse::<f64>().unwrap_or(f64::NAN);
-    serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)
+    let f = r.numer().to_string().parse::<f64>().unwrap_or(f64::NAN)
+        / r.denom().to_string().parse::<f64>().unwrap_or(f64::NAN);
+    serde_json::Number::from_f64(f)
+        .map(Value::Number)
+        .unwrap_or(Value::Null)
 }
 
 pub fn prove(a: ProveArgs) -> Result<String, Failure> {
     let lhs = expression("LHS", &a.lhs)?;
     let rhs = expression("RHS", &a.rhs)?;
     let facts = facts(&a.common)?;
-    let verdict = ig_symbolic::prove(&lhs, &rhs, &facts, &limits()).map_err(|e| Failure::input(e.to_string()))?;
+    let verdict = ig_symbolic::prove(&lhs, &rhs, &facts, &limits())
+        .map_err(|e| Failure::input(e.to_string()))?;
     let mut object = Map::new();
     object.insert("lhs".into(), lhs.to_string().into());
     object.insert("rhs".into(), rhs.to_string().into());
-    object.insert("assumptions".into(), facts.iter().map(|f| f.to_string()).collect::<Vec<_>>().into());
+    object.insert(
+        "assumptions".into(),
+        facts
+            .iter()
+            .map(|f| f.to_string())
+            .collect::<Vec<_>>()
+            .into(),
+    );
     let text = match &verdict {
         Verdict::Proved(proof) => {
             let steps = proof_steps(proof, &rhs);
@@ -105,20 +138,38 @@ pub fn prove(a: ProveArgs) -> Result<String, Failure> {
             object.insert("proof".into(), steps.clone().into());
             let mut text = format!("proved (checked, {} steps)\n  {lhs}", steps.len());
             for s in &steps {
-                text.push_str(&format!("\n  = {}    [{}{}]", s["term"].as_str().unwrap_or(""), s["rule"].as_str().unwrap_or(""), if s["direction"] == "backward" { ", backward" } else { "" }));
+                text.push_str(&format!(
+                    "\n  = {}    [{}{}]",
+                    s["term"].as_str().unwrap_or(""),
+                    s["rule"].as_str().unwrap_or(""),
+                    if s["direction"] == "backward" {
+                        ", backward"
+                    } else {
+                        ""
+                    }
+                ));
             }
             text
         }
         Verdict::Refuted(c) => {
             object.insert("verdict".into(), "refuted".into());
-            let point: Map<String, Value> = c.point.iter().map(|(k, v)| (k.clone(), number(v))).collect();
+            let point: Map<String, Value> = c
+                .point
+                .iter()
+                .map(|(k, v)| (k.clone(), number(v)))
+                .collect();
             object.insert("counterexample".into(), Value::Object(point));
             object.insert("lhs_value".into(), json!(c.lhs));
             object.insert("rhs_value".into(), c.rhs.map_or(Value::Null, |v| json!(v)));
             object.insert("exact".into(), c.exact.into());
             let at: Vec<String> = c.point.iter().map(|(k, v)| format!("{k}={v}")).collect();
             let rhs_text = c.rhs.map_or("undefined".to_string(), |v| v.to_string());
-            format!("refuted at {}: LHS = {}, RHS = {}", at.join(", "), c.lhs, rhs_text)
+            format!(
+                "refuted at {}: LHS = {}, RHS = {}",
+                at.join(", "),
+                c.lhs,
+                rhs_text
+            )
         }
         Verdict::Unknown(reason) => {
             object.insert("verdict".into(), "unknown".into());
@@ -128,4 +179,3 @@ pub fn prove(a: ProveArgs) -> Result<String, Failure> {
     };
     Ok(render(&a.common, Value::Object(object), text))
 }
-

@@ -113,7 +113,10 @@ impl Expr {
     /// powers, `abs`, and the few transcendental values that are rational (`exp(0)`,
     /// `ln(1)`, `sin(0)`, `cos(0)`). Anything else is `NotRational`; a point outside the
     /// domain is `Undefined`, decided exactly.
-    pub fn eval_exact(&self, env: &impl Fn(&str) -> Option<BigRational>) -> Result<BigRational, EvalError> {
+    pub fn eval_exact(
+        &self,
+        env: &impl Fn(&str) -> Option<BigRational>,
+    ) -> Result<BigRational, EvalError> {
         let a = self.args();
         let arg = |i: usize| a[i].eval_exact(env);
         Ok(match self.op() {
@@ -182,7 +185,11 @@ impl Expr {
                         }
                     }
                     // lgamma(1) = lgamma(2) = 0.
-                    (Op::Lgamma, _, _) if x.is_one() || x == BigRational::from_integer(2.into()) => BigRational::zero(),
+                    (Op::Lgamma, _, _)
+                        if x.is_one() || x == BigRational::from_integer(2.into()) =>
+                    {
+                        BigRational::zero()
+                    }
                     _ => return Err(EvalError::NotRational),
                 }
             }
@@ -203,16 +210,29 @@ pub fn exact_pow(x: &BigRational, y: &BigRational) -> Result<BigRational, EvalEr
             return Ok(BigRational::one());
         }
         if x.is_zero() {
-            return if y.is_negative() { Err(undefined()) } else { Ok(BigRational::zero()) };
+            return if y.is_negative() {
+                Err(undefined())
+            } else {
+                Ok(BigRational::zero())
+            };
         }
-        let n = y.to_integer().abs().to_u64().filter(|&n| n <= MAX_EXACT_EXPONENT).ok_or(EvalError::NotRational)?;
+        let n = y
+            .to_integer()
+            .abs()
+            .to_u64()
+            .filter(|&n| n <= MAX_EXACT_EXPONENT)
+            .ok_or(EvalError::NotRational)?;
         let p = num_traits::Pow::pow(x, n);
         return Ok(if y.is_negative() { p.recip() } else { p });
     }
     if !x.is_positive() {
         return Err(undefined());
     }
-    let q = y.denom().to_u32().filter(|&q| q <= 64).ok_or(EvalError::NotRational)?;
+    let q = y
+        .denom()
+        .to_u32()
+        .filter(|&q| q <= 64)
+        .ok_or(EvalError::NotRational)?;
     let root = exact_root(x, q).ok_or(EvalError::NotRational)?;
     exact_pow(&root, &BigRational::from_integer(y.numer().clone()))
 }

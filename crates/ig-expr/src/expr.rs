@@ -137,12 +137,18 @@ struct Node {
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Expr(Arc<Node>);
 
+// `Expr::add(a, b)` and friends are constructors of tree nodes, not arithmetic: the
+// operator traits would suggest evaluation, so the names stay plain functions.
+#[allow(clippy::should_implement_trait)]
 impl Expr {
     /// Builds a node. Panics if the number of arguments does not match the operator's arity,
     /// which is a programming error, never a consequence of user input.
     pub fn new(op: Op, args: Vec<Expr>) -> Expr {
         assert_eq!(op.arity(), args.len(), "wrong arity for {op:?}");
-        Expr(Arc::new(Node { op, args: args.into_boxed_slice() }))
+        Expr(Arc::new(Node {
+            op,
+            args: args.into_boxed_slice(),
+        }))
     }
 
     /// An exact rational constant.
@@ -323,7 +329,11 @@ impl Expr {
         if !self.contains_sym(name) {
             return self.clone();
         }
-        let args = self.args().iter().map(|a| a.substitute(name, value)).collect();
+        let args = self
+            .args()
+            .iter()
+            .map(|a| a.substitute(name, value))
+            .collect();
         Expr::new(self.op().clone(), args)
     }
 }

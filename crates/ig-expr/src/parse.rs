@@ -127,7 +127,9 @@ fn tokenize(text: &str) -> Result<Vec<(Token, usize)>, ParseError> {
         let column = i + 1;
         if c.is_whitespace() {
             i += 1;
-        } else if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) {
+        } else if c.is_ascii_digit()
+            || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit))
+        {
             let (value, next) = scan_number(&chars, i).ok_or_else(|| ParseError {
                 column,
                 message: "expected a number".into(),
@@ -146,7 +148,9 @@ fn tokenize(text: &str) -> Result<Vec<(Token, usize)>, ParseError> {
         } else {
             return Err(ParseError {
                 column,
-                message: format!("expected a number, a name, an operator or a parenthesis, found '{c}'"),
+                message: format!(
+                    "expected a number, a name, an operator or a parenthesis, found '{c}'"
+                ),
             });
         }
     }
@@ -169,7 +173,10 @@ impl Parser {
     }
 
     fn error<T>(&self, expected: &str) -> Result<T, ParseError> {
-        Err(ParseError { column: self.column(), message: format!("expected {expected}, found {}", self.peek()) })
+        Err(ParseError {
+            column: self.column(),
+            message: format!("expected {expected}, found {}", self.peek()),
+        })
     }
 
     fn eat(&mut self, c: char) -> bool {
@@ -272,7 +279,9 @@ impl Parser {
         if name == "pi" {
             return Ok(Expr::pi());
         }
-        if let Some(op) = Op::from_name(name, 2).filter(|op| matches!(op, Op::Polygamma | Op::BesselI)) {
+        if let Some(op) =
+            Op::from_name(name, 2).filter(|op| matches!(op, Op::Polygamma | Op::BesselI))
+        {
             self.expect('(')?;
             let order = match self.peek().clone() {
                 Token::Number(n) if n.is_integer() && u32::try_from(n.to_integer()).is_ok() => n,
@@ -291,7 +300,10 @@ impl Parser {
             return Ok(Expr::unary(op, x));
         }
         if *self.peek() == Token::Punct('(') {
-            return Err(ParseError { column, message: format!("expected a known function, found unknown function '{name}'") });
+            return Err(ParseError {
+                column,
+                message: format!("expected a known function, found unknown function '{name}'"),
+            });
         }
         Ok(Expr::sym(name))
     }

@@ -138,7 +138,13 @@ fn latex_rational(out: &mut String, r: &BigRational) -> fmt::Result {
 fn latex_wrapped(out: &mut String, e: &Expr, need: Prec) -> fmt::Result {
     let p = match e.op() {
         Op::Div => Prec::Atom, // \frac is self-delimiting
-        Op::Num(r) if !r.is_integer() => if r.is_negative() { Prec::Unary } else { Prec::Atom },
+        Op::Num(r) if !r.is_integer() => {
+            if r.is_negative() {
+                Prec::Unary
+            } else {
+                Prec::Atom
+            }
+        }
         _ => prec(e),
     };
     if p < need || (need == Prec::Atom && e.as_num().is_some_and(|r| r.is_negative())) {
@@ -184,7 +190,15 @@ fn latex(out: &mut String, e: &Expr) -> fmt::Result {
         }
         Op::Neg => {
             out.push('-');
-            latex_wrapped(out, &a[0], if a[0].as_num().is_some() { Prec::Atom } else { Prec::Unary })
+            latex_wrapped(
+                out,
+                &a[0],
+                if a[0].as_num().is_some() {
+                    Prec::Atom
+                } else {
+                    Prec::Unary
+                },
+            )
         }
         Op::Exp => latex_call(out, "\\exp", &a[0]),
         Op::Ln => latex_call(out, "\\ln", &a[0]),
@@ -223,7 +237,8 @@ fn latex(out: &mut String, e: &Expr) -> fmt::Result {
 /// A base of a power: functions like `\ln(x)` get wrapped so `^` binds to the whole call.
 fn latex_power_base(out: &mut String, e: &Expr) -> fmt::Result {
     let plain = matches!(e.op(), Op::Sym(_) | Op::Pi)
-        || e.as_num().is_some_and(|r| r.is_integer() && !r.is_negative());
+        || e.as_num()
+            .is_some_and(|r| r.is_integer() && !r.is_negative());
     if plain || matches!(e.op(), Op::Sqrt | Op::Abs) {
         latex(out, e)
     } else {
@@ -264,7 +279,10 @@ pub fn to_rust(e: &Expr) -> String {
     let arg = |i: usize| to_rust(&a[i]);
     match e.op() {
         Op::Num(r) => rust_number(r),
-        Op::Sym(s) if RUST_KEYWORDS.contains(&&**s) && !matches!(&**s, "self" | "Self" | "super" | "crate") => {
+        Op::Sym(s)
+            if RUST_KEYWORDS.contains(&&**s)
+                && !matches!(&**s, "self" | "Self" | "super" | "crate") =>
+        {
             format!("r#{s}")
         }
         Op::Sym(s) if matches!(&**s, "self" | "Self" | "super" | "crate") => format!("{s}_"),
@@ -294,7 +312,12 @@ pub fn to_rust(e: &Expr) -> String {
         }
         Op::Lgamma | Op::Digamma | Op::Trigamma => format!("{}({})", e.op().name(), arg(0)),
         Op::Polygamma | Op::BesselI => {
-            format!("{}({}, {})", e.op().name(), a[0].as_num().map_or_else(|| arg(0), |n| n.to_string()), arg(1))
+            format!(
+                "{}({}, {})",
+                e.op().name(),
+                a[0].as_num().map_or_else(|| arg(0), |n| n.to_string()),
+                arg(1)
+            )
         }
     }
 }
@@ -311,11 +334,58 @@ fn rust_number(r: &BigRational) -> String {
 /// Python keywords, and SymPy names that `sympify` would read as something other than a
 /// plain symbol.
 const SYMPY_CLASHES: [&str; 52] = [
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
-    "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if",
-    "import", "in", "is", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
-    "with", "yield", "E", "I", "N", "O", "Q", "S", "beta", "gamma", "zeta", "li", "Li", "re",
-    "im", "sign", "ln", "factorial", "binomial", "lowergamma",
+    "False",
+    "None",
+    "True",
+    "and",
+    "as",
+    "assert",
+    "async",
+    "await",
+    "break",
+    "class",
+    "continue",
+    "def",
+    "del",
+    "elif",
+    "else",
+    "except",
+    "finally",
+    "for",
+    "from",
+    "global",
+    "if",
+    "import",
+    "in",
+    "is",
+    "nonlocal",
+    "not",
+    "or",
+    "pass",
+    "raise",
+    "return",
+    "try",
+    "while",
+    "with",
+    "yield",
+    "E",
+    "I",
+    "N",
+    "O",
+    "Q",
+    "S",
+    "beta",
+    "gamma",
+    "zeta",
+    "li",
+    "Li",
+    "re",
+    "im",
+    "sign",
+    "ln",
+    "factorial",
+    "binomial",
+    "lowergamma",
 ];
 
 /// SymPy source (`sympify`-able): `**` for powers, `Rational(p, q)`, `log`, `loggamma`, …

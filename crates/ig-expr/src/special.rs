@@ -105,7 +105,7 @@ pub fn polygamma(n: u32, x: f64) -> Option<f64> {
     }
     let zeta = sum + tail;
     let n_factorial = (1..=n).fold(1.0, |acc, k| acc * f64::from(k));
-    let sign = if n % 2 == 1 { 1.0 } else { -1.0 };
+    let sign = if n.is_multiple_of(2) { -1.0 } else { 1.0 };
     finite(sign * n_factorial * zeta)
 }
 
@@ -116,7 +116,12 @@ fn polygamma_reflected(n: u32, x: f64) -> Option<f64> {
     let c = (PI * x).cos() / (PI * x).sin();
     let mut q = vec![0.0, 1.0]; // coefficients of Q_k in powers of c
     for _ in 0..n {
-        let derivative: Vec<f64> = q.iter().enumerate().skip(1).map(|(i, a)| i as f64 * a).collect();
+        let derivative: Vec<f64> = q
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(i, a)| i as f64 * a)
+            .collect();
         let mut next = vec![0.0; derivative.len() + 2];
         for (i, d) in derivative.iter().enumerate() {
             next[i] -= PI * d;
@@ -125,7 +130,7 @@ fn polygamma_reflected(n: u32, x: f64) -> Option<f64> {
         q = next;
     }
     let q_value = q.iter().rev().fold(0.0, |acc, a| acc * c + a);
-    let sign = if n % 2 == 0 { 1.0 } else { -1.0 };
+    let sign = if n.is_multiple_of(2) { 1.0 } else { -1.0 };
     finite(sign * polygamma(n, 1.0 - x)? - PI * q_value)
 }
 
@@ -139,7 +144,11 @@ pub fn besseli_scaled(n: u32, x: f64) -> Option<f64> {
         return None;
     }
     let ax = x.abs();
-    let sign = if x < 0.0 && n % 2 == 1 { -1.0 } else { 1.0 };
+    let sign = if x < 0.0 && !n.is_multiple_of(2) {
+        -1.0
+    } else {
+        1.0
+    };
     if ax == 0.0 {
         return Some(if n == 0 { 1.0 } else { 0.0 });
     }

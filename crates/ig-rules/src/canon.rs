@@ -76,7 +76,13 @@ impl Monomial {
         Monomial(
             self.0
                 .iter()
-                .filter_map(|&(a, e)| other.0.iter().find(|&&(b, _)| b == a).map(|&(_, f)| (a, e.min(f))))
+                .filter_map(|&(a, e)| {
+                    other
+                        .0
+                        .iter()
+                        .find(|&&(b, _)| b == a)
+                        .map(|&(_, f)| (a, e.min(f)))
+                })
                 .collect(),
         )
     }
@@ -226,7 +232,12 @@ impl Poly {
     }
 
     fn div_monomial(&self, m: &Monomial) -> Poly {
-        Poly(self.0.iter().map(|(k, c)| (k.div(m).expect("divides every term"), c.clone())).collect())
+        Poly(
+            self.0
+                .iter()
+                .map(|(k, c)| (k.div(m).expect("divides every term"), c.clone()))
+                .collect(),
+        )
     }
 }
 
@@ -240,7 +251,10 @@ pub struct RatFun {
 
 impl RatFun {
     fn poly(p: Poly) -> RatFun {
-        RatFun { num: p, den: Poly::constant(BigRational::one()) }
+        RatFun {
+            num: p,
+            den: Poly::constant(BigRational::one()),
+        }
     }
 
     fn new(num: Poly, den: Poly) -> Option<RatFun> {
@@ -268,7 +282,10 @@ impl RatFun {
             }
         }
         let lead = den.leading().map(|(_, c)| c.recip()).expect("non-zero");
-        Some(RatFun { num: num.scale(&lead), den: den.scale(&lead) })
+        Some(RatFun {
+            num: num.scale(&lead),
+            den: den.scale(&lead),
+        })
     }
 
     fn add(&self, other: &RatFun) -> Option<RatFun> {
@@ -281,11 +298,17 @@ impl RatFun {
         if let Some(k) = other.den.div_exact(&self.den) {
             return RatFun::new(self.num.mul(&k).add(&other.num), other.den.clone());
         }
-        RatFun::new(self.num.mul(&other.den).add(&other.num.mul(&self.den)), self.den.mul(&other.den))
+        RatFun::new(
+            self.num.mul(&other.den).add(&other.num.mul(&self.den)),
+            self.den.mul(&other.den),
+        )
     }
 
     fn neg(&self) -> RatFun {
-        RatFun { num: self.num.neg(), den: self.den.clone() }
+        RatFun {
+            num: self.num.neg(),
+            den: self.den.clone(),
+        }
     }
 
     fn mul(&self, other: &RatFun) -> Option<RatFun> {
@@ -299,7 +322,10 @@ impl RatFun {
     fn pow(&self, n: i64) -> Option<RatFun> {
         let base = if n < 0 { self.recip()? } else { self.clone() };
         let k = u32::try_from(n.unsigned_abs()).ok()?;
-        Some(RatFun { num: base.num.pow(k), den: base.den.pow(k) })
+        Some(RatFun {
+            num: base.num.pow(k),
+            den: base.den.pow(k),
+        })
     }
 
     fn as_constant(&self) -> Option<BigRational> {
@@ -365,7 +391,10 @@ impl Canonicalizer {
                 let base = self.ratfun(&a[0])?;
                 let exponent = self.ratfun(&a[1])?;
                 match exponent.as_constant() {
-                    Some(n) if n.is_integer() && n.abs() <= BigRational::from_integer(MAX_EXPANDED_POWER.into()) => {
+                    Some(n)
+                        if n.is_integer()
+                            && n.abs() <= BigRational::from_integer(MAX_EXPANDED_POWER.into()) =>
+                    {
                         base.pow(n.to_integer().to_i64().expect("small"))?
                     }
                     _ => {
@@ -375,7 +404,10 @@ impl Canonicalizer {
                 }
             }
             op => {
-                let args = a.iter().map(|x| self.canonical(x)).collect::<Option<Vec<_>>>()?;
+                let args = a
+                    .iter()
+                    .map(|x| self.canonical(x))
+                    .collect::<Option<Vec<_>>>()?;
                 let atom = Expr::new(op.clone(), args);
                 // A function of constants may fold (exp(0), ln(1), besseli(0, 0)).
                 match atom.eval_exact(&|_| None) {
@@ -404,15 +436,17 @@ impl Canonicalizer {
     }
 
     fn poly_expr(&self, p: &Poly) -> Expr {
-        let mut terms: Vec<(Vec<(&Expr, u32)>, &BigRational)> = p
-            .0
-            .iter()
-            .map(|(m, c)| {
-                let mut factors: Vec<(&Expr, u32)> = m.0.iter().map(|&(a, e)| (&self.atoms[a as usize], e)).collect();
-                factors.sort();
-                (factors, c)
-            })
-            .collect();
+        let mut terms: Vec<(Vec<(&Expr, u32)>, &BigRational)> =
+            p.0.iter()
+                .map(|(m, c)| {
+                    let mut factors: Vec<(&Expr, u32)> =
+                        m.0.iter()
+                            .map(|&(a, e)| (&self.atoms[a as usize], e))
+                            .collect();
+                    factors.sort();
+                    (factors, c)
+                })
+                .collect();
         // Higher degree first, then by the atoms themselves.
         terms.sort_by(|(fa, _), (fb, _)| {
             let deg = |f: &Vec<(&Expr, u32)>| f.iter().map(|&(_, e)| e).sum::<u32>();
@@ -422,7 +456,11 @@ impl Canonicalizer {
         for (factors, c) in terms {
             let mut product: Option<Expr> = None;
             for (atom, e) in factors {
-                let f = if e == 1 { atom.clone() } else { Expr::pow(atom.clone(), Expr::int(e.into())) };
+                let f = if e == 1 {
+                    atom.clone()
+                } else {
+                    Expr::pow(atom.clone(), Expr::int(e.into()))
+                };
                 product = Some(match product {
                     None => f,
                     Some(p) => Expr::mul(p, f),
@@ -433,10 +471,22 @@ impl Canonicalizer {
             let term = match product {
                 None => Expr::rational(magnitude.clone()),
                 Some(p) if magnitude.is_one() => p,
-                Some(p) if magnitude.is_integer() => Expr::mul(Expr::rational(magnitude.clone()), p),
+                Some(p) if magnitude.is_integer() => {
+                    Expr::mul(Expr::rational(magnitude.clone()), p)
+                }
                 Some(p) => {
-                    let scaled = if magnitude.numer().is_one() { p } else { Expr::mul(Expr::rational(BigRational::from_integer(magnitude.numer().clone())), p) };
-                    Expr::div(scaled, Expr::rational(BigRational::from_integer(magnitude.denom().clone())))
+                    let scaled = if magnitude.numer().is_one() {
+                        p
+                    } else {
+                        Expr::mul(
+                            Expr::rational(BigRational::from_integer(magnitude.numer().clone())),
+                            p,
+                        )
+                    };
+                    Expr::div(
+                        scaled,
+                        Expr::rational(BigRational::from_integer(magnitude.denom().clone())),
+                    )
                 }
             };
             out = Some(match (out, negative) {

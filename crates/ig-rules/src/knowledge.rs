@@ -56,14 +56,23 @@ const RELATIONS: [(&str, Sign, Sign); 6] = [
 /// Parses a fact: `A op B` or a chain `A op B op C` with `op` one of `> >= < <= !=`.
 /// A comparison with 0 is a fact about the other side; `x < 1` is the fact `1 - x > 0`.
 pub fn parse_facts(text: &str) -> Result<Vec<Fact>, FactError> {
-    let malformed = |message: String| FactError::Malformed { text: text.to_string(), message };
+    let malformed = |message: String| FactError::Malformed {
+        text: text.to_string(),
+        message,
+    };
     let mut parts = Vec::new();
     let mut ops = Vec::new();
     let mut rest = text;
     let mut offset = 0;
     loop {
         let found = (0..rest.len()).find_map(|i| {
-            RELATIONS.iter().find(|(op, ..)| rest[i..].starts_with(op) && !(op == &"=" && i > 0 && "<>!".contains(&rest[i - 1..i]))).map(|r| (i, r))
+            RELATIONS
+                .iter()
+                .find(|(op, ..)| {
+                    rest[i..].starts_with(op)
+                        && !(op == &"=" && i > 0 && "<>!".contains(&rest[i - 1..i]))
+                })
+                .map(|r| (i, r))
         });
         match found {
             Some((i, rel)) => {
@@ -79,23 +88,35 @@ pub fn parse_facts(text: &str) -> Result<Vec<Fact>, FactError> {
         }
     }
     if ops.is_empty() || ops.iter().any(|(op, ..)| *op == "=") {
-        return Err(malformed("expected a comparison with >, >=, <, <= or !=".into()));
+        return Err(malformed(
+            "expected a comparison with >, >=, <, <= or !=".into(),
+        ));
     }
     let exprs = parts
         .iter()
         .map(|(part, offset)| {
-            parse(part).map_err(|e| malformed(format!("column {}: {}", e.column + offset, e.message)))
+            parse(part)
+                .map_err(|e| malformed(format!("column {}: {}", e.column + offset, e.message)))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut facts = Vec::new();
     for (i, (_, left_minus_right, right_minus_left)) in ops.iter().enumerate() {
         let (a, b) = (&exprs[i], &exprs[i + 1]);
         let fact = if b.is_zero() {
-            Fact { expr: a.clone(), sign: *left_minus_right }
+            Fact {
+                expr: a.clone(),
+                sign: *left_minus_right,
+            }
         } else if a.is_zero() {
-            Fact { expr: b.clone(), sign: *right_minus_left }
+            Fact {
+                expr: b.clone(),
+                sign: *right_minus_left,
+            }
         } else {
-            Fact { expr: Expr::sub(b.clone(), a.clone()), sign: *right_minus_left }
+            Fact {
+                expr: Expr::sub(b.clone(), a.clone()),
+                sign: *right_minus_left,
+            }
         };
         facts.push(fact);
     }
@@ -140,8 +161,12 @@ impl Knowledge {
         for a in e.args() {
             self.assume_defined(a)?;
         }
-        if matches!(e.op(), Op::Lgamma | Op::Digamma | Op::Trigamma | Op::Polygamma) {
-            self.not_poles.insert(e.args().last().expect("has an argument").clone());
+        if matches!(
+            e.op(),
+            Op::Lgamma | Op::Digamma | Op::Trigamma | Op::Polygamma
+        ) {
+            self.not_poles
+                .insert(e.args().last().expect("has an argument").clone());
         }
         let info = self.arg_info(e);
         for (i, sign) in domain_requirements(e.op(), &info) {
@@ -151,7 +176,13 @@ impl Knowledge {
     }
 
     fn arg_info<'a>(&self, e: &'a Expr) -> Vec<ArgInfo<'a>> {
-        e.args().iter().map(|a| ArgInfo { sign: self.sign(a), value: a.as_num() }).collect()
+        e.args()
+            .iter()
+            .map(|a| ArgInfo {
+                sign: self.sign(a),
+                value: a.as_num(),
+            })
+            .collect()
     }
 
     /// The possible signs of `e` where it is defined.
@@ -175,12 +206,19 @@ impl Knowledge {
         for a in e.args() {
             let (sign, def) = self.analyze(a, memo);
             defined &= def;
-            info.push(ArgInfo { sign, value: a.as_num() });
+            info.push(ArgInfo {
+                sign,
+                value: a.as_num(),
+            });
         }
         defined &= node_defined(e.op(), &info)
-            || (matches!(e.op(), Op::Lgamma | Op::Digamma | Op::Trigamma | Op::Polygamma)
-                && e.order().is_some() == (*e.op() == Op::Polygamma)
-                && self.not_poles.contains(e.args().last().expect("has an argument")));
+            || (matches!(
+                e.op(),
+                Op::Lgamma | Op::Digamma | Op::Trigamma | Op::Polygamma
+            ) && e.order().is_some() == (*e.op() == Op::Polygamma)
+                && self
+                    .not_poles
+                    .contains(e.args().last().expect("has an argument")));
         let mut sign = node_sign(e.op(), &info);
         if !self.facts.is_empty() && !matches!(e.op(), Op::Num(_)) {
             if let Some(fact) = self.facts.get(e) {
@@ -193,7 +231,14 @@ impl Knowledge {
 
     /// The facts, in a stable order.
     pub fn facts(&self) -> Vec<Fact> {
-        let mut out: Vec<Fact> = self.facts.iter().map(|(e, s)| Fact { expr: e.clone(), sign: *s }).collect();
+        let mut out: Vec<Fact> = self
+            .facts
+            .iter()
+            .map(|(e, s)| Fact {
+                expr: e.clone(),
+                sign: *s,
+            })
+            .collect();
         out.sort_by(|a, b| a.expr.cmp(&b.expr));
         out
     }

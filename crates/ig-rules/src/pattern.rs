@@ -21,7 +21,12 @@ impl Pattern {
     /// Parses an s-expression pattern. Panics on malformed text: patterns are written in the
     /// rule table by us, and a test parses every one.
     pub fn parse(text: &str) -> Pattern {
-        let tokens: Vec<String> = text.replace('(', " ( ").replace(')', " ) ").split_whitespace().map(String::from).collect();
+        let tokens: Vec<String> = text
+            .replace('(', " ( ")
+            .replace(')', " ) ")
+            .split_whitespace()
+            .map(String::from)
+            .collect();
         let mut pos = 0;
         let p = Self::parse_tokens(&tokens, &mut pos);
         assert_eq!(pos, tokens.len(), "trailing text in pattern {text}");
@@ -39,7 +44,8 @@ impl Pattern {
                 args.push(Self::parse_tokens(tokens, pos));
             }
             *pos += 1;
-            let op = Op::from_name(&head, args.len()).unwrap_or_else(|| panic!("unknown operator {head}/{}", args.len()));
+            let op = Op::from_name(&head, args.len())
+                .unwrap_or_else(|| panic!("unknown operator {head}/{}", args.len()));
             Pattern::Node(op, args)
         } else if let Some(var) = t.strip_prefix('?') {
             Pattern::Var(var.to_string())
@@ -63,7 +69,9 @@ impl Pattern {
                 }
             },
             Pattern::Node(op, args) => {
-                op == e.op() && args.len() == e.args().len() && args.iter().zip(e.args()).all(|(p, x)| p.matches(x, subst))
+                op == e.op()
+                    && args.len() == e.args().len()
+                    && args.iter().zip(e.args()).all(|(p, x)| p.matches(x, subst))
             }
         }
     }
@@ -73,7 +81,10 @@ impl Pattern {
         match self {
             Pattern::Var(v) => subst.get(v).cloned(),
             Pattern::Node(op, args) => {
-                let args = args.iter().map(|p| p.instantiate(subst)).collect::<Option<Vec<_>>>()?;
+                let args = args
+                    .iter()
+                    .map(|p| p.instantiate(subst))
+                    .collect::<Option<Vec<_>>>()?;
                 Some(Expr::new(op.clone(), args))
             }
         }

@@ -55,12 +55,20 @@ pub struct Proof {
 impl Proof {
     /// A proof by a single certificate: both sides are the same rational function.
     pub fn rational_function() -> Proof {
-        Proof { left: vec![], right: vec![], closing: Closing::RationalFunction }
+        Proof {
+            left: vec![],
+            right: vec![],
+            closing: Closing::RationalFunction,
+        }
     }
 
     /// A proof by one chain from the left-hand side to the right-hand side.
     pub fn chain(steps: Vec<Step>) -> Proof {
-        Proof { left: steps, right: vec![], closing: Closing::Identical }
+        Proof {
+            left: steps,
+            right: vec![],
+            closing: Closing::Identical,
+        }
     }
 
     /// Number of steps, counting a canonical-form closing as one.
@@ -80,7 +88,10 @@ impl fmt::Display for Proof {
         };
         write_chain(f, &self.left)?;
         if self.closing == Closing::RationalFunction {
-            writeln!(f, "  ≡ (same rational function as the right-hand side's chain end)")?;
+            writeln!(
+                f,
+                "  ≡ (same rational function as the right-hand side's chain end)"
+            )?;
         }
         if !self.right.is_empty() {
             writeln!(f, "  from the right-hand side:")?;
@@ -104,14 +115,25 @@ pub struct CheckError {
 pub fn check(proof: &Proof, lhs: &Expr, rhs: &Expr, facts: &[Fact]) -> Result<(), CheckError> {
     let whole = |reason: String| CheckError { step: None, reason };
     let mut knowledge = Knowledge::new(facts).map_err(|e| whole(e.to_string()))?;
-    knowledge.assume_defined(lhs).map_err(|e| whole(format!("the facts leave the left-hand side nowhere defined ({e})")))?;
-    if (!proof.right.is_empty() || proof.closing == Closing::RationalFunction) && !knowledge.is_defined(rhs) {
-        return Err(whole("the right-hand side is not shown to be defined where the left-hand side is".into()));
+    knowledge.assume_defined(lhs).map_err(|e| {
+        whole(format!(
+            "the facts leave the left-hand side nowhere defined ({e})"
+        ))
+    })?;
+    if (!proof.right.is_empty() || proof.closing == Closing::RationalFunction)
+        && !knowledge.is_defined(rhs)
+    {
+        return Err(whole(
+            "the right-hand side is not shown to be defined where the left-hand side is".into(),
+        ));
     }
     let replay = |start: &Expr, steps: &[Step], offset: usize| -> Result<Expr, CheckError> {
         let mut current = start.clone();
         for (i, step) in steps.iter().enumerate() {
-            check_step(&knowledge, &current, step).map_err(|reason| CheckError { step: Some(offset + i), reason })?;
+            check_step(&knowledge, &current, step).map_err(|reason| CheckError {
+                step: Some(offset + i),
+                reason,
+            })?;
             current = step.term.clone();
         }
         Ok(current)
@@ -120,34 +142,58 @@ pub fn check(proof: &Proof, lhs: &Expr, rhs: &Expr, facts: &[Fact]) -> Result<()
     let right_end = replay(rhs, &proof.right, proof.left.len())?;
     match proof.closing {
         Closing::Identical if left_end == right_end => Ok(()),
-        Closing::Identical => Err(whole(format!("the chains end at {left_end} and {right_end}, which differ"))),
+        Closing::Identical => Err(whole(format!(
+            "the chains end at {left_end} and {right_end}, which differ"
+        ))),
         Closing::RationalFunction if same_rational_function(&left_end, &right_end) => Ok(()),
-        Closing::RationalFunction => Err(whole(format!("{left_end} and {right_end} are different rational functions"))),
+        Closing::RationalFunction => Err(whole(format!(
+            "{left_end} and {right_end} are different rational functions"
+        ))),
     }
 }
 
 fn check_step(knowledge: &Knowledge, before: &Expr, step: &Step) -> Result<(), String> {
-    let old = before.at(&step.path).ok_or("no subterm at the step's position")?;
-    let new = step.term.at(&step.path).ok_or("no subterm at the step's position in the result")?;
+    let old = before
+        .at(&step.path)
+        .ok_or("no subterm at the step's position")?;
+    let new = step
+        .term
+        .at(&step.path)
+        .ok_or("no subterm at the step's position in the result")?;
     if before.replace_at(&step.path, new.clone()).as_ref() != Some(&step.term) {
         return Err("the step changes the term outside its position".into());
     }
     if step.rule == CONST_FOLD {
-        let value = old.eval_exact(&|_| None).map_err(|e| format!("{old} does not fold: {e}"))?;
-        return if new.as_num() == Some(&value) { Ok(()) } else { Err(format!("{old} folds to {value}, not {new}")) };
+        let value = old
+            .eval_exact(&|_| None)
+            .map_err(|e| format!("{old} does not fold: {e}"))?;
+        return if new.as_num() == Some(&value) {
+            Ok(())
+        } else {
+            Err(format!("{old} folds to {value}, not {new}"))
+        };
     }
     let rule = find_rule(&step.rule).ok_or_else(|| format!("no rule named '{}'", step.rule))?;
-    let (from, to) = if step.backward { (&rule.rhs, &rule.lhs) } else { (&rule.lhs, &rule.rhs) };
+    let (from, to) = if step.backward {
+        (&rule.rhs, &rule.lhs)
+    } else {
+        (&rule.lhs, &rule.rhs)
+    };
     let mut subst = Subst::new();
     if !from.matches(old, &mut subst) {
         return Err(format!("{old} is not an instance of {from}"));
     }
     if !to.matches(new, &mut subst) {
-        return Err(format!("{new} is not an instance of {to} with the same bindings"));
+        return Err(format!(
+            "{new} is not an instance of {to} with the same bindings"
+        ));
     }
     for c in &rule.conditions {
         if !c.holds(&subst, |e| knowledge.sign(e)) {
-            return Err(format!("condition {c:?} of {} is not established", rule.name));
+            return Err(format!(
+                "condition {c:?} of {} is not established",
+                rule.name
+            ));
         }
     }
     let declared_direction = !step.backward || rule.reversible;

@@ -73,7 +73,9 @@ impl Sign {
     }
 
     fn singles(self) -> impl Iterator<Item = Sign> {
-        [Sign::NEG, Sign::ZERO, Sign::POS].into_iter().filter(move |s| self.has(*s))
+        [Sign::NEG, Sign::ZERO, Sign::POS]
+            .into_iter()
+            .filter(move |s| self.has(*s))
     }
 
     /// The sign of `-x`.
@@ -93,7 +95,7 @@ impl Sign {
     }
 
     /// The sign of `x + y`.
-    pub fn add(self, other: Sign) -> Sign {
+    pub fn plus(self, other: Sign) -> Sign {
         self.combine(other, |a, b| match (a, b) {
             (Sign::ZERO, s) | (s, Sign::ZERO) => s,
             (a, b) if a == b => a,
@@ -102,7 +104,7 @@ impl Sign {
     }
 
     /// The sign of `x * y`.
-    pub fn mul(self, other: Sign) -> Sign {
+    pub fn times(self, other: Sign) -> Sign {
         self.combine(other, |a, b| match (a, b) {
             (Sign::ZERO, _) | (_, Sign::ZERO) => Sign::ZERO,
             (a, b) if a == b => Sign::POS,
@@ -112,7 +114,13 @@ impl Sign {
 
     /// The sign of `x^2` (and of any even power).
     pub fn square(self) -> Sign {
-        self.combine(self, |a, _| if a == Sign::ZERO { Sign::ZERO } else { Sign::POS })
+        self.combine(self, |a, _| {
+            if a == Sign::ZERO {
+                Sign::ZERO
+            } else {
+                Sign::POS
+            }
+        })
     }
 
     /// The relation's name as written in a fact (`>0`, `>=0`, …), or the set otherwise.
@@ -161,17 +169,25 @@ pub fn node_sign(op: &Op, args: &[ArgInfo]) -> Sign {
         Op::Num(r) => Sign::of(r),
         Op::Sym(_) => Sign::ANY,
         Op::Pi | Op::Exp | Op::Trigamma => Sign::POS,
-        Op::Add => s(0).add(s(1)),
-        Op::Sub => s(0).add(s(1).negate()),
-        Op::Mul => s(0).mul(s(1)),
+        Op::Add => s(0).plus(s(1)),
+        Op::Sub => s(0).plus(s(1).negate()),
+        Op::Mul => s(0).times(s(1)),
         // Where x/y is defined, y ≠ 0.
-        Op::Div => s(0).mul(s(1).meet(Sign::NONZERO)),
+        Op::Div => s(0).times(s(1).meet(Sign::NONZERO)),
         Op::Neg => s(0).negate(),
         Op::Pow => match integer(args[1].value) {
             Some(n) if n.is_zero() => Sign::POS,
             Some(n) => {
-                let base = if n.is_negative() { s(0).meet(Sign::NONZERO) } else { s(0) };
-                if is_even(n) { base.square() } else { base }
+                let base = if n.is_negative() {
+                    s(0).meet(Sign::NONZERO)
+                } else {
+                    s(0)
+                };
+                if is_even(n) {
+                    base.square()
+                } else {
+                    base
+                }
             }
             // A rational non-integer exponent needs a positive base; a symbolic one may take
             // integer values, where a negative base is allowed.
@@ -207,7 +223,7 @@ pub fn node_sign(op: &Op, args: &[ArgInfo]) -> Sign {
 pub fn node_defined(op: &Op, args: &[ArgInfo]) -> bool {
     let s = |i: usize| args[i].sign;
     let not_a_pole = |a: &ArgInfo| match a.value {
-        Some(r) => !(r.is_integer() && !r.is_positive()),
+        Some(r) => !r.is_integer() || r.is_positive(),
         None => a.sign.within(Sign::POS),
     };
     let natural_order = || integer(args[0].value).is_some_and(|n| !n.is_negative());

@@ -35,16 +35,24 @@ impl Condition {
         if let Some(var) = text.strip_suffix(":int") {
             return Condition::Integer(var.trim_start_matches('?').to_string());
         }
-        let (var, sign) = [(">=0", Sign::NONNEG), ("<=0", Sign::NONPOS), ("!=0", Sign::NONZERO), (">0", Sign::POS), ("<0", Sign::NEG)]
-            .into_iter()
-            .find_map(|(suffix, sign)| text.strip_suffix(suffix).map(|v| (v, sign)))
-            .unwrap_or_else(|| panic!("bad condition {text}"));
+        let (var, sign) = [
+            (">=0", Sign::NONNEG),
+            ("<=0", Sign::NONPOS),
+            ("!=0", Sign::NONZERO),
+            (">0", Sign::POS),
+            ("<0", Sign::NEG),
+        ]
+        .into_iter()
+        .find_map(|(suffix, sign)| text.strip_suffix(suffix).map(|v| (v, sign)))
+        .unwrap_or_else(|| panic!("bad condition {text}"));
         Condition::Sign(var.trim_start_matches('?').to_string(), sign)
     }
 
     /// Whether the condition holds for this binding, given a way to know signs.
     pub fn holds(&self, subst: &Subst, sign_of: impl Fn(&ig_expr::Expr) -> Sign) -> bool {
-        let Some(value) = subst.get(self.var()) else { return false };
+        let Some(value) = subst.get(self.var()) else {
+            return false;
+        };
         match self {
             Condition::Sign(_, allowed) => sign_of(value).within(*allowed),
             Condition::Integer(_) => value.as_num().is_some_and(|r| r.is_integer()),
@@ -74,7 +82,13 @@ const BOTH: bool = true;
 const FORWARD: bool = false;
 
 /// (name, lhs, rhs, conditions, reversible)
-type Row = (&'static str, &'static str, &'static str, &'static [&'static str], bool);
+type Row = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    bool,
+);
 
 #[rustfmt::skip]
 const ROWS: &[Row] = &[
@@ -153,11 +167,21 @@ const ROWS: &[Row] = &[
 /// The rule table, parsed once.
 pub fn rules() -> &'static [Rule] {
     static RULES: OnceLock<Vec<Rule>> = OnceLock::new();
-    RULES.get_or_init(|| ROWS.iter().map(|&(name, lhs, rhs, conds, reversible)| rule(name, lhs, rhs, conds, reversible)).collect())
+    RULES.get_or_init(|| {
+        ROWS.iter()
+            .map(|&(name, lhs, rhs, conds, reversible)| rule(name, lhs, rhs, conds, reversible))
+            .collect()
+    })
 }
 
 /// Builds a rule from its text; used by the table and by tests that try unsound rules.
-pub fn rule(name: &'static str, lhs: &str, rhs: &str, conditions: &[&str], reversible: bool) -> Rule {
+pub fn rule(
+    name: &'static str,
+    lhs: &str,
+    rhs: &str,
+    conditions: &[&str],
+    reversible: bool,
+) -> Rule {
     Rule {
         name,
         lhs: Pattern::parse(lhs),
@@ -171,4 +195,3 @@ pub fn rule(name: &'static str, lhs: &str, rhs: &str, conditions: &[&str], rever
 pub fn find_rule(name: &str) -> Option<&'static Rule> {
     rules().iter().find(|r| r.name == name)
 }
-

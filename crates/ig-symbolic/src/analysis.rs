@@ -40,7 +40,11 @@ pub fn fold(node: &Math, constant: impl Fn(Id) -> Option<BigRational>) -> Option
     if matches!(node, Math::Symbol(_) | Math::Pi) {
         return None;
     }
-    let args = node.children().iter().map(|&id| constant(id).map(Expr::rational)).collect::<Option<Vec<_>>>()?;
+    let args = node
+        .children()
+        .iter()
+        .map(|&id| constant(id).map(Expr::rational))
+        .collect::<Option<Vec<_>>>()?;
     let value = Expr::new(node.op(), args).eval_exact(&|_| None).ok()?;
     (value.numer().bits() + value.denom().bits() <= MAX_CONSTANT_BITS).then_some(value)
 }
@@ -51,10 +55,24 @@ impl Analysis<Math> for FactAnalysis {
     fn make(egraph: &mut EGraph<Math, Self>, enode: &Math, _id: Id) -> ClassData {
         let data = |id: Id| &egraph[id].data;
         let constant = fold(enode, |id| data(id).constant.clone());
-        let args: Vec<ArgInfo> = enode.children().iter().map(|&id| ArgInfo { sign: data(id).sign, value: data(id).constant.as_ref() }).collect();
+        let args: Vec<ArgInfo> = enode
+            .children()
+            .iter()
+            .map(|&id| ArgInfo {
+                sign: data(id).sign,
+                value: data(id).constant.as_ref(),
+            })
+            .collect();
         let mut sign = node_sign(&enode.op(), &args);
         if let Math::Symbol(s) = enode {
-            sign = sign.meet(egraph.analysis.symbol_signs.get(s).copied().unwrap_or(Sign::ANY));
+            sign = sign.meet(
+                egraph
+                    .analysis
+                    .symbol_signs
+                    .get(s)
+                    .copied()
+                    .unwrap_or(Sign::ANY),
+            );
         }
         if let Some(c) = &constant {
             sign = Sign::of(c);
@@ -68,7 +86,10 @@ impl Analysis<Math> for FactAnalysis {
         let b_changed = sign != b.sign || (b.constant.is_none() && a.constant.is_some());
         if let (Some(x), Some(y)) = (&a.constant, &b.constant) {
             // A tripwire for unsound rules: one class, two different values.
-            debug_assert!(x == y || (x - y).is_zero(), "merged classes with constants {x} and {y}");
+            debug_assert!(
+                x == y || (x - y).is_zero(),
+                "merged classes with constants {x} and {y}"
+            );
         }
         a.sign = sign;
         if a.constant.is_none() {

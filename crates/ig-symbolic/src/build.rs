@@ -6,7 +6,9 @@ use ig_expr::{BigRational, Expr, Op};
 use num_traits::{One, Zero};
 
 fn fold(op: Op, a: &Expr, b: &Expr) -> Option<Expr> {
-    let value = Expr::binary(op, a.clone(), b.clone()).eval_exact(&|_| None).ok()?;
+    let value = Expr::binary(op, a.clone(), b.clone())
+        .eval_exact(&|_| None)
+        .ok()?;
     Some(Expr::rational(value))
 }
 

@@ -26,6 +26,11 @@ pub struct Readable;
 impl CostFunction<Math> for Readable {
     type Cost = usize;
     fn cost<C: FnMut(Id) -> usize>(&mut self, enode: &Math, mut costs: C) -> usize {
-        enode.children().iter().fold(op_cost(&enode.op()), |acc, &id| acc.saturating_add(costs(id)))
+        enode
+            .children()
+            .iter()
+            .fold(op_cost(&enode.op()), |acc, &id| {
+                acc.saturating_add(costs(id))
+            })
     }
 }

@@ -23,8 +23,16 @@ pub struct Counterexample {
 }
 
 fn random_value(rng: &mut StdRng, sign: Sign) -> BigRational {
-    let numer: i64 = if rng.gen_bool(0.3) { rng.gen_range(-5..=5) } else { rng.gen_range(-60..=60) };
-    let denom: i64 = if rng.gen_bool(0.3) { 1 } else { rng.gen_range(1..=12) };
+    let numer: i64 = if rng.gen_bool(0.3) {
+        rng.gen_range(-5..=5)
+    } else {
+        rng.gen_range(-60..=60)
+    };
+    let denom: i64 = if rng.gen_bool(0.3) {
+        1
+    } else {
+        rng.gen_range(1..=12)
+    };
     let mut v = BigRational::new(numer.into(), denom.into());
     let zero = BigRational::from_integer(0.into());
     if v == zero && !sign.within(Sign::NONZERO) {
@@ -44,7 +52,10 @@ fn holds(fact: &Fact, point: &BTreeMap<String, BigRational>) -> bool {
     let value = fact.expr.eval_exact(&|s| point.get(s).cloned());
     match value {
         Ok(v) => Sign::of(&v).within(fact.sign),
-        Err(EvalError::NotRational) => match fact.expr.eval(&|s| point.get(s).and_then(num_traits::ToPrimitive::to_f64)) {
+        Err(EvalError::NotRational) => match fact
+            .expr
+            .eval(&|s| point.get(s).and_then(num_traits::ToPrimitive::to_f64))
+        {
             // A floating value this close to zero could have either sign: don't use the point.
             Ok(v) if v.abs() > 1e-12 => Sign::of_f64(v).within(fact.sign),
             _ => false,
@@ -65,23 +76,47 @@ fn magnitude(e: &Expr, env: &impl Fn(&str) -> Option<f64>) -> f64 {
 }
 
 /// Looks for a counterexample at `trials` seeded random points.
-pub fn find_counterexample(lhs: &Expr, rhs: &Expr, facts: &[Fact], trials: usize, seed: u64) -> Option<Counterexample> {
+pub fn find_counterexample(
+    lhs: &Expr,
+    rhs: &Expr,
+    facts: &[Fact],
+    trials: usize,
+    seed: u64,
+) -> Option<Counterexample> {
     let mut rng = StdRng::seed_from_u64(seed);
-    let mut symbols: Vec<String> = lhs.symbols().iter().chain(rhs.symbols().iter()).map(|s| s.to_string()).collect();
+    let mut symbols: Vec<String> = lhs
+        .symbols()
+        .iter()
+        .chain(rhs.symbols().iter())
+        .map(|s| s.to_string())
+        .collect();
     for f in facts {
         symbols.extend(f.expr.symbols().iter().map(|s| s.to_string()));
     }
     symbols.sort();
     symbols.dedup();
-    let sign_of = |s: &str| facts.iter().filter(|f| f.expr.as_sym() == Some(s)).fold(Sign::ANY, |acc, f| acc.meet(f.sign));
+    let sign_of = |s: &str| {
+        facts
+            .iter()
+            .filter(|f| f.expr.as_sym() == Some(s))
+            .fold(Sign::ANY, |acc, f| acc.meet(f.sign))
+    };
     for _ in 0..trials {
-        let point: BTreeMap<String, BigRational> = symbols.iter().map(|s| (s.clone(), random_value(&mut rng, sign_of(s)))).collect();
+        let point: BTreeMap<String, BigRational> = symbols
+            .iter()
+            .map(|s| (s.clone(), random_value(&mut rng, sign_of(s))))
+            .collect();
         if !facts.iter().all(|f| holds(f, &point)) {
             continue;
         }
         let exact_env = |s: &str| point.get(s).cloned();
         let float_env = |s: &str| point.get(s).and_then(num_traits::ToPrimitive::to_f64);
-        let found = |lhs_value: f64, rhs_value: Option<f64>, exact: bool| Counterexample { point: point.clone(), lhs: lhs_value, rhs: rhs_value, exact };
+        let found = |lhs_value: f64, rhs_value: Option<f64>, exact: bool| Counterexample {
+            point: point.clone(),
+            lhs: lhs_value,
+            rhs: rhs_value,
+            exact,
+        };
         match (lhs.eval_exact(&exact_env), rhs.eval_exact(&exact_env)) {
             (Err(EvalError::Undefined(_)), _) => continue,
             (Ok(l), Ok(r)) if l == r => continue,
@@ -89,10 +124,14 @@ pub fn find_counterexample(lhs: &Expr, rhs: &Expr, facts: &[Fact], trials: usize
             (Ok(l), Err(EvalError::Undefined(_))) => return Some(found(to_f64(&l), None, true)),
             _ => {}
         }
-        let Ok(l) = lhs.eval(&float_env) else { continue };
+        let Ok(l) = lhs.eval(&float_env) else {
+            continue;
+        };
         match rhs.eval(&float_env) {
             Ok(r) => {
-                let scale = magnitude(lhs, &float_env).max(magnitude(rhs, &float_env)).max(1.0);
+                let scale = magnitude(lhs, &float_env)
+                    .max(magnitude(rhs, &float_env))
+                    .max(1.0);
                 if (l - r).abs() > 1e-8 * scale {
                     return Some(found(l, Some(r), false));
                 }

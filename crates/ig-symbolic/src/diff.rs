@@ -8,7 +8,11 @@ use std::collections::HashMap;
 
 /// The derivative of `e` with respect to the variable `x`.
 pub fn diff(e: &Expr, x: &str) -> Expr {
-    Differentiator { x, memo: HashMap::new() }.d(e)
+    Differentiator {
+        x,
+        memo: HashMap::new(),
+    }
+    .d(e)
 }
 
 /// The `n`-th derivative.
@@ -54,7 +58,10 @@ impl Differentiator<'_> {
                 if dv.is_zero() {
                     return div(du, v.clone());
                 }
-                div(sub(mul(du, v.clone()), mul(u.clone(), dv)), pow(v.clone(), Expr::int(2)))
+                div(
+                    sub(mul(du, v.clone()), mul(u.clone(), dv)),
+                    pow(v.clone(), Expr::int(2)),
+                )
             }
             Op::Pow => {
                 let (u, v) = (&a[0], &a[1]);
@@ -66,7 +73,10 @@ impl Differentiator<'_> {
                     return mul(mul(v.clone(), pow(u.clone(), lowered)), du);
                 }
                 // d(u^v) = u^v (v' ln u + v u'/u)
-                let inner = add(mul(dv, Expr::unary(Op::Ln, u.clone())), div(mul(v.clone(), du), u.clone()));
+                let inner = add(
+                    mul(dv, Expr::unary(Op::Ln, u.clone())),
+                    div(mul(v.clone(), du), u.clone()),
+                );
                 mul(e.clone(), inner)
             }
             Op::Exp => mul(e.clone(), self.d(&a[0])),
@@ -90,7 +100,10 @@ impl Differentiator<'_> {
                 let outer = if n == 0 {
                     Expr::besseli(1, x)
                 } else {
-                    div(add(Expr::besseli(n - 1, x.clone()), Expr::besseli(n + 1, x)), Expr::int(2))
+                    div(
+                        add(Expr::besseli(n - 1, x.clone()), Expr::besseli(n + 1, x)),
+                        Expr::int(2),
+                    )
                 };
                 mul(outer, self.d(&a[1]))
             }

@@ -24,7 +24,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { iterations: 10, nodes: 5_000, time: None }
+        Limits {
+            iterations: 10,
+            nodes: 5_000,
+            time: None,
+        }
     }
 }
 
@@ -52,13 +56,22 @@ const GOAL_MET: &str = "goal met";
 impl Saturation {
     /// Saturates `terms` under `facts`. With `goal = Some((i, j))` the run stops as soon as
     /// terms i and j are equal.
-    pub fn run(terms: &[&Expr], facts: &[Fact], limits: &Limits, explanations: bool, goal: Option<(usize, usize)>) -> Saturation {
+    pub fn run(
+        terms: &[&Expr],
+        facts: &[Fact],
+        limits: &Limits,
+        explanations: bool,
+        goal: Option<(usize, usize)>,
+    ) -> Saturation {
         let mut analysis = FactAnalysis::default();
         let mut compound = Vec::new();
         for f in facts {
             match f.expr.as_sym() {
                 Some(s) => {
-                    let known = analysis.symbol_signs.entry(s.into()).or_insert(ig_rules::Sign::ANY);
+                    let known = analysis
+                        .symbol_signs
+                        .entry(s.into())
+                        .or_insert(ig_rules::Sign::ANY);
                     *known = known.meet(f.sign);
                 }
                 None => compound.push(f),
@@ -85,7 +98,13 @@ impl Saturation {
         let roots = runner.roots.clone();
         if let Some((i, j)) = goal {
             let (a, b) = (roots[i], roots[j]);
-            runner = runner.with_hook(move |r| if r.egraph.find(a) == r.egraph.find(b) { Err(GOAL_MET.into()) } else { Ok(()) });
+            runner = runner.with_hook(move |r| {
+                if r.egraph.find(a) == r.egraph.find(b) {
+                    Err(GOAL_MET.into())
+                } else {
+                    Ok(())
+                }
+            });
         }
         let runner = runner.run(all_rewrites());
         Saturation { runner, roots }
@@ -105,7 +124,9 @@ impl Saturation {
     /// The rewrite steps from `from` to `to` (both in the graph, and equal); needs
     /// explanations.
     pub fn explain(&mut self, from: &Expr, to: &Expr) -> Vec<Step> {
-        let mut explanation = self.runner.explain_equivalence(&to_recexpr(from), &to_recexpr(to));
+        let mut explanation = self
+            .runner
+            .explain_equivalence(&to_recexpr(from), &to_recexpr(to));
         steps(explanation.make_flat_explanation())
     }
 

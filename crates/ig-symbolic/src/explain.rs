@@ -7,8 +7,15 @@ use ig_expr::Expr;
 use ig_rules::Step;
 
 /// The expression of a flat term, and the rewrite recorded in it (name, backward, path).
-fn flat_to_expr(term: &FlatTerm<Math>, path: &mut Vec<usize>, found: &mut Option<(String, bool, Vec<usize>)>) -> Expr {
-    let rule = term.forward_rule.map(|r| (r, false)).or(term.backward_rule.map(|r| (r, true)));
+fn flat_to_expr(
+    term: &FlatTerm<Math>,
+    path: &mut Vec<usize>,
+    found: &mut Option<(String, bool, Vec<usize>)>,
+) -> Expr {
+    let rule = term
+        .forward_rule
+        .map(|r| (r, false))
+        .or(term.backward_rule.map(|r| (r, true)));
     if let Some((name, backward)) = rule {
         *found = Some((name.to_string(), backward, path.clone()));
     }
@@ -39,7 +46,12 @@ pub fn steps(flat: &[FlatTerm<Math>]) -> Vec<Step> {
                 Some(base) => (base.to_string(), !backward),
                 None => (name, backward),
             };
-            Step { rule, backward, path, term: expr }
+            Step {
+                rule,
+                backward,
+                path,
+                term: expr,
+            }
         })
         .collect()
 }

@@ -20,7 +20,12 @@ impl FromStr for Constant {
     type Err = ();
     fn from_str(s: &str) -> Result<Self, ()> {
         let value = match s.split_once('/') {
-            Some((p, q)) => parse_decimal(p).ok_or(())? / parse_decimal(q).filter(|q| *q != BigRational::from_integer(0.into())).ok_or(())?,
+            Some((p, q)) => {
+                parse_decimal(p).ok_or(())?
+                    / parse_decimal(q)
+                        .filter(|q| *q != BigRational::from_integer(0.into()))
+                        .ok_or(())?
+            }
             None => parse_decimal(s).ok_or(())?,
         };
         Ok(Constant(value))
@@ -132,7 +137,10 @@ pub fn from_recexpr(rec: &RecExpr<Math>) -> Expr {
     let nodes = rec.as_ref();
     let mut built: Vec<Expr> = Vec::with_capacity(nodes.len());
     for node in nodes {
-        let args = egg::Language::children(node).iter().map(|&id| built[usize::from(id)].clone()).collect();
+        let args = egg::Language::children(node)
+            .iter()
+            .map(|&id| built[usize::from(id)].clone())
+            .collect();
         built.push(Expr::new(node.op(), args));
     }
     built.pop().expect("a RecExpr is never empty")

@@ -30,7 +30,7 @@ pub use engine::{Limits, Saturation};
 pub use lang::{from_recexpr, to_recexpr, Math};
 pub use prove::{prove, Verdict};
 pub use rewrites::all_rewrites;
-pub use simplify::{simplify, Simplified};
+pub use simplify::{normalize, simplify, Simplified};
 
 #[cfg(test)]
 mod tests;

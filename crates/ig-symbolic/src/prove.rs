@@ -29,10 +29,17 @@ const SEED: u64 = 0x1d_2024;
 
 /// Tries to decide `lhs = rhs` (where `lhs` is defined and the facts hold, `rhs` is defined
 /// and equal). Contradictory facts are an error.
-pub fn prove(lhs: &Expr, rhs: &Expr, facts: &[Fact], limits: &Limits) -> Result<Verdict, FactError> {
+pub fn prove(
+    lhs: &Expr,
+    rhs: &Expr,
+    facts: &[Fact],
+    limits: &Limits,
+) -> Result<Verdict, FactError> {
     let mut knowledge = Knowledge::new(facts)?;
     if knowledge.assume_defined(lhs).is_err() {
-        return Ok(Verdict::Unknown("the facts leave the left-hand side nowhere defined".into()));
+        return Ok(Verdict::Unknown(
+            "the facts leave the left-hand side nowhere defined".into(),
+        ));
     }
     let checked = |proof: Proof| check(&proof, lhs, rhs, facts).map(|()| proof);
     if let Ok(proof) = checked(Proof::chain(vec![])) {
@@ -55,7 +62,11 @@ pub fn prove(lhs: &Expr, rhs: &Expr, facts: &[Fact], limits: &Limits) -> Result<
     }
     let (left_end, right_end) = (run.best(0), run.best(1));
     if same_rational_function(&left_end, &right_end) {
-        let proof = Proof { left: run.explain(lhs, &left_end), right: run.explain(rhs, &right_end), closing: Closing::RationalFunction };
+        let proof = Proof {
+            left: run.explain(lhs, &left_end),
+            right: run.explain(rhs, &right_end),
+            closing: Closing::RationalFunction,
+        };
         match checked(proof) {
             Ok(proof) => return Ok(Verdict::Proved(proof)),
             Err(e) => rejected = Some(e),

@@ -22,7 +22,11 @@ pub fn simplify(e: &Expr, facts: &[Fact], limits: &Limits) -> Result<Simplified,
     let mut knowledge = Knowledge::new(facts)?;
     let mut candidates: Vec<(Expr, Proof)> = vec![(e.clone(), Proof::chain(vec![]))];
     if knowledge.assume_defined(e).is_err() {
-        return Ok(Simplified { expr: e.clone(), proof: Proof::chain(vec![]), stop_reason: "the facts leave the input nowhere defined".into() });
+        return Ok(Simplified {
+            expr: e.clone(),
+            proof: Proof::chain(vec![]),
+            stop_reason: "the facts leave the input nowhere defined".into(),
+        });
     }
     let canonical = Canonicalizer::new().canonical(e);
     let mut terms = vec![e];
@@ -42,7 +46,14 @@ pub fn simplify(e: &Expr, facts: &[Fact], limits: &Limits) -> Result<Simplified,
         let best_of_canonical = run.best(1);
         if best_of_canonical != *c {
             let right = run.explain(&best_of_canonical, c);
-            candidates.push((best_of_canonical, Proof { left: vec![], right, closing: Closing::RationalFunction }));
+            candidates.push((
+                best_of_canonical,
+                Proof {
+                    left: vec![],
+                    right,
+                    closing: Closing::RationalFunction,
+                },
+            ));
         }
     }
     candidates.sort_by_key(|(c, _)| cost(c));
@@ -50,5 +61,20 @@ pub fn simplify(e: &Expr, facts: &[Fact], limits: &Limits) -> Result<Simplified,
         .into_iter()
         .find(|(c, proof)| check(proof, e, c, facts).is_ok())
         .expect("the input itself is always a checked candidate");
-    Ok(Simplified { expr, proof, stop_reason: run.stop_reason() })
+    Ok(Simplified {
+        expr,
+        proof,
+        stop_reason: run.stop_reason(),
+    })
+}
+
+/// A fast simplification with no search: the cheaper of `e` and its canonical
+/// rational-function form (atoms shared through `canon`). The canonical form equals `e`
+/// wherever `e` is defined: its denominator divides the product of `e`'s denominators, and
+/// atoms keep their arguments' values. Derivations use this on every tensor component.
+pub fn normalize(e: &Expr, canon: &mut Canonicalizer) -> Expr {
+    match canon.canonical(e) {
+        Some(c) if cost(&c) < cost(e) => c,
+        _ => e.clone(),
+    }
 }

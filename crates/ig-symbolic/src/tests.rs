@@ -43,8 +43,15 @@ fn assert_not_proved(lhs: &str, rhs: &str, assumptions: &[&str]) {
 
 #[test]
 fn true_identities_are_proved() {
-    let p = assert_proved("polygamma(1,a) - polygamma(1,a+b)", "trigamma(a) - trigamma(a+b)", &["a>0", "b>0"]);
-    assert!(!p.left.is_empty(), "a rewrite chain, not only a certificate");
+    let p = assert_proved(
+        "polygamma(1,a) - polygamma(1,a+b)",
+        "trigamma(a) - trigamma(a+b)",
+        &["a>0", "b>0"],
+    );
+    assert!(
+        !p.left.is_empty(),
+        "a rewrite chain, not only a certificate"
+    );
     assert_proved("(a^2-b^2)/(a-b)", "a+b", &[]);
     assert_proved("ln(a*b)", "ln(a) + ln(b)", &["a>0", "b>0"]);
     assert_proved("sqrt(x^2)", "x", &["x>=0"]);
@@ -54,11 +61,19 @@ fn true_identities_are_proved() {
     assert_proved("digamma(x + 1) - 1/x", "digamma(x)", &["x>0"]);
     assert_proved("trigamma(x + 1)", "trigamma(x) - 1/x^2", &["x>0"]);
     assert_proved("lgamma(x + 1) - ln(x)", "lgamma(x)", &["x>0"]);
-    assert_proved("besseli(2, x)", "besseli(0, x) - 2/x * besseli(1, x)", &["x>0"]);
+    assert_proved(
+        "besseli(2, x)",
+        "besseli(0, x) - 2/x * besseli(1, x)",
+        &["x>0"],
+    );
     assert_proved("ln(x^3)", "3*ln(x)", &["x>0"]);
     assert_proved("exp(a + b) / exp(b)", "exp(a)", &[]);
     assert_proved("1/(x*(x+1))", "1/x - 1/(x+1)", &["x>0"]);
-    assert_proved("(trigamma(a) + trigamma(b)) * 2 - trigamma(b)", "2*trigamma(a) + polygamma(1, b)", &[]);
+    assert_proved(
+        "(trigamma(a) + trigamma(b)) * 2 - trigamma(b)",
+        "2*trigamma(a) + polygamma(1, b)",
+        &[],
+    );
 }
 
 #[test]
@@ -86,9 +101,14 @@ fn contradictory_facts_are_an_error() {
 
 #[test]
 fn tampered_proofs_are_rejected() {
-    let (l, r) = (parse("polygamma(1,a) - polygamma(1,a+b)").unwrap(), parse("trigamma(a) - trigamma(a+b)").unwrap());
+    let (l, r) = (
+        parse("polygamma(1,a) - polygamma(1,a+b)").unwrap(),
+        parse("trigamma(a) - trigamma(a+b)").unwrap(),
+    );
     let f = facts(&["a>0", "b>0"]);
-    let Verdict::Proved(proof) = prove(&l, &r, &f, &Limits::default()).unwrap() else { panic!("not proved") };
+    let Verdict::Proved(proof) = prove(&l, &r, &f, &Limits::default()).unwrap() else {
+        panic!("not proved")
+    };
     assert_eq!(check(&proof, &l, &r, &f), Ok(()));
     // Another rule's name on a step.
     let mut renamed = proof.clone();
@@ -106,7 +126,11 @@ fn tampered_proofs_are_rejected() {
     let other = parse("trigamma(a) - trigamma(a+a)").unwrap();
     assert!(check(&proof, &l, &other, &f).is_err());
     // A rational-function certificate cannot stand in for special-function knowledge.
-    let certificate = Proof { left: vec![], right: vec![], closing: Closing::RationalFunction };
+    let certificate = Proof {
+        left: vec![],
+        right: vec![],
+        closing: Closing::RationalFunction,
+    };
     assert!(check(&certificate, &l, &r, &f).is_err());
 }
 
@@ -123,7 +147,11 @@ fn check_simplify(input: &str, assumptions: &[&str], expected: &str) {
     let e = parse(input).unwrap();
     let f = facts(assumptions);
     let s = simplify(&e, &f, &Limits::default()).unwrap();
-    assert_eq!(s.expr.to_string(), expected, "simplify({input}) under {assumptions:?}");
+    assert_eq!(
+        s.expr.to_string(),
+        expected,
+        "simplify({input}) under {assumptions:?}"
+    );
     check(&s.proof, &e, &s.expr, &f).unwrap();
 }
 
@@ -152,13 +180,25 @@ fn finite_difference(e: &Expr, x: f64) -> Option<f64> {
 
 fn unary_ops() -> Vec<Expr> {
     let x = || parse("x^2/3 + x + 1/2").unwrap();
-    let mut out: Vec<Expr> = ig_expr::UNARY_FUNCTIONS.iter().map(|f| Expr::unary(f.clone(), x())).collect();
+    let mut out: Vec<Expr> = ig_expr::UNARY_FUNCTIONS
+        .iter()
+        .map(|f| Expr::unary(f.clone(), x()))
+        .collect();
     out.push(Expr::neg(x()));
     for n in 0..4 {
         out.push(Expr::polygamma(n, x()));
         out.push(Expr::besseli(n, x()));
     }
-    for text in ["x * sin(x)", "cos(x) / (x^2 + 1)", "x^(5/2)", "(x^2 + 1)^x", "2^x", "x - exp(x)", "x^-3", "abs(x - 1)"] {
+    for text in [
+        "x * sin(x)",
+        "cos(x) / (x^2 + 1)",
+        "x^(5/2)",
+        "(x^2 + 1)^x",
+        "2^x",
+        "x - exp(x)",
+        "x^-3",
+        "abs(x - 1)",
+    ] {
         out.push(parse(text).unwrap());
     }
     out
@@ -183,10 +223,58 @@ fn every_operator_has_a_derivative_rule_exercised() {
     for e in unary_ops() {
         e.visit(&mut |t| seen.push(t.op().name().to_string()));
     }
-    for op in [Op::Add, Op::Sub, Op::Mul, Op::Div, Op::Pow, Op::Neg, Op::Polygamma, Op::BesselI] {
+    for op in [
+        Op::Add,
+        Op::Sub,
+        Op::Mul,
+        Op::Div,
+        Op::Pow,
+        Op::Neg,
+        Op::Polygamma,
+        Op::BesselI,
+    ] {
         assert!(seen.contains(&op.name().to_string()), "{}", op.name());
     }
     for f in ig_expr::UNARY_FUNCTIONS {
         assert!(seen.contains(&f.name().to_string()), "{}", f.name());
+    }
+}
+
+/// The Dirichlet log-partition's derivatives against their closed forms:
+/// ∂ᵢ∂ⱼA = δᵢⱼ ψ'(αᵢ) − ψ'(Σα), ∂ᵢ∂ⱼ∂ₖA = δᵢⱼₖ ψ''(αᵢ) − ψ''(Σα).
+#[test]
+fn dirichlet_derivatives_match_closed_forms() {
+    let a = parse("lgamma(a1) + lgamma(a2) + lgamma(a3) - lgamma(a1 + a2 + a3)").unwrap();
+    let names = ["a1", "a2", "a3"];
+    let mut canon = ig_rules::Canonicalizer::new();
+    for (i, x) in names.iter().enumerate() {
+        for (j, y) in names.iter().enumerate() {
+            let h = normalize(&diff(&diff(&a, x), y), &mut canon);
+            let want = if i == j {
+                format!("trigamma({x}) - trigamma(a1 + a2 + a3)")
+            } else {
+                "-trigamma(a1 + a2 + a3)".into()
+            };
+            assert!(
+                ig_rules::same_rational_function(&h, &parse(&want).unwrap()),
+                "H[{i}][{j}] = {h}"
+            );
+            assert!(
+                cost(&h) <= cost(&parse(&want).unwrap()),
+                "H[{i}][{j}] = {h} is larger than {want}"
+            );
+            for (k, z) in names.iter().enumerate() {
+                let t = normalize(&diff(&h, z), &mut canon);
+                let want = if i == j && j == k {
+                    format!("polygamma(2, {x}) - polygamma(2, a1 + a2 + a3)")
+                } else {
+                    "-polygamma(2, a1 + a2 + a3)".into()
+                };
+                assert!(
+                    ig_rules::same_rational_function(&t, &parse(&want).unwrap()),
+                    "T[{i}][{j}][{k}] = {t}"
+                );
+            }
+        }
     }
 }
