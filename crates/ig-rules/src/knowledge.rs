@@ -3,6 +3,7 @@
 
 use crate::sign::{domain_requirements, node_defined, node_sign, ArgInfo, Sign};
 use ig_expr::{parse, Expr, Op};
+use num_traits::{Signed, Zero};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
@@ -144,14 +145,42 @@ impl Knowledge {
         Ok(k)
     }
 
-    /// Adds a fact.
+    /// Adds a fact, and what it says of the term's parts (`x^2 > 0` gives `x != 0`,
+    /// `a*b != 0` gives `a != 0` and `b != 0`, `-x > 0` gives `x < 0`, …).
     pub fn assume(&mut self, expr: Expr, sign: Sign) -> Result<(), FactError> {
         let known = self.sign(&expr);
         let new = known.meet(sign);
         if new == Sign::NONE {
             return Err(FactError::Contradiction(expr.to_string()));
         }
-        self.facts.insert(expr, new);
+        if new == known && self.facts.contains_key(&expr) {
+            return Ok(());
+        }
+        self.facts.insert(expr.clone(), new);
+        let a = expr.args();
+        let nonzero = new.within(Sign::NONZERO);
+        match expr.op() {
+            Op::Neg => self.assume(a[0].clone(), new.negate())?,
+            Op::Mul if nonzero => {
+                self.assume(a[0].clone(), Sign::NONZERO)?;
+                self.assume(a[1].clone(), Sign::NONZERO)?;
+            }
+            Op::Div if nonzero => self.assume(a[0].clone(), Sign::NONZERO)?,
+            Op::Abs if nonzero => self.assume(a[0].clone(), Sign::NONZERO)?,
+            Op::Sqrt if new.within(Sign::POS) => self.assume(a[0].clone(), Sign::POS)?,
+            Op::Pow => {
+                if let Some(n) = a[1].as_num().filter(|n| n.is_integer() && !n.is_zero()) {
+                    let odd = !(n.numer() % ig_expr::BigInt::from(2)).is_zero();
+                    // An odd power has its base's sign; a non-zero power, a non-zero base.
+                    if odd && n.is_positive() {
+                        self.assume(a[0].clone(), new)?;
+                    } else if nonzero {
+                        self.assume(a[0].clone(), Sign::NONZERO)?;
+                    }
+                }
+            }
+            _ => {}
+        }
         Ok(())
     }
 

@@ -1,7 +1,7 @@
 //! Running equality saturation: the e-graph seeded with facts, limits, and explanations.
 
 use crate::analysis::FactAnalysis;
-use crate::cost::Readable;
+use crate::cost::{Atomic, Readable};
 use crate::explain::steps;
 use crate::lang::{from_recexpr, to_recexpr, Math};
 use crate::rewrites::all_rewrites;
@@ -117,7 +117,13 @@ impl Saturation {
 
     /// The cheapest term equal to term i.
     pub fn best(&self, i: usize) -> Expr {
-        let extractor = Extractor::new(&self.runner.egraph, Readable);
+        let extractor = Extractor::new(&self.runner.egraph, Readable(&self.runner.egraph));
+        from_recexpr(&extractor.find_best(self.roots[i]).1)
+    }
+
+    /// The term equal to term i that is closest to a rational function of small atoms.
+    pub fn most_atomic(&self, i: usize) -> Expr {
+        let extractor = Extractor::new(&self.runner.egraph, Atomic);
         from_recexpr(&extractor.find_best(self.roots[i]).1)
     }
 

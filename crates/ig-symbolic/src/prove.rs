@@ -60,8 +60,13 @@ pub fn prove(
             Err(e) => rejected = Some(e),
         }
     }
-    let (left_end, right_end) = (run.best(0), run.best(1));
-    if same_rational_function(&left_end, &right_end) {
+    for (left_end, right_end) in [
+        (run.best(0), run.best(1)),
+        (run.most_atomic(0), run.most_atomic(1)),
+    ] {
+        if !same_rational_function(&left_end, &right_end) {
+            continue;
+        }
         let proof = Proof {
             left: run.explain(lhs, &left_end),
             right: run.explain(rhs, &right_end),
