@@ -23,7 +23,25 @@ impl Failure {
     }
 }
 
+/// Stack for the command's thread: trees up to the parser's depth limit are walked
+/// recursively by every stage.
+const STACK_BYTES: usize = 512 << 20;
+
 fn main() -> ExitCode {
+    match std::thread::Builder::new()
+        .stack_size(STACK_BYTES)
+        .spawn(run)
+        .map(|t| t.join())
+    {
+        Ok(Ok(code)) => code,
+        _ => {
+            eprintln!("error: internal failure (please report)");
+            ExitCode::from(70)
+        }
+    }
+}
+
+fn run() -> ExitCode {
     let cli = match args::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -66,7 +66,12 @@ pub fn diff(a: DiffArgs) -> Result<String, Failure> {
         )));
     }
     let facts = facts(&a.common)?;
-    let d = ig_symbolic::diff_n(&e, name, a.times);
+    // Normalizing between derivatives keeps repeated differentiation from swelling.
+    let mut canon = ig_rules::Canonicalizer::new();
+    let mut d = e.clone();
+    for _ in 0..a.times {
+        d = ig_symbolic::normalize(&ig_symbolic::diff(&d, name), &mut canon);
+    }
     let s =
         ig_symbolic::simplify(&d, &facts, &limits()).map_err(|e| Failure::input(e.to_string()))?;
     let object = json!({ "input": e.to_string(), "symbol": name, "times": a.times, "result": s.expr.to_string() });

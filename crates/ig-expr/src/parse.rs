@@ -51,8 +51,12 @@ impl fmt::Display for Token {
 /// Parses an expression.
 pub fn parse(text: &str) -> Result<Expr, ParseError> {
     let tokens = tokenize(text)?;
-    let mut parser = Parser { tokens, pos: 0 };
-    let e = parser.sum()?;
+    let mut parser = Parser {
+        tokens,
+        pos: 0,
+        nesting: 0,
+    };
+    let (e, _) = parser.sum()?;
     parser.expect_end()?;
     Ok(e)
 }
@@ -161,7 +165,13 @@ fn tokenize(text: &str) -> Result<Vec<(Token, usize)>, ParseError> {
 struct Parser {
     tokens: Vec<(Token, usize)>,
     pos: usize,
+    /// Open parentheses, function calls and unary minus signs around the current position.
+    nesting: usize,
 }
+
+/// Deepest tree the parser builds. Deeper input is refused with an error: every consumer
+/// of a tree recurses over it, and a stack overflow is not an answer.
+pub const MAX_DEPTH: usize = 1000;
 
 impl Parser {
     fn peek(&self) -> &Token {
@@ -203,81 +213,125 @@ impl Parser {
         }
     }
 
-    fn sum(&mut self) -> Result<Expr, ParseError> {
-        let mut e = self.product()?;
+    fn too_deep<T>(column: usize) -> Result<T, ParseError> {
+        Err(ParseError {
+            column,
+            message: format!("expected an expression at most {MAX_DEPTH} levels deep"),
+        })
+    }
+
+    /// A node over children of the given depths, refused when it is too deep.
+    fn node(
+        &self,
+        e: Expr,
+        child_depths: &[usize],
+        column: usize,
+    ) -> Result<(Expr, usize), ParseError> {
+        let d = 1 + child_depths.iter().copied().max().unwrap_or(0);
+        if d > MAX_DEPTH {
+            return Self::too_deep(column);
+        }
+        Ok((e, d))
+    }
+
+    fn sum(&mut self) -> Result<(Expr, usize), ParseError> {
+        let (mut e, mut d) = self.product()?;
         loop {
-            if self.eat('+') {
-                e = Expr::add(e, self.product()?);
+            let column = self.column();
+            let op = if self.eat('+') {
+                Op::Add
             } else if self.eat('-') {
-                e = Expr::sub(e, self.product()?);
+                Op::Sub
             } else {
-                return Ok(e);
-            }
+                return Ok((e, d));
+            };
+            let (r, rd) = self.product()?;
+            (e, d) = self.node(Expr::binary(op, e, r), &[d, rd], column)?;
         }
     }
 
-    fn product(&mut self) -> Result<Expr, ParseError> {
-        let mut e = self.unary()?;
+    fn product(&mut self) -> Result<(Expr, usize), ParseError> {
+        let (mut e, mut d) = self.unary()?;
         loop {
+            let column = self.column();
             if self.eat('*') {
-                e = Expr::mul(e, self.unary()?);
+                let (r, rd) = self.unary()?;
+                (e, d) = self.node(Expr::mul(e, r), &[d, rd], column)?;
             } else if self.eat('/') {
-                let d = self.unary()?;
-                e = match (e.as_num(), d.as_num()) {
-                    (Some(n), Some(m)) if !m.is_zero() => Expr::rational(n / m),
-                    _ => Expr::div(e, d),
+                let (r, rd) = self.unary()?;
+                (e, d) = match (e.as_num(), r.as_num()) {
+                    (Some(n), Some(m)) if !m.is_zero() => (Expr::rational(n / m), 1),
+                    _ => self.node(Expr::div(e, r), &[d, rd], column)?,
                 };
             } else {
-                return Ok(e);
+                return Ok((e, d));
             }
         }
     }
 
-    fn unary(&mut self) -> Result<Expr, ParseError> {
+    fn unary(&mut self) -> Result<(Expr, usize), ParseError> {
+        let column = self.column();
+        if self.nesting > MAX_DEPTH {
+            return Self::too_deep(column);
+        }
         if self.eat('-') {
-            let e = self.unary()?;
-            Ok(match e.as_num() {
-                Some(n) => Expr::rational(-n),
-                None => Expr::neg(e),
-            })
+            self.nesting += 1;
+            let (e, d) = self.unary()?;
+            self.nesting -= 1;
+            match e.as_num() {
+                Some(n) => Ok((Expr::rational(-n), 1)),
+                None => self.node(Expr::neg(e), &[d], column),
+            }
         } else {
             self.power()
         }
     }
 
-    fn power(&mut self) -> Result<Expr, ParseError> {
-        let base = self.primary()?;
+    fn power(&mut self) -> Result<(Expr, usize), ParseError> {
+        let (base, bd) = self.primary()?;
+        let column = self.column();
         if self.eat('^') {
-            Ok(Expr::pow(base, self.unary()?))
+            self.nesting += 1;
+            let (exponent, ed) = self.unary()?;
+            self.nesting -= 1;
+            self.node(Expr::pow(base, exponent), &[bd, ed], column)
         } else {
-            Ok(base)
+            Ok((base, bd))
         }
     }
 
-    fn primary(&mut self) -> Result<Expr, ParseError> {
+    fn primary(&mut self) -> Result<(Expr, usize), ParseError> {
         let column = self.column();
+        if self.nesting > MAX_DEPTH {
+            return Self::too_deep(column);
+        }
         match self.peek().clone() {
             Token::Number(n) => {
                 self.pos += 1;
-                Ok(Expr::rational(n))
+                Ok((Expr::rational(n), 1))
             }
             Token::Punct('(') => {
                 self.pos += 1;
+                self.nesting += 1;
                 let e = self.sum()?;
+                self.nesting -= 1;
                 self.expect(')')?;
                 Ok(e)
             }
             Token::Name(name) => {
                 self.pos += 1;
-                self.named(&name, column)
+                self.nesting += 1;
+                let e = self.named(&name, column)?;
+                self.nesting -= 1;
+                Ok(e)
             }
             _ => self.error("a number, a name or '('"),
         }
     }
 
-    fn named(&mut self, name: &str, column: usize) -> Result<Expr, ParseError> {
+    fn named(&mut self, name: &str, column: usize) -> Result<(Expr, usize), ParseError> {
         if name == "pi" {
-            return Ok(Expr::pi());
+            return Ok((Expr::pi(), 1));
         }
         if let Some(op) =
             Op::from_name(name, 2).filter(|op| matches!(op, Op::Polygamma | Op::BesselI))
@@ -289,15 +343,15 @@ impl Parser {
             };
             self.pos += 1;
             self.expect(',')?;
-            let x = self.sum()?;
+            let (x, d) = self.sum()?;
             self.expect(')')?;
-            return Ok(Expr::binary(op, Expr::rational(order), x));
+            return self.node(Expr::binary(op, Expr::rational(order), x), &[d], column);
         }
         if let Some(op) = Op::from_name(name, 1) {
             self.expect('(')?;
-            let x = self.sum()?;
+            let (x, d) = self.sum()?;
             self.expect(')')?;
-            return Ok(Expr::unary(op, x));
+            return self.node(Expr::unary(op, x), &[d], column);
         }
         if *self.peek() == Token::Punct('(') {
             return Err(ParseError {
@@ -305,6 +359,6 @@ impl Parser {
                 message: format!("expected a known function, found unknown function '{name}'"),
             });
         }
-        Ok(Expr::sym(name))
+        Ok((Expr::sym(name), 1))
     }
 }

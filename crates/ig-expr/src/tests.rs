@@ -59,6 +59,25 @@ fn parse_errors_name_the_column() {
 }
 
 #[test]
+fn deep_input_is_an_error_not_a_crash() {
+    let n = 20_000;
+    let inputs = [
+        format!("{}x{}", "(".repeat(n), ")".repeat(n)),
+        vec!["1"; n].join(" + "),
+        vec!["x"; n].join(" * "),
+        format!("{}x", "-".repeat(n)),
+        vec!["x"; n].join("^"),
+        format!("{}x{}", "exp(".repeat(n), ")".repeat(n)),
+    ];
+    for text in &inputs {
+        let err = parse(text).expect_err("too deep");
+        assert!(err.message.contains("levels deep"), "{err}");
+    }
+    let fine = vec!["x"; 500].join(" + ");
+    assert!(parse(&fine).is_ok());
+}
+
+#[test]
 fn decimals_are_exact() {
     assert_eq!(
         parse_decimal("0.1").unwrap(),

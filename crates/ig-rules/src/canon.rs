@@ -197,12 +197,15 @@ impl Poly {
         Poly(self.0.iter().map(|(m, d)| (m.clone(), d * c)).collect())
     }
 
-    fn pow(&self, n: u32) -> Poly {
+    fn pow(&self, n: u32) -> Option<Poly> {
         let mut out = Poly::constant(BigRational::one());
         for _ in 0..n {
+            if too_big(&out, self) {
+                return None;
+            }
             out = out.mul(self);
         }
-        out
+        Some(out)
     }
 
     /// `self / d` when `d` divides `self` exactly.
@@ -239,6 +242,14 @@ impl Poly {
                 .collect(),
         )
     }
+}
+
+/// Products of more term pairs than this are not formed: the canonical form gives up
+/// (returns `None`) rather than exhaust memory on an expression like `(a + b + c)^30 * …`.
+const MAX_TERM_PAIRS: usize = 1 << 18;
+
+fn too_big(a: &Poly, b: &Poly) -> bool {
+    a.0.len().saturating_mul(b.0.len()) > MAX_TERM_PAIRS
 }
 
 /// A quotient of polynomials in lowest terms as far as exact division finds them, with the
@@ -289,6 +300,14 @@ impl RatFun {
     }
 
     fn add(&self, other: &RatFun) -> Option<RatFun> {
+        let pairs = [
+            (&self.num, &other.den),
+            (&other.num, &self.den),
+            (&self.den, &other.den),
+        ];
+        if pairs.iter().any(|(a, b)| too_big(a, b)) {
+            return None;
+        }
         if self.den == other.den {
             return RatFun::new(self.num.add(&other.num), self.den.clone());
         }
@@ -312,6 +331,9 @@ impl RatFun {
     }
 
     fn mul(&self, other: &RatFun) -> Option<RatFun> {
+        if too_big(&self.num, &other.num) || too_big(&self.den, &other.den) {
+            return None;
+        }
         RatFun::new(self.num.mul(&other.num), self.den.mul(&other.den))
     }
 
@@ -323,8 +345,8 @@ impl RatFun {
         let base = if n < 0 { self.recip()? } else { self.clone() };
         let k = u32::try_from(n.unsigned_abs()).ok()?;
         Some(RatFun {
-            num: base.num.pow(k),
-            den: base.den.pow(k),
+            num: base.num.pow(k)?,
+            den: base.den.pow(k)?,
         })
     }
 
@@ -508,7 +530,9 @@ impl Canonicalizer {
 pub fn same_rational_function(a: &Expr, b: &Expr) -> bool {
     let mut c = Canonicalizer::new();
     match (c.ratfun(a), c.ratfun(b)) {
-        (Some(x), Some(y)) => x.num.mul(&y.den) == y.num.mul(&x.den),
+        (Some(x), Some(y)) if !too_big(&x.num, &y.den) && !too_big(&y.num, &x.den) => {
+            x.num.mul(&y.den) == y.num.mul(&x.den)
+        }
         _ => false,
     }
 }
