@@ -1,0 +1,335 @@
+//! The family file format: TOML text in, a typed [`Family`] out, or an error that names
+//! the file, line and column and what was expected.
+//!
+//! Sans-IO: callers read the file and pass its text and name. A family file:
+//!
+//! ```toml
+//! name = "gamma"
+//! description = "Gamma distribution with shape k and rate β"
+//! coordinates = ["shape", "rate"]
+//! domain = ["shape > 0", "rate > 0"]
+//! log_density = "shape*ln(rate) + (shape - 1)*ln(x) - rate*x - lgamma(shape)"
+//!
+//! [sample_space]
+//! kind = "positive_reals"        # finite, nonnegative_integers, real_line, positive_reals,
+//!                                # unit_interval, simplex, real_vector
+//! variables = ["x"]              # the names the density uses for the observation
+//! # values = [[0], [1]]          # finite spaces only: every outcome
+//!
+//! [exponential]                  # optional: p(x|ξ) = exp(θ(ξ)·T(x) − A(ξ) + log h(x))
+//! natural_parameters = ["shape - 1", "-rate"]
+//! sufficient_statistics = ["ln(x)", "x"]
+//! log_partition = "lgamma(shape) - shape*ln(rate)"   # A as a function of the coordinates
+//! log_base_measure = "0"
+//! ```
+
+use ig_expr::{parse, parse_decimal, BigRational, Expr, Op};
+use ig_rules::{parse_facts, Fact, Knowledge, Sign};
+use serde::Deserialize;
+use std::fmt;
+use toml::Spanned;
+
+/// An error in a family file, located.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}:{column}: {message}")]
+pub struct SpecError {
+    /// The file name as given by the caller.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (in characters).
+    pub column: usize,
+    /// What was expected, and what was found.
+    pub message: String,
+}
+
+/// Where observations live; decides how numeric code takes expectations.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SampleSpace {
+    /// Finitely many outcomes, each a vector of values.
+    Finite(Vec<Vec<BigRational>>),
+    /// 0, 1, 2, …
+    NonnegativeIntegers,
+    /// ℝ
+    RealLine,
+    /// (0, ∞)
+    PositiveReals,
+    /// (0, 1)
+    UnitInterval,
+    /// The open simplex: coordinates positive with sum below 1 (the last one implied).
+    Simplex,
+    /// ℝᵈ
+    RealVector,
+}
+
+impl SampleSpace {
+    /// The name used in family files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            SampleSpace::Finite(_) => "finite",
+            SampleSpace::NonnegativeIntegers => "nonnegative_integers",
+            SampleSpace::RealLine => "real_line",
+            SampleSpace::PositiveReals => "positive_reals",
+            SampleSpace::UnitInterval => "unit_interval",
+            SampleSpace::Simplex => "simplex",
+            SampleSpace::RealVector => "real_vector",
+        }
+    }
+}
+
+/// The exponential-family structure `p(x|ξ) = exp(θ(ξ)·T(x) − A(ξ) + log h(x))`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exponential {
+    /// θ(ξ), one per sufficient statistic.
+    pub natural_parameters: Vec<Expr>,
+    /// T(x).
+    pub sufficient_statistics: Vec<Expr>,
+    /// A as a function of the coordinates ξ.
+    pub log_partition: Expr,
+    /// log h(x).
+    pub log_base_measure: Expr,
+}
+
+/// A statistical family, as its file describes it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Family {
+    /// Catalogue name.
+    pub name: String,
+    /// One line for people.
+    pub description: String,
+    /// Coordinate names, in order.
+    pub coordinates: Vec<String>,
+    /// Facts that define the (open) domain of the coordinates.
+    pub domain: Vec<Fact>,
+    /// The log-density ℓ(x|ξ).
+    pub log_density: Expr,
+    /// Names of the observation's components.
+    pub variables: Vec<String>,
+    /// Where observations live.
+    pub sample_space: SampleSpace,
+    /// Exponential-family structure, when the family has one.
+    pub exponential: Option<Exponential>,
+}
+
+impl fmt::Display for Family {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.name, self.coordinates.join(", "))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFamily {
+    name: Spanned<String>,
+    description: Spanned<String>,
+    coordinates: Spanned<Vec<Spanned<String>>>,
+    domain: Vec<Spanned<String>>,
+    log_density: Spanned<String>,
+    sample_space: Spanned<RawSampleSpace>,
+    exponential: Option<Spanned<RawExponential>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSampleSpace {
+    kind: Spanned<String>,
+    variables: Spanned<Vec<Spanned<String>>>,
+    values: Option<Spanned<Vec<Vec<Spanned<toml::Value>>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExponential {
+    natural_parameters: Spanned<Vec<Spanned<String>>>,
+    sufficient_statistics: Spanned<Vec<Spanned<String>>>,
+    log_partition: Spanned<String>,
+    log_base_measure: Spanned<String>,
+}
+
+/// Locates byte offsets of one file.
+struct Source<'a> {
+    file: &'a str,
+    text: &'a str,
+}
+
+impl Source<'_> {
+    fn error(&self, offset: usize, message: impl Into<String>) -> SpecError {
+        let before = &self.text[..offset.min(self.text.len())];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        SpecError { file: self.file.to_string(), line, column, message: message.into() }
+    }
+
+    /// Parses an expression held in a TOML string; an error points into the string.
+    fn expr(&self, s: &Spanned<String>) -> Result<Expr, SpecError> {
+        parse(s.get_ref()).map_err(|e| self.error(s.span().start + e.column, format!("in expression: {}", e.message)))
+    }
+}
+
+fn identifier(name: &str) -> bool {
+    matches!(parse(name).map(|e| e.as_sym().map(String::from)), Ok(Some(s)) if s == name)
+}
+
+/// Parses a family file's text; `file` names it in errors.
+pub fn parse_family(text: &str, file: &str) -> Result<Family, SpecError> {
+    let src = Source { file, text };
+    let raw: RawFamily = toml::from_str(text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        src.error(offset, e.message().trim().to_string())
+    })?;
+
+    let mut coordinates = Vec::new();
+    for c in raw.coordinates.get_ref() {
+        let name = c.get_ref();
+        if !identifier(name) || Op::is_reserved(name) {
+            return Err(src.error(c.span().start, format!("expected a coordinate name, found '{name}'")));
+        }
+        if coordinates.contains(name) {
+            return Err(src.error(c.span().start, format!("duplicate coordinate '{name}'")));
+        }
+        coordinates.push(name.clone());
+    }
+    if coordinates.is_empty() {
+        return Err(src.error(raw.coordinates.span().start, "expected at least one coordinate"));
+    }
+
+    let mut domain = Vec::new();
+    for d in &raw.domain {
+        let facts = parse_facts(d.get_ref()).map_err(|e| src.error(d.span().start, format!("expected a domain fact: {e}")))?;
+        for f in &facts {
+            if let Some(unknown) = f.expr.symbols().iter().find(|s| !coordinates.iter().any(|c| c.as_str() == &***s)) {
+                return Err(src.error(d.span().start, format!("unknown coordinate '{unknown}' in domain")));
+            }
+        }
+        domain.extend(facts);
+    }
+    Knowledge::new(&domain).map_err(|e| src.error(raw.domain.first().map_or(0, |d| d.span().start), e.to_string()))?;
+    if domain.iter().any(|f| ![Sign::POS, Sign::NEG, Sign::NONZERO].contains(&f.sign)) {
+        return Err(src.error(raw.domain.first().map_or(0, |d| d.span().start), "expected strict inequalities: domains are open"));
+    }
+
+    let space = raw.sample_space.get_ref();
+    let mut variables = Vec::new();
+    for v in space.variables.get_ref() {
+        let name = v.get_ref();
+        if !identifier(name) || Op::is_reserved(name) || coordinates.contains(name) || variables.contains(name) {
+            return Err(src.error(v.span().start, format!("expected a fresh variable name, found '{name}'")));
+        }
+        variables.push(name.clone());
+    }
+    if variables.is_empty() {
+        return Err(src.error(space.variables.span().start, "expected at least one variable"));
+    }
+    let sample_space = match space.kind.get_ref().as_str() {
+        "finite" => {
+            let Some(values) = &space.values else {
+                return Err(src.error(space.kind.span().start, "expected 'values' for a finite sample space"));
+            };
+            let mut outcomes = Vec::new();
+            for outcome in values.get_ref() {
+                if outcome.len() != variables.len() {
+                    return Err(src.error(values.span().start, format!("expected {} values per outcome", variables.len())));
+                }
+                let mut point = Vec::new();
+                for v in outcome {
+                    let number = match v.get_ref() {
+                        toml::Value::Integer(i) => Some(BigRational::from_integer((*i).into())),
+                        toml::Value::String(s) => parse_decimal(s),
+                        _ => None,
+                    };
+                    point.push(number.ok_or_else(|| src.error(v.span().start, "expected an integer or a decimal string"))?);
+                }
+                outcomes.push(point);
+            }
+            if outcomes.is_empty() {
+                return Err(src.error(values.span().start, "expected at least one outcome"));
+            }
+            SampleSpace::Finite(outcomes)
+        }
+        "nonnegative_integers" => SampleSpace::NonnegativeIntegers,
+        "real_line" => SampleSpace::RealLine,
+        "positive_reals" => SampleSpace::PositiveReals,
+        "unit_interval" => SampleSpace::UnitInterval,
+        "simplex" => SampleSpace::Simplex,
+        "real_vector" => SampleSpace::RealVector,
+        other => {
+            return Err(src.error(
+                space.kind.span().start,
+                format!("expected finite, nonnegative_integers, real_line, positive_reals, unit_interval, simplex or real_vector, found '{other}'"),
+            ))
+        }
+    };
+
+    let known = |e: &Expr, s: &Spanned<String>, allowed: &[&[String]]| -> Result<(), SpecError> {
+        match e.symbols().iter().find(|x| !allowed.iter().any(|names| names.iter().any(|n| n.as_str() == &***x))) {
+            Some(x) => Err(src.error(s.span().start, format!("unknown name '{x}' (not a coordinate or variable)"))),
+            None => Ok(()),
+        }
+    };
+    let log_density = src.expr(&raw.log_density)?;
+    known(&log_density, &raw.log_density, &[&coordinates, &variables])?;
+
+    let exponential = match &raw.exponential {
+        None => None,
+        Some(e) => {
+            let e_ref = e.get_ref();
+            let list = |items: &Spanned<Vec<Spanned<String>>>, allowed: &[&[String]]| -> Result<Vec<Expr>, SpecError> {
+                items
+                    .get_ref()
+                    .iter()
+                    .map(|s| {
+                        let x = src.expr(s)?;
+                        known(&x, s, allowed)?;
+                        Ok(x)
+                    })
+                    .collect()
+            };
+            let natural_parameters = list(&e_ref.natural_parameters, &[&coordinates])?;
+            let sufficient_statistics = list(&e_ref.sufficient_statistics, &[&variables])?;
+            if natural_parameters.len() != coordinates.len() || sufficient_statistics.len() != coordinates.len() {
+                return Err(src.error(
+                    e_ref.natural_parameters.span().start,
+                    format!("expected {} natural parameters and sufficient statistics (one per coordinate)", coordinates.len()),
+                ));
+            }
+            let log_partition = src.expr(&e_ref.log_partition)?;
+            known(&log_partition, &e_ref.log_partition, &[&coordinates])?;
+            let log_base_measure = src.expr(&e_ref.log_base_measure)?;
+            known(&log_base_measure, &e_ref.log_base_measure, &[&variables])?;
+            Some(Exponential { natural_parameters, sufficient_statistics, log_partition, log_base_measure })
+        }
+    };
+
+    let name = raw.name.get_ref();
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(src.error(raw.name.span().start, format!("expected a name of letters, digits and '_', found '{name}'")));
+    }
+    Ok(Family {
+        name: name.clone(),
+        description: raw.description.get_ref().clone(),
+        coordinates,
+        domain,
+        log_density,
+        variables,
+        sample_space,
+        exponential,
+    })
+}
+
+mod catalogue;
+pub use catalogue::CATALOGUE;
+
+/// Every catalogue family, parsed. The catalogue is tested to parse, so this cannot fail
+/// in a released binary.
+pub fn catalogue() -> Vec<Family> {
+    CATALOGUE.iter().map(|(file, text)| parse_family(text, file).expect("catalogue families parse")).collect()
+}
+
+/// The catalogue family of this name.
+pub fn catalogue_family(name: &str) -> Option<Family> {
+    let (file, text) = CATALOGUE.iter().find(|(file, _)| file.strip_suffix(".toml") == Some(name))?;
+    parse_family(text, file).ok()
+}
+
+#[cfg(test)]
+mod tests;
