@@ -1,3 +1,4 @@
 //! End-to-end tests of the `ig` binary: the command-line contract of CONVENTIONS.md.
 
 mod cli;
+mod families;

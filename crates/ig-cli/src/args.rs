@@ -1,6 +1,6 @@
 //! The command line as parsed, before validation.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Proves and checks the identities of information geometry.
 #[derive(Parser)]
@@ -18,6 +18,63 @@ pub enum Command {
     Diff(DiffArgs),
     /// Prove or refute LHS = RHS.
     Prove(ProveArgs),
+    /// List the catalogue of families.
+    Families(FamiliesArgs),
+    /// Derive a family's geometry symbolically and print it.
+    Derive(DeriveArgs),
+    /// Evaluate a family's geometry at a point.
+    Eval(EvalArgs),
+}
+
+#[derive(Args)]
+pub struct FamiliesArgs {
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// How `ig derive` prints expressions.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Latex,
+    Json,
+    Rust,
+    Sympy,
+}
+
+#[derive(Args)]
+pub struct DeriveArgs {
+    /// A catalogue name or a path to a family file.
+    pub family: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// How `ig eval` computes.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Method {
+    /// Evaluate the derived closed forms.
+    Symbolic,
+}
+
+#[derive(Args)]
+pub struct EvalArgs {
+    /// A catalogue name or a path to a family file.
+    pub family: String,
+    /// The point: name=value,… with every coordinate once.
+    #[arg(long, allow_hyphen_values = true)]
+    pub at: String,
+    /// An α for the α-connection (repeatable).
+    #[arg(long, allow_hyphen_values = true)]
+    pub alpha: Vec<String>,
+    /// How to compute.
+    #[arg(long, value_enum, default_value_t = Method::Symbolic)]
+    pub method: Method,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Facts and output format, shared by the symbolic commands.

@@ -2,6 +2,7 @@
 //! as one JSON object, and maps failures to exit codes (2: bad input, one line on stderr).
 
 mod args;
+mod family;
 mod symbolic;
 
 use clap::Parser;
@@ -74,6 +75,9 @@ fn run() -> ExitCode {
         args::Command::Simplify(a) => symbolic::simplify(a),
         args::Command::Diff(a) => symbolic::diff(a),
         args::Command::Prove(a) => symbolic::prove(a),
+        args::Command::Families(a) => family::families(a),
+        args::Command::Derive(a) => family::derive(a),
+        args::Command::Eval(a) => family::eval(a),
     };
     match result {
         Ok(output) => {

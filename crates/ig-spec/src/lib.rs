@@ -157,12 +157,22 @@ impl Source<'_> {
         let before = &self.text[..offset.min(self.text.len())];
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        SpecError { file: self.file.to_string(), line, column, message: message.into() }
+        SpecError {
+            file: self.file.to_string(),
+            line,
+            column,
+            message: message.into(),
+        }
     }
 
     /// Parses an expression held in a TOML string; an error points into the string.
     fn expr(&self, s: &Spanned<String>) -> Result<Expr, SpecError> {
-        parse(s.get_ref()).map_err(|e| self.error(s.span().start + e.column, format!("in expression: {}", e.message)))
+        parse(s.get_ref()).map_err(|e| {
+            self.error(
+                s.span().start + e.column,
+                format!("in expression: {}", e.message),
+            )
+        })
     }
 }
 
@@ -182,7 +192,10 @@ pub fn parse_family(text: &str, file: &str) -> Result<Family, SpecError> {
     for c in raw.coordinates.get_ref() {
         let name = c.get_ref();
         if !identifier(name) || Op::is_reserved(name) {
-            return Err(src.error(c.span().start, format!("expected a coordinate name, found '{name}'")));
+            return Err(src.error(
+                c.span().start,
+                format!("expected a coordinate name, found '{name}'"),
+            ));
         }
         if coordinates.contains(name) {
             return Err(src.error(c.span().start, format!("duplicate coordinate '{name}'")));
@@ -190,35 +203,68 @@ pub fn parse_family(text: &str, file: &str) -> Result<Family, SpecError> {
         coordinates.push(name.clone());
     }
     if coordinates.is_empty() {
-        return Err(src.error(raw.coordinates.span().start, "expected at least one coordinate"));
+        return Err(src.error(
+            raw.coordinates.span().start,
+            "expected at least one coordinate",
+        ));
     }
 
     let mut domain = Vec::new();
     for d in &raw.domain {
-        let facts = parse_facts(d.get_ref()).map_err(|e| src.error(d.span().start, format!("expected a domain fact: {e}")))?;
+        let facts = parse_facts(d.get_ref())
+            .map_err(|e| src.error(d.span().start, format!("expected a domain fact: {e}")))?;
         for f in &facts {
-            if let Some(unknown) = f.expr.symbols().iter().find(|s| !coordinates.iter().any(|c| c.as_str() == &***s)) {
-                return Err(src.error(d.span().start, format!("unknown coordinate '{unknown}' in domain")));
+            if let Some(unknown) = f
+                .expr
+                .symbols()
+                .iter()
+                .find(|s| !coordinates.iter().any(|c| c.as_str() == &***s))
+            {
+                return Err(src.error(
+                    d.span().start,
+                    format!("unknown coordinate '{unknown}' in domain"),
+                ));
             }
         }
         domain.extend(facts);
     }
-    Knowledge::new(&domain).map_err(|e| src.error(raw.domain.first().map_or(0, |d| d.span().start), e.to_string()))?;
-    if domain.iter().any(|f| ![Sign::POS, Sign::NEG, Sign::NONZERO].contains(&f.sign)) {
-        return Err(src.error(raw.domain.first().map_or(0, |d| d.span().start), "expected strict inequalities: domains are open"));
+    Knowledge::new(&domain).map_err(|e| {
+        src.error(
+            raw.domain.first().map_or(0, |d| d.span().start),
+            e.to_string(),
+        )
+    })?;
+    if domain
+        .iter()
+        .any(|f| ![Sign::POS, Sign::NEG, Sign::NONZERO].contains(&f.sign))
+    {
+        return Err(src.error(
+            raw.domain.first().map_or(0, |d| d.span().start),
+            "expected strict inequalities: domains are open",
+        ));
     }
 
     let space = raw.sample_space.get_ref();
     let mut variables = Vec::new();
     for v in space.variables.get_ref() {
         let name = v.get_ref();
-        if !identifier(name) || Op::is_reserved(name) || coordinates.contains(name) || variables.contains(name) {
-            return Err(src.error(v.span().start, format!("expected a fresh variable name, found '{name}'")));
+        if !identifier(name)
+            || Op::is_reserved(name)
+            || coordinates.contains(name)
+            || variables.contains(name)
+        {
+            return Err(src.error(
+                v.span().start,
+                format!("expected a fresh variable name, found '{name}'"),
+            ));
         }
         variables.push(name.clone());
     }
     if variables.is_empty() {
-        return Err(src.error(space.variables.span().start, "expected at least one variable"));
+        return Err(src.error(
+            space.variables.span().start,
+            "expected at least one variable",
+        ));
     }
     let sample_space = match space.kind.get_ref().as_str() {
         "finite" => {
@@ -261,8 +307,15 @@ pub fn parse_family(text: &str, file: &str) -> Result<Family, SpecError> {
     };
 
     let known = |e: &Expr, s: &Spanned<String>, allowed: &[&[String]]| -> Result<(), SpecError> {
-        match e.symbols().iter().find(|x| !allowed.iter().any(|names| names.iter().any(|n| n.as_str() == &***x))) {
-            Some(x) => Err(src.error(s.span().start, format!("unknown name '{x}' (not a coordinate or variable)"))),
+        match e.symbols().iter().find(|x| {
+            !allowed
+                .iter()
+                .any(|names| names.iter().any(|n| n.as_str() == &***x))
+        }) {
+            Some(x) => Err(src.error(
+                s.span().start,
+                format!("unknown name '{x}' (not a coordinate or variable)"),
+            )),
             None => Ok(()),
         }
     };
@@ -273,7 +326,9 @@ pub fn parse_family(text: &str, file: &str) -> Result<Family, SpecError> {
         None => None,
         Some(e) => {
             let e_ref = e.get_ref();
-            let list = |items: &Spanned<Vec<Spanned<String>>>, allowed: &[&[String]]| -> Result<Vec<Expr>, SpecError> {
+            let list = |items: &Spanned<Vec<Spanned<String>>>,
+                        allowed: &[&[String]]|
+             -> Result<Vec<Expr>, SpecError> {
                 items
                     .get_ref()
                     .iter()
@@ -286,7 +341,9 @@ pub fn parse_family(text: &str, file: &str) -> Result<Family, SpecError> {
             };
             let natural_parameters = list(&e_ref.natural_parameters, &[&coordinates])?;
             let sufficient_statistics = list(&e_ref.sufficient_statistics, &[&variables])?;
-            if natural_parameters.len() != coordinates.len() || sufficient_statistics.len() != coordinates.len() {
+            if natural_parameters.len() != coordinates.len()
+                || sufficient_statistics.len() != coordinates.len()
+            {
                 return Err(src.error(
                     e_ref.natural_parameters.span().start,
                     format!("expected {} natural parameters and sufficient statistics (one per coordinate)", coordinates.len()),
@@ -296,13 +353,21 @@ pub fn parse_family(text: &str, file: &str) -> Result<Family, SpecError> {
             known(&log_partition, &e_ref.log_partition, &[&coordinates])?;
             let log_base_measure = src.expr(&e_ref.log_base_measure)?;
             known(&log_base_measure, &e_ref.log_base_measure, &[&variables])?;
-            Some(Exponential { natural_parameters, sufficient_statistics, log_partition, log_base_measure })
+            Some(Exponential {
+                natural_parameters,
+                sufficient_statistics,
+                log_partition,
+                log_base_measure,
+            })
         }
     };
 
     let name = raw.name.get_ref();
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err(src.error(raw.name.span().start, format!("expected a name of letters, digits and '_', found '{name}'")));
+        return Err(src.error(
+            raw.name.span().start,
+            format!("expected a name of letters, digits and '_', found '{name}'"),
+        ));
     }
     Ok(Family {
         name: name.clone(),
@@ -322,12 +387,17 @@ pub use catalogue::CATALOGUE;
 /// Every catalogue family, parsed. The catalogue is tested to parse, so this cannot fail
 /// in a released binary.
 pub fn catalogue() -> Vec<Family> {
-    CATALOGUE.iter().map(|(file, text)| parse_family(text, file).expect("catalogue families parse")).collect()
+    CATALOGUE
+        .iter()
+        .map(|(file, text)| parse_family(text, file).expect("catalogue families parse"))
+        .collect()
 }
 
 /// The catalogue family of this name.
 pub fn catalogue_family(name: &str) -> Option<Family> {
-    let (file, text) = CATALOGUE.iter().find(|(file, _)| file.strip_suffix(".toml") == Some(name))?;
+    let (file, text) = CATALOGUE
+        .iter()
+        .find(|(file, _)| file.strip_suffix(".toml") == Some(name))?;
     parse_family(text, file).ok()
 }
 

@@ -2,11 +2,12 @@ use crate::*;
 
 #[test]
 fn the_catalogue_holds_every_family_file_and_they_parse() {
-    let mut on_disk: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../families"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.ends_with(".toml"))
-        .collect();
+    let mut on_disk: Vec<String> =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../families"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with(".toml"))
+            .collect();
     on_disk.sort();
     let listed: Vec<String> = CATALOGUE.iter().map(|(f, _)| f.to_string()).collect();
     assert_eq!(on_disk, listed);
@@ -23,7 +24,11 @@ fn the_catalogue_holds_every_family_file_and_they_parse() {
 fn check_error(text: &str, line: usize, column: usize, needle: &str) {
     let err = parse_family(text, "bad.toml").expect_err("must fail");
     assert_eq!((err.line, err.column), (line, column), "{err}");
-    assert!(err.to_string().starts_with(&format!("bad.toml:{line}:{column}: ")), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with(&format!("bad.toml:{line}:{column}: ")),
+        "{err}"
+    );
     assert!(err.message.contains(needle), "{err}");
 }
 
@@ -41,15 +46,45 @@ variables = ["x"]
 #[test]
 fn malformed_files_are_located() {
     assert!(parse_family(GOOD, "good.toml").is_ok());
-    check_error(&GOOD.replace("\"a*x - b\"", "\"a*x -* b\""), 5, 21, "expected");
-    check_error(&GOOD.replace("[\"a\", \"b\"]", "[\"a\", \"a\"]"), 3, 21, "duplicate coordinate");
-    check_error(&GOOD.replace("[\"a\", \"b\"]", "[\"a\", \"exp\"]"), 3, 21, "coordinate name");
+    check_error(
+        &GOOD.replace("\"a*x - b\"", "\"a*x -* b\""),
+        5,
+        21,
+        "expected",
+    );
+    check_error(
+        &GOOD.replace("[\"a\", \"b\"]", "[\"a\", \"a\"]"),
+        3,
+        21,
+        "duplicate coordinate",
+    );
+    check_error(
+        &GOOD.replace("[\"a\", \"b\"]", "[\"a\", \"exp\"]"),
+        3,
+        21,
+        "coordinate name",
+    );
     check_error(&GOOD.replace("a > 0", "c > 0"), 4, 11, "unknown coordinate");
     check_error(&GOOD.replace("a > 0", "a >= 0"), 4, 11, "open");
     check_error(&GOOD.replace("real_line", "reals"), 8, 8, "expected finite");
-    check_error(&GOOD.replace("a*x - b", "a*y - b"), 5, 15, "unknown name 'y'");
-    check_error(&GOOD.replace("description = \"test\"\n", ""), 1, 1, "description");
-    check_error(&GOOD.replace("name = \"t\"", "name = \"t\"\nextra = 1"), 2, 1, "extra");
+    check_error(
+        &GOOD.replace("a*x - b", "a*y - b"),
+        5,
+        15,
+        "unknown name 'y'",
+    );
+    check_error(
+        &GOOD.replace("description = \"test\"\n", ""),
+        1,
+        1,
+        "description",
+    );
+    check_error(
+        &GOOD.replace("name = \"t\"", "name = \"t\"\nextra = 1"),
+        2,
+        1,
+        "extra",
+    );
     check_error(&format!("{GOOD}[exponential]\nnatural_parameters = [\"a\"]\nsufficient_statistics = [\"x\"]\nlog_partition = \"a\"\nlog_base_measure = \"0\"\n"), 11, 22, "one per coordinate");
     check_error("name = ", 1, 8, "");
 }

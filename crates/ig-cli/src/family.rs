@@ -1,0 +1,315 @@
+//! `ig families`, `ig derive` and `ig eval`.
+
+use crate::args::{DeriveArgs, EvalArgs, FamiliesArgs, Format};
+use crate::Failure;
+use ig_expr::{parse_decimal, to_latex, to_rust, to_sympy, BigRational, Expr};
+use ig_rules::Sign;
+use ig_spec::{catalogue, catalogue_family, parse_family, Family};
+use ig_symbolic::{derive_exponential, Geometry};
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+
+/// A catalogue name or a path to a family file.
+pub fn load(name: &str) -> Result<Family, Failure> {
+    if let Some(f) = catalogue_family(name) {
+        return Ok(f);
+    }
+    if name.ends_with(".toml") || name.contains('/') {
+        let text =
+            std::fs::read_to_string(name).map_err(|e| Failure::input(format!("{name}: {e}")))?;
+        return parse_family(&text, name).map_err(|e| Failure::input(e.to_string()));
+    }
+    let names: Vec<String> = catalogue().into_iter().map(|f| f.name).collect();
+    Err(Failure::input(format!(
+        "unknown family '{name}' (known: {})",
+        names.join(", ")
+    )))
+}
+
+/// The family's geometry, derived symbolically.
+pub fn geometry(family: &Family) -> Result<Geometry, Failure> {
+    let Some(e) = &family.exponential else {
+        return Err(Failure::input(format!("family '{}' has no exponential structure; symbolic derivation covers exponential families", family.name)));
+    };
+    derive_exponential(&family.coordinates, &e.natural_parameters, &e.log_partition)
+        .map_err(|err| Failure::input(format!("family '{}': {err}", family.name)))
+}
+
+pub fn families(a: FamiliesArgs) -> Result<String, Failure> {
+    let all = catalogue();
+    if a.json {
+        let list: Vec<Value> = all
+            .iter()
+            .map(|f| json!({ "name": f.name, "dimension": f.coordinates.len(), "coordinates": f.coordinates, "exponential": f.exponential.is_some(), "sample_space": f.sample_space.name(), "description": f.description }))
+            .collect();
+        return Ok(json!({ "families": list }).to_string());
+    }
+    let width = all.iter().map(|f| f.name.len()).max().unwrap_or(0);
+    Ok(all
+        .iter()
+        .map(|f| {
+            format!(
+                "{:width$}  ({})  {}",
+                f.name,
+                f.coordinates.join(", "),
+                f.description
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n"))
+}
+
+/// Applies `f` to every leaf of a nested tensor, as JSON.
+trait Tensor {
+    fn to_json(&self, f: &mut dyn FnMut(&Expr) -> Result<Value, Failure>)
+        -> Result<Value, Failure>;
+}
+
+impl Tensor for Expr {
+    fn to_json(
+        &self,
+        f: &mut dyn FnMut(&Expr) -> Result<Value, Failure>,
+    ) -> Result<Value, Failure> {
+        f(self)
+    }
+}
+
+impl<T: Tensor> Tensor for Vec<T> {
+    fn to_json(
+        &self,
+        f: &mut dyn FnMut(&Expr) -> Result<Value, Failure>,
+    ) -> Result<Value, Failure> {
+        Ok(Value::Array(
+            self.iter()
+                .map(|t| t.to_json(f))
+                .collect::<Result<_, _>>()?,
+        ))
+    }
+}
+
+/// The tensors of CONVENTIONS.md under their JSON keys, in order (without α-connections).
+fn tensors(g: &Geometry) -> Vec<(&'static str, &dyn Tensor)> {
+    vec![
+        ("metric", &g.metric),
+        ("christoffel_first", &g.christoffel_first),
+        ("christoffel", &g.christoffel),
+        ("skewness", &g.skewness),
+        ("riemann", &g.riemann),
+        ("ricci", &g.ricci),
+        ("scalar_curvature", &g.scalar_curvature),
+    ]
+}
+
+pub fn derive(a: DeriveArgs) -> Result<String, Failure> {
+    let family = load(&a.family)?;
+    let g = geometry(&family)?;
+    let printer: fn(&Expr) -> String = match a.format {
+        Format::Text | Format::Json => |e| e.to_string(),
+        Format::Latex => to_latex,
+        Format::Rust => to_rust,
+        Format::Sympy => to_sympy,
+    };
+    let mut strings = |e: &Expr| -> Result<Value, Failure> { Ok(Value::String(printer(e))) };
+    let mut object = Map::new();
+    object.insert("family".into(), family.name.clone().into());
+    object.insert("coordinates".into(), json!(family.coordinates));
+    object.insert("alpha_symbol".into(), g.alpha.clone().into());
+    object.insert("expectation".into(), g.expectation.to_json(&mut strings)?);
+    object.insert(
+        "inverse_metric".into(),
+        g.inverse_metric.to_json(&mut strings)?,
+    );
+    object.insert(
+        "alpha_connection".into(),
+        g.alpha_connection.to_json(&mut strings)?,
+    );
+    for (key, t) in tensors(&g) {
+        object.insert(key.into(), t.to_json(&mut strings)?);
+    }
+    if a.format == Format::Json {
+        return Ok(Value::Object(object).to_string());
+    }
+    let mut lines = vec![
+        format!("# {}: {}", family.name, family.description),
+        format!("coordinates: {}", family.coordinates.join(", ")),
+    ];
+    for (key, value) in object
+        .iter()
+        .filter(|(k, _)| !["family", "coordinates"].contains(&k.as_str()))
+    {
+        if let Some(s) = value.as_str() {
+            lines.push(format!("{key} = {s}"));
+            continue;
+        }
+        let mut entries = Vec::new();
+        flatten(value, &mut String::new(), &mut entries);
+        if !entries.is_empty() {
+            lines.push(format!("\n{key}:"));
+            lines.extend(
+                entries
+                    .into_iter()
+                    .map(|(index, s)| format!("  {key}{index} = {s}")),
+            );
+        }
+    }
+    Ok(lines.join("\n"))
+}
+
+fn flatten(v: &Value, index: &mut String, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = index.len();
+                index.push_str(&format!("[{i}]"));
+                flatten(item, index, out);
+                index.truncate(len);
+            }
+        }
+        Value::String(s) => out.push((index.clone(), s.clone())),
+        _ => {}
+    }
+}
+
+/// Parses `name=value,…`: every coordinate exactly once, values decimal numbers.
+pub fn parse_point(text: &str, family: &Family) -> Result<Vec<BigRational>, Failure> {
+    let mut values: HashMap<&str, BigRational> = HashMap::new();
+    for part in text.split(',') {
+        let Some((name, value)) = part.split_once('=') else {
+            return Err(Failure::input(format!(
+                "point '{text}': expected name=value, found '{part}'"
+            )));
+        };
+        let (name, value) = (name.trim(), value.trim());
+        if !family.coordinates.iter().any(|c| c == name) {
+            return Err(Failure::input(format!(
+                "point '{text}': unknown coordinate '{name}' (coordinates: {})",
+                family.coordinates.join(", ")
+            )));
+        }
+        let number = parse_decimal(value).ok_or_else(|| {
+            Failure::input(format!("point '{text}': '{value}' is not a decimal number"))
+        })?;
+        if values.insert(name, number).is_some() {
+            return Err(Failure::input(format!(
+                "point '{text}': duplicate coordinate '{name}'"
+            )));
+        }
+    }
+    let point: Vec<BigRational> = family
+        .coordinates
+        .iter()
+        .map(|c| {
+            values
+                .get(c.as_str())
+                .cloned()
+                .ok_or_else(|| Failure::input(format!("point '{text}': missing coordinate '{c}'")))
+        })
+        .collect::<Result<_, _>>()?;
+    let env = |s: &str| {
+        family
+            .coordinates
+            .iter()
+            .position(|c| c == s)
+            .map(|i| point[i].clone())
+    };
+    for fact in &family.domain {
+        let inside = match fact.expr.eval_exact(&env) {
+            Ok(v) => Sign::of(&v).within(fact.sign),
+            Err(_) => false,
+        };
+        if !inside {
+            return Err(Failure::input(format!(
+                "point '{text}' is outside the domain of {}: {fact} fails",
+                family.name
+            )));
+        }
+    }
+    Ok(point)
+}
+
+fn to_f64(r: &BigRational) -> f64 {
+    num_traits::ToPrimitive::to_f64(r).unwrap_or(f64::NAN)
+}
+
+pub fn eval(a: EvalArgs) -> Result<String, Failure> {
+    let family = load(&a.family)?;
+    let point = parse_point(&a.at, &family)?;
+    let mut alphas: Vec<(String, f64)> = Vec::new();
+    for text in &a.alpha {
+        let value = parse_decimal(text.trim()).ok_or_else(|| {
+            Failure::input(format!("--alpha '{text}': expected a decimal number"))
+        })?;
+        if alphas.iter().any(|(t, _)| t == text) {
+            return Err(Failure::input(format!("--alpha '{text}' given twice")));
+        }
+        alphas.push((text.clone(), to_f64(&value)));
+    }
+    let g = geometry(&family)?;
+    let values: HashMap<String, f64> = family
+        .coordinates
+        .iter()
+        .cloned()
+        .zip(point.iter().map(to_f64))
+        .collect();
+    let value_at = |alpha: f64| {
+        let values = &values;
+        let alpha_name = g.alpha.clone();
+        move |e: &Expr| -> Result<Value, Failure> {
+            let v = e
+                .eval(&|s| {
+                    if s == alpha_name {
+                        Some(alpha)
+                    } else {
+                        values.get(s).copied()
+                    }
+                })
+                .map_err(|err| {
+                    Failure::input(format!("{}: not a finite double at this point ({err})", e))
+                })?;
+            Ok(json!(v))
+        }
+    };
+    let mut object = Map::new();
+    object.insert("family".into(), family.name.clone().into());
+    object.insert("coordinates".into(), json!(family.coordinates));
+    object.insert(
+        "point".into(),
+        json!(point.iter().map(to_f64).collect::<Vec<_>>()),
+    );
+    object.insert("method".into(), "symbolic".into());
+    let mut plain = value_at(0.0);
+    let mut entries: Vec<(&str, Value)> = Vec::new();
+    for (key, t) in tensors(&g) {
+        entries.push((key, t.to_json(&mut plain)?));
+    }
+    let mut connections = Map::new();
+    for (text, alpha) in &alphas {
+        connections.insert(
+            text.clone(),
+            g.alpha_connection.to_json(&mut value_at(*alpha))?,
+        );
+    }
+    for (key, value) in entries {
+        if key == "riemann" {
+            object.insert(
+                "alpha_connections".into(),
+                Value::Object(connections.clone()),
+            );
+        }
+        object.insert(key.into(), value);
+    }
+    if a.json {
+        return Ok(Value::Object(object).to_string());
+    }
+    let mut lines = vec![format!("{} at {}", family.name, a.at)];
+    for (key, value) in &object {
+        if let Some(x) = value.as_f64() {
+            lines.push(format!("{key} = {x}"));
+        } else if key != "coordinates" && key != "point" && value.is_array()
+            || key == "alpha_connections"
+        {
+            lines.push(format!("{key} = {value}"));
+        }
+    }
+    Ok(lines.join("\n"))
+}
