@@ -113,7 +113,7 @@ impl PartialOrd for Monomial {
 }
 
 /// A polynomial with rational coefficients; no zero coefficient is stored.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Poly(BTreeMap<Monomial, BigRational>);
 
 impl Poly {
@@ -252,74 +252,142 @@ fn too_big(a: &Poly, b: &Poly) -> bool {
     a.0.len().saturating_mul(b.0.len()) > MAX_TERM_PAIRS
 }
 
-/// A quotient of polynomials in lowest terms as far as exact division finds them, with the
-/// denominator's leading coefficient 1.
+/// A quotient of polynomials with its denominator kept as a product of factors
+/// `Π fᵢ^kᵢ`, each factor monic (leading coefficient 1) and split along the factors already
+/// known (and into single atoms for monomials). Cancelling then needs only trial division by
+/// the factors, and a common denominator is a least common multiple of factor lists: the
+/// structure that keeps `(k ψ'(k) − 1)²` from being expanded into a cubic over a quartic.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RatFun {
     num: Poly,
-    den: Poly,
+    den: Vec<(Poly, u32)>,
 }
 
 impl RatFun {
     fn poly(p: Poly) -> RatFun {
         RatFun {
             num: p,
-            den: Poly::constant(BigRational::one()),
+            den: vec![],
         }
     }
 
-    fn new(num: Poly, den: Poly) -> Option<RatFun> {
-        if den.is_zero() {
-            return None;
+    fn one() -> Poly {
+        Poly::constant(BigRational::one())
+    }
+
+    /// Divides out every factor that divides the numerator.
+    fn cancel(mut self) -> RatFun {
+        if self.num.is_zero() {
+            self.den.clear();
+            return self;
         }
-        if num.is_zero() {
-            return Some(RatFun::poly(Poly::default()));
-        }
-        if let Some(c) = den.as_constant() {
-            return Some(RatFun::poly(num.scale(&c.recip())));
-        }
-        if let Some(q) = num.div_exact(&den) {
-            return Some(RatFun::poly(q));
-        }
-        let (mut num, mut den) = (num, den);
-        let g = num.monomial_content().gcd(&den.monomial_content());
-        if !g.0.is_empty() {
-            num = num.div_monomial(&g);
-            den = den.div_monomial(&g);
-        }
-        if num.as_constant().is_none() {
-            if let Some(q) = den.div_exact(&num) {
-                return RatFun::new(Poly::constant(BigRational::one()), q);
+        for (f, k) in &mut self.den {
+            while *k > 0 {
+                match self.num.div_exact(f) {
+                    Some(q) => {
+                        self.num = q;
+                        *k -= 1;
+                    }
+                    None => break,
+                }
             }
         }
-        let lead = den.leading().map(|(_, c)| c.recip()).expect("non-zero");
-        Some(RatFun {
-            num: num.scale(&lead),
-            den: den.scale(&lead),
-        })
+        self.den.retain(|(_, k)| *k > 0);
+        self
+    }
+
+    /// Multiplies the denominator by `p^k`: `p` is made monic (its leading coefficient goes
+    /// to the numerator), monomial content becomes atom factors, known factors are divided
+    /// out of it, and what remains becomes a new factor.
+    fn divide_by(&mut self, p: &Poly, k: u32) -> Option<()> {
+        if p.is_zero() {
+            return None;
+        }
+        if k == 0 {
+            return Some(());
+        }
+        let content = p.monomial_content();
+        let mut rest = p.div_monomial(&content);
+        for &(atom, e) in &content.0 {
+            self.push_factor(Poly::atom(atom), e * k);
+        }
+        for i in 0..self.den.len() {
+            while rest.as_constant().is_none() {
+                match rest.div_exact(&self.den[i].0) {
+                    Some(q) => {
+                        rest = q;
+                        self.den[i].1 += k;
+                    }
+                    None => break,
+                }
+            }
+        }
+        let lead = rest.leading().map(|(_, c)| c.clone()).expect("non-zero");
+        for _ in 0..k {
+            self.num = self.num.scale(&lead.recip());
+        }
+        let rest = rest.scale(&lead.recip());
+        if rest.as_constant().is_none() {
+            self.push_factor(rest, k);
+        }
+        Some(())
+    }
+
+    fn push_factor(&mut self, f: Poly, k: u32) {
+        match self.den.iter_mut().find(|(g, _)| *g == f) {
+            Some((_, m)) => *m += k,
+            None => {
+                self.den.push((f, k));
+                self.den.sort();
+            }
+        }
+    }
+
+    /// The denominator multiplied out.
+    fn den_poly(&self) -> Option<Poly> {
+        let mut out = RatFun::one();
+        for (f, k) in &self.den {
+            let p = f.pow(*k)?;
+            if too_big(&out, &p) {
+                return None;
+            }
+            out = out.mul(&p);
+        }
+        Some(out)
     }
 
     fn add(&self, other: &RatFun) -> Option<RatFun> {
-        let pairs = [
-            (&self.num, &other.den),
-            (&other.num, &self.den),
-            (&self.den, &other.den),
-        ];
-        if pairs.iter().any(|(a, b)| too_big(a, b)) {
+        // Least common multiple of the two factor lists.
+        let mut den: Vec<(Poly, u32)> = self.den.clone();
+        for (f, k) in &other.den {
+            match den.iter_mut().find(|(g, _)| g == f) {
+                Some((_, m)) => *m = (*m).max(*k),
+                None => den.push((f.clone(), *k)),
+            }
+        }
+        let cofactor = |r: &RatFun| -> Option<Poly> {
+            let mut c = RatFun::one();
+            for (f, k) in &den {
+                let have = r.den.iter().find(|(g, _)| g == f).map_or(0, |(_, m)| *m);
+                let p = f.pow(k - have)?;
+                if too_big(&c, &p) {
+                    return None;
+                }
+                c = c.mul(&p);
+            }
+            Some(c)
+        };
+        let (ca, cb) = (cofactor(self)?, cofactor(other)?);
+        if too_big(&self.num, &ca) || too_big(&other.num, &cb) {
             return None;
         }
-        if self.den == other.den {
-            return RatFun::new(self.num.add(&other.num), self.den.clone());
-        }
-        if let Some(k) = self.den.div_exact(&other.den) {
-            return RatFun::new(self.num.add(&other.num.mul(&k)), self.den.clone());
-        }
-        if let Some(k) = other.den.div_exact(&self.den) {
-            return RatFun::new(self.num.mul(&k).add(&other.num), other.den.clone());
-        }
-        RatFun::new(
-            self.num.mul(&other.den).add(&other.num.mul(&self.den)),
-            self.den.mul(&other.den),
+        den.sort();
+        Some(
+            RatFun {
+                num: self.num.mul(&ca).add(&other.num.mul(&cb)),
+                den,
+            }
+            .cancel(),
         )
     }
 
@@ -331,14 +399,29 @@ impl RatFun {
     }
 
     fn mul(&self, other: &RatFun) -> Option<RatFun> {
-        if too_big(&self.num, &other.num) || too_big(&self.den, &other.den) {
+        if too_big(&self.num, &other.num) {
             return None;
         }
-        RatFun::new(self.num.mul(&other.num), self.den.mul(&other.den))
+        let mut out = RatFun {
+            num: self.num.mul(&other.num),
+            den: self.den.clone(),
+        };
+        for (f, k) in &other.den {
+            out.push_factor(f.clone(), *k);
+        }
+        Some(out.cancel())
     }
 
     fn recip(&self) -> Option<RatFun> {
-        RatFun::new(self.den.clone(), self.num.clone())
+        let mut out = RatFun {
+            num: self.den_poly()?,
+            den: vec![],
+        };
+        let known: Vec<(Poly, u32)> = self.den.iter().map(|(f, _)| (f.clone(), 0)).collect();
+        out.den = known;
+        out.divide_by(&self.num, 1)?;
+        out.den.retain(|(_, k)| *k > 0);
+        Some(out.cancel())
     }
 
     fn pow(&self, n: i64) -> Option<RatFun> {
@@ -346,12 +429,16 @@ impl RatFun {
         let k = u32::try_from(n.unsigned_abs()).ok()?;
         Some(RatFun {
             num: base.num.pow(k)?,
-            den: base.den.pow(k)?,
+            den: base.den.iter().map(|(f, m)| (f.clone(), m * k)).collect(),
         })
     }
 
     fn as_constant(&self) -> Option<BigRational> {
-        Some(self.num.as_constant()? / self.den.as_constant()?)
+        if self.den.is_empty() {
+            self.num.as_constant()
+        } else {
+            None
+        }
     }
 
     /// Whether this is zero.
@@ -450,10 +537,22 @@ impl Canonicalizer {
     /// atoms themselves, not on when they were met.
     pub fn to_expr(&self, r: &RatFun) -> Expr {
         let num = self.poly_expr(&r.num);
-        if r.den.as_constant().is_some_and(|c| c.is_one()) {
-            num
-        } else {
-            Expr::div(num, self.poly_expr(&r.den))
+        let mut factors: Vec<Expr> = r
+            .den
+            .iter()
+            .map(|(f, k)| {
+                let f = self.poly_expr(f);
+                if *k == 1 {
+                    f
+                } else {
+                    Expr::pow(f, Expr::int((*k).into()))
+                }
+            })
+            .collect();
+        factors.sort();
+        match factors.into_iter().reduce(Expr::mul) {
+            None => num,
+            Some(den) => Expr::div(num, den),
         }
     }
 
@@ -530,9 +629,7 @@ impl Canonicalizer {
 pub fn same_rational_function(a: &Expr, b: &Expr) -> bool {
     let mut c = Canonicalizer::new();
     match (c.ratfun(a), c.ratfun(b)) {
-        (Some(x), Some(y)) if !too_big(&x.num, &y.den) && !too_big(&y.num, &x.den) => {
-            x.num.mul(&y.den) == y.num.mul(&x.den)
-        }
+        (Some(x), Some(y)) => x.add(&y.neg()).is_some_and(|d| d.is_zero()),
         _ => false,
     }
 }
