@@ -24,6 +24,20 @@ pub enum Command {
     Derive(DeriveArgs),
     /// Evaluate a family's geometry at a point.
     Eval(EvalArgs),
+    /// Write the reports of families (Markdown and JSON) and, with --all, the index.
+    Report(ReportArgs),
+}
+
+#[derive(Args)]
+pub struct ReportArgs {
+    /// Catalogue names or family files.
+    pub families: Vec<String>,
+    /// Every catalogue family, and the index README.md.
+    #[arg(long, conflicts_with = "families")]
+    pub all: bool,
+    /// Where to write.
+    #[arg(long, default_value = "reports")]
+    pub out: std::path::PathBuf,
 }
 
 #[derive(Args)]

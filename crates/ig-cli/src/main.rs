@@ -3,6 +3,7 @@
 
 mod args;
 mod family;
+mod report;
 mod symbolic;
 
 use clap::Parser;
@@ -15,6 +16,14 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// A check the command ran failed: exit status 1.
+    pub fn check(message: impl Into<String>) -> Failure {
+        Failure {
+            message: message.into(),
+            status: 1,
+        }
+    }
+
     /// Bad input: exit status 2.
     pub fn input(message: impl Into<String>) -> Failure {
         Failure {
@@ -78,6 +87,7 @@ fn run() -> ExitCode {
         args::Command::Families(a) => family::families(a),
         args::Command::Derive(a) => family::derive(a),
         args::Command::Eval(a) => family::eval(a),
+        args::Command::Report(a) => report::report(a),
     };
     match result {
         Ok(output) => {
