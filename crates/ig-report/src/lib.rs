@@ -107,6 +107,9 @@ fn decide(family: &Family, pairs: Vec<(Expr, Expr)>) -> (usize, Verdict) {
     (n, Verdict::Proved)
 }
 
+/// An identity's id, statement, and its component equations.
+type Identity = (&'static str, &'static str, Vec<(Expr, Expr)>);
+
 fn checks(family: &Family, g: &Geometry) -> Vec<Check> {
     let e = family.exponential.as_ref().expect("checked by report");
     let x = &family.coordinates;
@@ -127,7 +130,7 @@ fn checks(family: &Family, g: &Geometry) -> Vec<Check> {
             .collect())
     };
 
-    let list: Vec<(&'static str, &'static str, Vec<(Expr, Expr)>)> = vec![
+    let list: Vec<Identity> = vec![
         (
             "metric-symmetry",
             r"g_{ij} = g_{ji}",
