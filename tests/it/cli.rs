@@ -110,3 +110,120 @@ fn bad_input_is_one_line_and_exit_2() {
     bad_input(&["nonsense"], "nonsense");
     bad_input(&["simplify", "polygamma(-1, x)"], "order");
 }
+
+#[test]
+fn eval_and_kl_follow_the_contract() {
+    let v = json(
+        &[
+            "eval",
+            "gamma",
+            "--at",
+            "shape=2.5,rate=0.7",
+            "--alpha",
+            "1",
+            "--json",
+        ][..6],
+    );
+    assert_eq!(v["family"], "gamma");
+    assert_eq!(v["coordinates"], serde_json::json!(["shape", "rate"]));
+    assert_eq!(v["point"], serde_json::json!([2.5, 0.7]));
+    assert_eq!(v["method"], "symbolic");
+    for key in [
+        "metric",
+        "christoffel_first",
+        "christoffel",
+        "skewness",
+        "alpha_connections",
+        "riemann",
+        "ricci",
+        "scalar_curvature",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    // ψ'(2.5) = π²/2 − 4 − 4/9
+    let trigamma = std::f64::consts::PI.powi(2) / 2.0 - 4.0 - 4.0 / 9.0;
+    assert!((v["metric"][0][0].as_f64().unwrap() - trigamma).abs() < 1e-13);
+    assert!((v["metric"][0][1].as_f64().unwrap() + 1.0 / 0.7).abs() < 1e-13);
+    assert_eq!(
+        v["alpha_connections"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
+        ["1"]
+    );
+    assert_eq!(v["christoffel"].as_array().unwrap().len(), 2);
+    let v = json(&[
+        "eval",
+        "normal",
+        "--at",
+        "sigma=2,mu=0",
+        "--alpha",
+        "-1",
+        "--alpha",
+        "0.5",
+    ]);
+    assert_eq!(
+        v["alpha_connections"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
+        ["-1", "0.5"]
+    );
+    assert_eq!(v["scalar_curvature"], -1.0);
+    let v = json(&["eval", "normal", "--at", "mu=0,sigma=1"]);
+    assert_eq!(v["alpha_connections"], serde_json::json!({}));
+    let v = json(&[
+        "kl",
+        "normal",
+        "--from",
+        "mu=0,sigma=1",
+        "--to",
+        "mu=1,sigma=2",
+    ]);
+    assert!((v["kl"].as_f64().unwrap() - (2f64.ln() + 2.0 / 8.0 - 0.5)).abs() < 1e-15);
+    assert_eq!(v["method"], "symbolic");
+    bad_input(&["eval", "nosuch", "--at", "x=1"], "unknown family");
+    bad_input(
+        &["eval", "normal", "--at", "mu=0"],
+        "missing coordinate 'sigma'",
+    );
+    bad_input(
+        &["eval", "normal", "--at", "mu=0,sigma=1,mu=1"],
+        "duplicate",
+    );
+    bad_input(
+        &["eval", "normal", "--at", "mu=0,sigma=1,tau=1"],
+        "unknown coordinate",
+    );
+    bad_input(
+        &["eval", "normal", "--at", "mu=0,sigma=0"],
+        "outside the domain",
+    );
+    bad_input(
+        &["eval", "normal", "--at", "mu=0,sigma=abc"],
+        "not a decimal",
+    );
+    bad_input(
+        &[
+            "eval",
+            "normal",
+            "--at",
+            "mu=0,sigma=1",
+            "--alpha",
+            "1",
+            "--alpha",
+            "1",
+        ],
+        "twice",
+    );
+    bad_input(
+        &["eval", "mvnormal2", "--at", "mu1=0,mu2=0,s11=1,s12=2,s22=1"],
+        "outside the domain",
+    );
+    bad_input(
+        &["kl", "poisson", "--from", "lambda=1", "--to", "lambda=-1"],
+        "outside",
+    );
+}

@@ -277,3 +277,64 @@ fn every_family_is_consistent() {
         }
     }
 }
+
+/// KL divergence as the Bregman divergence of A, against closed forms at sample points.
+#[test]
+fn kl_divergence_matches_closed_forms() {
+    let cases: [(&str, &str, &[(&str, f64, f64)]); 3] = [
+        (
+            "normal",
+            "ln(sigma_to/sigma) + (sigma^2 + (mu - mu_to)^2)/(2*sigma_to^2) - 1/2",
+            &[("mu", 0.3, -1.2), ("sigma", 0.7, 2.5)],
+        ),
+        ("poisson", "lambda*ln(lambda/lambda_to) - lambda + lambda_to", &[("lambda", 2.5, 0.4)]),
+        (
+            "gamma",
+            "(shape - shape_to)*digamma(shape) - lgamma(shape) + lgamma(shape_to) + shape_to*ln(rate/rate_to) + shape*(rate_to - rate)/rate",
+            &[("shape", 2.5, 0.8), ("rate", 0.7, 1.9)],
+        ),
+    ];
+    for (name, literature, point) in cases {
+        let f = catalogue_family(name).unwrap();
+        let e = f.exponential.as_ref().unwrap();
+        let g = geometry(name);
+        let kl = ig_symbolic::kl_divergence(
+            &f.coordinates,
+            &e.natural_parameters,
+            &e.log_partition,
+            &g.expectation,
+        );
+        let env = |s: &str| {
+            point.iter().find_map(|(c, from, to)| {
+                if s == *c {
+                    Some(*from)
+                } else if s == format!("{c}_to") {
+                    Some(*to)
+                } else {
+                    None
+                }
+            })
+        };
+        let (ours, theirs) = (
+            kl.eval(&env).unwrap(),
+            parse(literature).unwrap().eval(&env).unwrap(),
+        );
+        assert!(
+            (ours - theirs).abs() < 1e-12 * theirs.abs().max(1.0),
+            "{name}: {ours} vs {theirs}"
+        );
+        // And KL(p ∥ p) = 0 exactly.
+        let same = f.coordinates.iter().fold(kl.clone(), |acc, c| {
+            acc.substitute(&format!("{c}_to"), &Expr::sym(c))
+        });
+        assert!(
+            same_rational_function(&same, &Expr::int(0))
+                || same
+                    .eval(&|s| point.iter().find(|(c, _, _)| *c == s).map(|p| p.1))
+                    .unwrap()
+                    .abs()
+                    < 1e-14,
+            "{name}: KL(p||p) = {same}"
+        );
+    }
+}

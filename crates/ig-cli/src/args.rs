@@ -24,8 +24,28 @@ pub enum Command {
     Derive(DeriveArgs),
     /// Evaluate a family's geometry at a point.
     Eval(EvalArgs),
+    /// KL divergence KL(from ∥ to) between two members of a family.
+    Kl(KlArgs),
     /// Write the reports of families (Markdown and JSON) and, with --all, the index.
     Report(ReportArgs),
+}
+
+#[derive(Args)]
+pub struct KlArgs {
+    /// A catalogue name or a path to a family file.
+    pub family: String,
+    /// The first point: name=value,…
+    #[arg(long, allow_hyphen_values = true)]
+    pub from: String,
+    /// The second point: name=value,…
+    #[arg(long, allow_hyphen_values = true)]
+    pub to: String,
+    /// How to compute.
+    #[arg(long, value_enum, default_value_t = Method::Symbolic)]
+    pub method: Method,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args)]

@@ -88,6 +88,7 @@ fn run() -> ExitCode {
         args::Command::Derive(a) => family::derive(a),
         args::Command::Eval(a) => family::eval(a),
         args::Command::Report(a) => report::report(a),
+        args::Command::Kl(a) => family::kl(a),
     };
     match result {
         Ok(output) => {

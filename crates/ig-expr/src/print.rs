@@ -101,6 +101,16 @@ pub fn to_latex(e: &Expr) -> String {
 /// A symbol name in LaTeX: Greek names become letters, a trailing number a subscript
 /// (`theta1` → `\theta_{1}`, `s12` → `s_{12}`).
 fn latex_symbol(name: &str) -> String {
+    // `sigma_to` → \sigma_{\mathrm{to}}
+    if let Some((stem, rest)) = name.split_once('_') {
+        if !stem.is_empty() && !rest.is_empty() {
+            return format!(
+                "{}_{{\\mathrm{{{}}}}}",
+                latex_symbol(stem),
+                rest.replace('_', "\\_")
+            );
+        }
+    }
     const GREEK: [&str; 24] = [
         "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
         "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi",

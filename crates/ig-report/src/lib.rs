@@ -13,7 +13,7 @@
 use ig_expr::{to_latex, Expr};
 use ig_rules::same_rational_function;
 use ig_spec::Family;
-use ig_symbolic::{derive_exponential, diff, find_counterexample, Geometry};
+use ig_symbolic::{derive_exponential, diff, find_counterexample, kl_divergence, Geometry};
 use serde_json::{json, Map, Value};
 
 /// The outcome of one consistency identity over all its components.
@@ -60,6 +60,8 @@ pub struct Report {
     pub family: Family,
     /// Its derived geometry.
     pub geometry: Geometry,
+    /// KL(p_ξ ∥ p_ξ') in closed form (coordinates of ξ' suffixed `_to`).
+    pub kl: Expr,
     /// Its consistency checks.
     pub checks: Vec<Check>,
 }
@@ -82,9 +84,16 @@ pub fn report(family: &Family) -> Result<Report, String> {
     let g = derive_exponential(&family.coordinates, &e.natural_parameters, &e.log_partition)
         .map_err(|err| format!("{}: {err}", family.name))?;
     let checks = checks(family, &g);
+    let kl = kl_divergence(
+        &family.coordinates,
+        &e.natural_parameters,
+        &e.log_partition,
+        &g.expectation,
+    );
     Ok(Report {
         family: family.clone(),
         geometry: g,
+        kl,
         checks,
     })
 }
@@ -327,6 +336,7 @@ pub fn to_json(r: &Report) -> String {
         "scalar_curvature".into(),
         g.scalar_curvature.to_string().into(),
     );
+    o.insert("kl_divergence".into(), r.kl.to_string().into());
     let checks: Vec<Value> = r
         .checks
         .iter()
@@ -509,6 +519,10 @@ pub fn to_markdown(r: &Report) -> String {
     parts.push(format!(
         "\n## Scalar curvature\n\n$$R = {}$$\n",
         to_latex(&g.scalar_curvature)
+    ));
+    parts.push(format!(
+        "\n## KL divergence\n\nThe Bregman divergence of $A$, $KL(p_\\xi \\,\\|\\, p_{{\\xi'}}) = A(\\xi') - A(\\xi) - (\\theta(\\xi') - \\theta(\\xi)) \\cdot \\eta(\\xi)$, with the coordinates of $\\xi'$ suffixed `_to`:\n\n$$KL = {}$$\n",
+        to_latex(&r.kl)
     ));
     parts.push("\n## Consistency checks\n".into());
     parts.push("Each identity is decided exactly, component by component, by comparing both sides as rational functions of their atoms.\n".into());

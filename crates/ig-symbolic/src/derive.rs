@@ -361,3 +361,27 @@ pub fn derive_exponential(
         scalar_curvature,
     })
 }
+
+/// The suffix of the second point's coordinates in [`kl_divergence`].
+pub const TO_SUFFIX: &str = "_to";
+
+/// KL(p_ξ ∥ p_ξ') of an exponential family in closed form, the Bregman divergence of A:
+/// `A(ξ') − A(ξ) − Σₐ (θₐ(ξ') − θₐ(ξ)) ηₐ(ξ)`. The coordinates of ξ' carry the suffix
+/// [`TO_SUFFIX`] (`mu_to`, `sigma_to`).
+pub fn kl_divergence(
+    coordinates: &[String],
+    natural: &[Expr],
+    log_partition: &Expr,
+    expectation: &[Expr],
+) -> Expr {
+    let to = |e: &Expr| {
+        coordinates.iter().fold(e.clone(), |acc, c| {
+            acc.substitute(c, &Expr::sym(&format!("{c}{TO_SUFFIX}")))
+        })
+    };
+    let mut kl = sub(to(log_partition), log_partition.clone());
+    for (theta, eta) in natural.iter().zip(expectation) {
+        kl = sub(kl, mul(sub(to(theta), theta.clone()), eta.clone()));
+    }
+    normalize(&kl, &mut Canonicalizer::new())
+}
