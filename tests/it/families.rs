@@ -281,7 +281,9 @@ fn every_family_is_consistent() {
 /// KL divergence as the Bregman divergence of A, against closed forms at sample points.
 #[test]
 fn kl_divergence_matches_closed_forms() {
-    let cases: [(&str, &str, &[(&str, f64, f64)]); 3] = [
+    // (family, literature formula, [(coordinate, from, to)])
+    type Case<'a> = (&'a str, &'a str, &'a [(&'a str, f64, f64)]);
+    let cases: [Case; 3] = [
         (
             "normal",
             "ln(sigma_to/sigma) + (sigma^2 + (mu - mu_to)^2)/(2*sigma_to^2) - 1/2",
