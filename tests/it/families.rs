@@ -99,6 +99,49 @@ fn metrics_match_the_literature() {
             ],
         ],
     );
+    check_metric("rayleigh", &[&["4/sigma^2"]]);
+    check_metric("weibull2", &[&["4/lambda^2"]]);
+    check_metric("laplace0", &[&["1/b^2"]]);
+    check_metric("chi_square", &[&["trigamma(k/2)/4"]]);
+    check_metric("normal_known_mean", &[&["2/sigma^2"]]);
+    check_metric("normal_known_variance", &[&["1"]]);
+    check_metric(
+        "inverse_gamma",
+        &[
+            &["trigamma(shape)", "-1/scale"],
+            &["-1/scale", "shape/scale^2"],
+        ],
+    );
+    check_metric(
+        "multinomial5",
+        &[
+            &["5/p1 + 5/(1-p1-p2)", "5/(1-p1-p2)"],
+            &["5/(1-p1-p2)", "5/p2 + 5/(1-p1-p2)"],
+        ],
+    );
+    // Von Mises: g = diag(κ A(κ), 1 − A(κ)/κ − A(κ)²) with A = I₁/I₀, compared at points
+    // (the derivation may use I₂, related to I₀ and I₁ by a recurrence).
+    let g = geometry("von_mises");
+    for kappa in [0.3, 1.7, 12.0] {
+        let env = |s: &str| match s {
+            "mu" => Some(0.4),
+            "kappa" => Some(kappa),
+            _ => None,
+        };
+        let a = ig_expr::special::besseli(1, kappa).unwrap()
+            / ig_expr::special::besseli(0, kappa).unwrap();
+        let want = [[kappa * a, 0.0], [0.0, 1.0 - a / kappa - a * a]];
+        for i in 0..2 {
+            for j in 0..2 {
+                let got = g.metric[i][j].eval(&env).unwrap();
+                assert!(
+                    (got - want[i][j]).abs() < 1e-12,
+                    "von_mises g[{i}][{j}] at kappa = {kappa}: {got} vs {}",
+                    want[i][j]
+                );
+            }
+        }
+    }
     // Means block of the bivariate normal: the inverse covariance.
     let g = geometry("mvnormal2");
     let d = "(s11*s22 - s12^2)";

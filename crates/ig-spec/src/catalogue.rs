@@ -16,8 +16,20 @@ pub const CATALOGUE: &[(&str, &str)] = &[
         include_str!("../../../families/categorical3.toml"),
     ),
     (
+        "categorical4.toml",
+        include_str!("../../../families/categorical4.toml"),
+    ),
+    (
+        "chi_square.toml",
+        include_str!("../../../families/chi_square.toml"),
+    ),
+    (
         "dirichlet3.toml",
         include_str!("../../../families/dirichlet3.toml"),
+    ),
+    (
+        "dirichlet4.toml",
+        include_str!("../../../families/dirichlet4.toml"),
     ),
     (
         "exponential.toml",
@@ -29,12 +41,24 @@ pub const CATALOGUE: &[(&str, &str)] = &[
         include_str!("../../../families/geometric.toml"),
     ),
     (
+        "inverse_gamma.toml",
+        include_str!("../../../families/inverse_gamma.toml"),
+    ),
+    (
         "inverse_gaussian.toml",
         include_str!("../../../families/inverse_gaussian.toml"),
     ),
     (
+        "laplace0.toml",
+        include_str!("../../../families/laplace0.toml"),
+    ),
+    (
         "lognormal.toml",
         include_str!("../../../families/lognormal.toml"),
+    ),
+    (
+        "multinomial5.toml",
+        include_str!("../../../families/multinomial5.toml"),
     ),
     (
         "mvnormal2.toml",
@@ -46,11 +70,31 @@ pub const CATALOGUE: &[(&str, &str)] = &[
     ),
     ("normal.toml", include_str!("../../../families/normal.toml")),
     (
+        "normal_known_mean.toml",
+        include_str!("../../../families/normal_known_mean.toml"),
+    ),
+    (
+        "normal_known_variance.toml",
+        include_str!("../../../families/normal_known_variance.toml"),
+    ),
+    (
         "normal_natural.toml",
         include_str!("../../../families/normal_natural.toml"),
     ),
     (
         "poisson.toml",
         include_str!("../../../families/poisson.toml"),
+    ),
+    (
+        "rayleigh.toml",
+        include_str!("../../../families/rayleigh.toml"),
+    ),
+    (
+        "von_mises.toml",
+        include_str!("../../../families/von_mises.toml"),
+    ),
+    (
+        "weibull2.toml",
+        include_str!("../../../families/weibull2.toml"),
     ),
 ];

@@ -12,7 +12,7 @@
 //!
 //! [sample_space]
 //! kind = "positive_reals"        # finite, nonnegative_integers, real_line, positive_reals,
-//!                                # unit_interval, simplex, real_vector
+//!                                # unit_interval, simplex, real_vector, circle
 //! variables = ["x"]              # the names the density uses for the observation
 //! # values = [[0], [1]]          # finite spaces only: every outcome
 //!
@@ -60,6 +60,8 @@ pub enum SampleSpace {
     Simplex,
     /// ℝᵈ
     RealVector,
+    /// The circle, as angles in [−π, π).
+    Circle,
 }
 
 impl SampleSpace {
@@ -73,6 +75,7 @@ impl SampleSpace {
             SampleSpace::UnitInterval => "unit_interval",
             SampleSpace::Simplex => "simplex",
             SampleSpace::RealVector => "real_vector",
+            SampleSpace::Circle => "circle",
         }
     }
 }
@@ -298,10 +301,11 @@ pub fn parse_family(text: &str, file: &str) -> Result<Family, SpecError> {
         "unit_interval" => SampleSpace::UnitInterval,
         "simplex" => SampleSpace::Simplex,
         "real_vector" => SampleSpace::RealVector,
+        "circle" => SampleSpace::Circle,
         other => {
             return Err(src.error(
                 space.kind.span().start,
-                format!("expected finite, nonnegative_integers, real_line, positive_reals, unit_interval, simplex or real_vector, found '{other}'"),
+                format!("expected finite, nonnegative_integers, real_line, positive_reals, unit_interval, simplex, real_vector or circle, found '{other}'"),
             ))
         }
     };
