@@ -59,3 +59,60 @@ fn derived_formulas_for_review() {
         }
     );
 }
+
+/// Identities are data: a false one written as a file is refuted, not proved.
+#[test]
+fn false_identities_in_files_are_refuted() {
+    let family = ig_spec::catalogue_family("gamma").unwrap();
+    let r = report(&family).unwrap();
+    let false_ones = [
+        // The metric is not twice itself.
+        ("metric[i][j]", "2*metric[i][j]"),
+        // Compatibility with a sign error.
+        (
+            "dmetric[i][j][k]",
+            "christoffel_first[k][i][j] - christoffel_first[k][j][i]",
+        ),
+        // The mixture connection is not the exponential one.
+        ("e_connection[i][j][k]", "m_connection[i][j][k]"),
+    ];
+    for (lhs, rhs) in false_ones {
+        let text = format!("id = \"false\"\nstatement = \"x\"\nfamilies = \"all\"\nindices = [\"i\", \"j\", \"k\"]\nlhs = \"{lhs}\"\nrhs = \"{rhs}\"\n");
+        let identity = ig_spec::parse_identity(&text, "false.toml").unwrap();
+        let check = ig_report::check_identity(&family, &r.geometry, &identity).unwrap();
+        assert!(
+            matches!(check.verdict, Verdict::Refuted(_)),
+            "{lhs} = {rhs}: {:?}",
+            check.verdict
+        );
+    }
+}
+
+#[test]
+fn malformed_identity_files_are_located() {
+    let good = "id = \"t\"\nstatement = \"x\"\nfamilies = \"all\"\nindices = [\"i\"]\nlhs = \"metric[i][i]\"\nrhs = \"metric[i][i]\"\n";
+    assert!(ig_spec::parse_identity(good, "t.toml").is_ok());
+    for (bad, line) in [
+        (
+            good.replace("metric[i][i]\"\nrhs", "metrik[i][i]\"\nrhs"),
+            5,
+        ),
+        (
+            good.replace("rhs = \"metric[i][i]\"", "rhs = \"metric[i]\""),
+            6,
+        ),
+        (
+            good.replace("rhs = \"metric[i][i]\"", "rhs = \"metric[q][i]\""),
+            6,
+        ),
+        (good.replace("families = \"all\"", "families = 3"), 3),
+        (
+            good.replace("rhs = \"metric[i][i]\"", "rhs = \"sum(m, metric[m][i]\""),
+            6,
+        ),
+    ] {
+        let err = ig_spec::parse_identity(&bad, "bad.toml").expect_err(&bad);
+        assert_eq!(err.line, line, "{err}");
+        assert!(err.to_string().starts_with("bad.toml:"), "{err}");
+    }
+}

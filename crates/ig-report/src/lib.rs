@@ -12,7 +12,7 @@
 
 use ig_expr::{to_latex, Expr};
 use ig_rules::same_rational_function;
-use ig_spec::Family;
+use ig_spec::{identities, Family, Identity, COMPONENT_PREFIX};
 use ig_symbolic::{derive_exponential, diff, find_counterexample, kl_divergence, Geometry};
 use serde_json::{json, Map, Value};
 
@@ -41,10 +41,10 @@ impl Verdict {
 /// A consistency identity and its verdict.
 #[derive(Clone, Debug)]
 pub struct Check {
-    /// Stable id.
-    pub id: &'static str,
+    /// Stable id (the identity file's).
+    pub id: String,
     /// The statement, for people (LaTeX).
-    pub statement: &'static str,
+    pub statement: String,
     /// Number of component equations checked.
     pub components: usize,
     /// Proof size: one rational-function certificate per component.
@@ -83,7 +83,7 @@ pub fn report(family: &Family) -> Result<Report, String> {
     })?;
     let g = derive_exponential(&family.coordinates, &e.natural_parameters, &e.log_partition)
         .map_err(|err| format!("{}: {err}", family.name))?;
-    let checks = checks(family, &g);
+    let checks = checks(family, &g)?;
     let kl = kl_divergence(
         &family.coordinates,
         &e.natural_parameters,
@@ -116,168 +116,90 @@ fn decide(family: &Family, pairs: Vec<(Expr, Expr)>) -> (usize, Verdict) {
     (n, Verdict::Proved)
 }
 
-/// An identity's id, statement, and its component equations.
-type Identity = (&'static str, &'static str, Vec<(Expr, Expr)>);
-
-fn checks(family: &Family, g: &Geometry) -> Vec<Check> {
-    let e = family.exponential.as_ref().expect("checked by report");
+/// The value of one tensor component named by an identity (`__metric__0__1`).
+fn component(family: &Family, g: &Geometry, symbol: &str) -> Option<Expr> {
+    let mut parts = symbol
+        .strip_prefix(COMPONENT_PREFIX)?
+        .split(COMPONENT_PREFIX);
+    let name = parts.next()?;
+    let idx: Vec<usize> = parts.map(|p| p.parse().ok()).collect::<Option<_>>()?;
     let x = &family.coordinates;
-    let n = x.len();
-    let alpha = Expr::sym(&g.alpha);
-    let at_alpha = |t: &Expr, a: Expr| t.substitute(&g.alpha, &a);
-    let sum = |terms: Vec<Expr>| terms.into_iter().fold(Expr::int(0), Expr::add);
-    let theta = &e.natural_parameters;
-    let eta = &g.expectation;
-    let d = |t: &Expr, i: usize| diff(t, &x[i]);
-    let idx2 = || (0..n).flat_map(move |i| (0..n).map(move |j| (i, j)));
-    let idx3 = || idx2().flat_map(move |(i, j)| (0..n).map(move |k| (i, j, k)));
-    let idx4 = || idx3().flat_map(move |(i, j, k)| (0..n).map(move |l| (i, j, k, l)));
-    // Lowered Riemann R_lkij = g_lm R^m_kij.
-    let lowered = |l: usize, k: usize, i: usize, j: usize| {
-        sum((0..n)
-            .map(|m| Expr::mul(g.metric[l][m].clone(), g.riemann[m][k][i][j].clone()))
-            .collect())
-    };
+    let e = family.exponential.as_ref();
+    let alpha_at = |t: &Expr, value: Expr| t.substitute(&g.alpha, &value);
+    let at = |k: usize| idx.get(k).copied();
+    Some(match (name, idx.len()) {
+        ("metric", 2) => g.metric[at(0)?][at(1)?].clone(),
+        ("inverse_metric", 2) => g.inverse_metric[at(0)?][at(1)?].clone(),
+        ("christoffel_first", 3) => g.christoffel_first[at(0)?][at(1)?][at(2)?].clone(),
+        ("christoffel", 3) => g.christoffel[at(0)?][at(1)?][at(2)?].clone(),
+        ("skewness", 3) => g.skewness[at(0)?][at(1)?][at(2)?].clone(),
+        ("alpha_connection", 3) => g.alpha_connection[at(0)?][at(1)?][at(2)?].clone(),
+        ("minus_alpha_connection", 3) => alpha_at(
+            &g.alpha_connection[at(0)?][at(1)?][at(2)?],
+            Expr::neg(Expr::sym(&g.alpha)),
+        ),
+        ("e_connection", 3) => alpha_at(&g.alpha_connection[at(0)?][at(1)?][at(2)?], Expr::int(1)),
+        ("m_connection", 3) => alpha_at(&g.alpha_connection[at(0)?][at(1)?][at(2)?], Expr::int(-1)),
+        ("riemann", 4) => g.riemann[at(0)?][at(1)?][at(2)?][at(3)?].clone(),
+        ("ricci", 2) => g.ricci[at(0)?][at(1)?].clone(),
+        ("scalar_curvature", 0) => g.scalar_curvature.clone(),
+        ("dmetric", 3) => diff(&g.metric[at(0)?][at(1)?], &x[at(2)?]),
+        ("theta", 1) => e?.natural_parameters[at(0)?].clone(),
+        ("eta", 1) => g.expectation[at(0)?].clone(),
+        ("dtheta", 2) => diff(&e?.natural_parameters[at(0)?], &x[at(1)?]),
+        ("ddtheta", 3) => diff(
+            &diff(&e?.natural_parameters[at(0)?], &x[at(1)?]),
+            &x[at(2)?],
+        ),
+        ("deta", 2) => diff(&g.expectation[at(0)?], &x[at(1)?]),
+        ("ddeta", 3) => diff(&diff(&g.expectation[at(0)?], &x[at(1)?]), &x[at(2)?]),
+        ("hessian_log_partition", 2) => diff(&diff(&e?.log_partition, &x[at(0)?]), &x[at(1)?]),
+        ("delta", 2) => Expr::int(i64::from(at(0)? == at(1)?)),
+        _ => return None,
+    })
+}
 
-    let list: Vec<Identity> = vec![
-        (
-            "metric-symmetry",
-            r"g_{ij} = g_{ji}",
-            idx2()
-                .map(|(i, j)| (g.metric[i][j].clone(), g.metric[j][i].clone()))
-                .collect(),
-        ),
-        (
-            "metric-two-ways",
-            r"E[\partial_i\ell\,\partial_j\ell] = -E[\partial_i\partial_j\ell] = \partial_i\partial_j A - \sum_a \partial_i\partial_j\theta_a\,\eta_a",
-            idx2()
-                .map(|(i, j)| {
-                    let correction = sum((0..n)
-                        .map(|a| Expr::mul(d(&d(&theta[a], i), j), eta[a].clone()))
-                        .collect());
-                    (
-                        g.metric[i][j].clone(),
-                        Expr::sub(d(&d(&e.log_partition, i), j), correction),
-                    )
-                })
-                .collect(),
-        ),
-        (
-            "christoffel-symmetry",
-            r"\Gamma^k_{ij} = \Gamma^k_{ji}",
-            idx3()
-                .map(|(k, i, j)| {
-                    (
-                        g.christoffel[k][i][j].clone(),
-                        g.christoffel[k][j][i].clone(),
-                    )
-                })
-                .collect(),
-        ),
-        (
-            "metric-compatibility",
-            r"\partial_k g_{ij} = \Gamma_{ki,j} + \Gamma_{kj,i}",
-            idx3()
-                .map(|(i, j, k)| {
-                    (
-                        d(&g.metric[i][j], k),
-                        Expr::add(
-                            g.christoffel_first[k][i][j].clone(),
-                            g.christoffel_first[k][j][i].clone(),
-                        ),
-                    )
-                })
-                .collect(),
-        ),
-        (
-            "duality",
-            r"\partial_k g_{ij} = \Gamma^{(\alpha)}_{ki,j} + \Gamma^{(-\alpha)}_{kj,i}",
-            idx3()
-                .map(|(i, j, k)| {
-                    let minus = at_alpha(&g.alpha_connection[k][j][i], Expr::neg(alpha.clone()));
-                    (
-                        d(&g.metric[i][j], k),
-                        Expr::add(g.alpha_connection[k][i][j].clone(), minus),
-                    )
-                })
-                .collect(),
-        ),
-        (
-            "e-flatness",
-            r"\Gamma^{(1)}_{ij,k} = \sum_a \partial_i\partial_j\theta_a\,\partial_k\eta_a \text{ (flat, with affine coordinates } \theta)",
-            idx3()
-                .map(|(i, j, k)| {
-                    let flat = sum((0..n)
-                        .map(|a| Expr::mul(d(&d(&theta[a], i), j), d(&eta[a], k)))
-                        .collect());
-                    (at_alpha(&g.alpha_connection[i][j][k], Expr::int(1)), flat)
-                })
-                .collect(),
-        ),
-        (
-            "m-flatness",
-            r"\Gamma^{(-1)}_{ij,k} = \sum_a \partial_i\partial_j\eta_a\,\partial_k\theta_a \text{ (flat, with affine coordinates } \eta)",
-            idx3()
-                .map(|(i, j, k)| {
-                    let flat = sum((0..n)
-                        .map(|a| Expr::mul(d(&d(&eta[a], i), j), d(&theta[a], k)))
-                        .collect());
-                    (at_alpha(&g.alpha_connection[i][j][k], Expr::int(-1)), flat)
-                })
-                .collect(),
-        ),
-        (
-            "riemann-antisymmetry",
-            r"R^l{}_{kij} = -R^l{}_{kji}",
-            idx4()
-                .map(|(l, k, i, j)| {
-                    (
-                        g.riemann[l][k][i][j].clone(),
-                        Expr::neg(g.riemann[l][k][j][i].clone()),
-                    )
-                })
-                .collect(),
-        ),
-        (
-            "riemann-pair-antisymmetry",
-            r"R_{lkij} = -R_{klij}",
-            idx4()
-                .filter(|(l, k, i, j)| l < k && i < j)
-                .map(|(l, k, i, j)| (lowered(l, k, i, j), Expr::neg(lowered(k, l, i, j))))
-                .collect(),
-        ),
-        (
-            "bianchi-first",
-            r"R^l{}_{kij} + R^l{}_{ijk} + R^l{}_{jki} = 0",
-            idx4()
-                .map(|(l, k, i, j)| {
-                    let s = Expr::add(
-                        Expr::add(g.riemann[l][k][i][j].clone(), g.riemann[l][i][j][k].clone()),
-                        g.riemann[l][j][k][i].clone(),
-                    );
-                    (s, Expr::int(0))
-                })
-                .collect(),
-        ),
-        (
-            "ricci-symmetry",
-            r"R_{kj} = R_{jk}",
-            idx2()
-                .map(|(k, j)| (g.ricci[k][j].clone(), g.ricci[j][k].clone()))
-                .collect(),
-        ),
-    ];
-    list.into_iter()
-        .map(|(id, statement, pairs)| {
-            let (components, verdict) = decide(family, pairs);
-            Check {
-                id,
-                statement,
-                components,
-                proof_size: components,
-                verdict,
-            }
+/// Replaces every tensor-component variable of `side` by its value.
+fn resolve(family: &Family, g: &Geometry, side: &Expr) -> Result<Expr, String> {
+    let mut out = side.clone();
+    for symbol in side.symbols() {
+        if symbol.starts_with(COMPONENT_PREFIX) {
+            let value = component(family, g, &symbol)
+                .ok_or_else(|| format!("{}: no tensor component {symbol}", family.name))?;
+            out = out.substitute(&symbol, &value);
+        }
+    }
+    Ok(out)
+}
+
+/// Checks one identity on a family, every instance of its free indices.
+pub fn check_identity(family: &Family, g: &Geometry, identity: &Identity) -> Result<Check, String> {
+    let pairs = identity
+        .instances(family.coordinates.len())
+        .map_err(|e| format!("{}: identity {}: {e}", family.name, identity.id))?
+        .into_iter()
+        .map(|inst| {
+            Ok((
+                resolve(family, g, &inst.lhs)?,
+                resolve(family, g, &inst.rhs)?,
+            ))
         })
+        .collect::<Result<Vec<_>, String>>()?;
+    let (components, verdict) = decide(family, pairs);
+    Ok(Check {
+        id: identity.id.clone(),
+        statement: identity.statement.clone(),
+        components,
+        proof_size: components,
+        verdict,
+    })
+}
+
+fn checks(family: &Family, g: &Geometry) -> Result<Vec<Check>, String> {
+    identities()
+        .iter()
+        .filter(|identity| identity.applies_to(&family.name, family.exponential.is_some()))
+        .map(|identity| check_identity(family, g, identity))
         .collect()
 }
 

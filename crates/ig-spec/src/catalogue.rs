@@ -1,4 +1,5 @@
-//! The catalogue: every family file of `families/`, compiled into the binary.
+//! The catalogue: every family file of `families/` and identity file of `identities/`,
+//! compiled into the binary.
 
 /// (file name, text) of every catalogue family, sorted by name.
 pub const CATALOGUE: &[(&str, &str)] = &[
@@ -96,5 +97,65 @@ pub const CATALOGUE: &[(&str, &str)] = &[
     (
         "weibull2.toml",
         include_str!("../../../families/weibull2.toml"),
+    ),
+];
+
+/// (file name, text) of every identity, sorted by name.
+pub const IDENTITIES: &[(&str, &str)] = &[
+    (
+        "bianchi-first.toml",
+        include_str!("../../../identities/bianchi-first.toml"),
+    ),
+    (
+        "christoffel-symmetry.toml",
+        include_str!("../../../identities/christoffel-symmetry.toml"),
+    ),
+    (
+        "duality.toml",
+        include_str!("../../../identities/duality.toml"),
+    ),
+    (
+        "e-flatness.toml",
+        include_str!("../../../identities/e-flatness.toml"),
+    ),
+    (
+        "inverse-metric.toml",
+        include_str!("../../../identities/inverse-metric.toml"),
+    ),
+    (
+        "m-flatness.toml",
+        include_str!("../../../identities/m-flatness.toml"),
+    ),
+    (
+        "metric-compatibility.toml",
+        include_str!("../../../identities/metric-compatibility.toml"),
+    ),
+    (
+        "metric-symmetry.toml",
+        include_str!("../../../identities/metric-symmetry.toml"),
+    ),
+    (
+        "metric-two-ways.toml",
+        include_str!("../../../identities/metric-two-ways.toml"),
+    ),
+    (
+        "ricci-symmetry.toml",
+        include_str!("../../../identities/ricci-symmetry.toml"),
+    ),
+    (
+        "riemann-antisymmetry.toml",
+        include_str!("../../../identities/riemann-antisymmetry.toml"),
+    ),
+    (
+        "riemann-pair-antisymmetry.toml",
+        include_str!("../../../identities/riemann-pair-antisymmetry.toml"),
+    ),
+    (
+        "scalar-curvature-trace.toml",
+        include_str!("../../../identities/scalar-curvature-trace.toml"),
+    ),
+    (
+        "skewness-symmetry.toml",
+        include_str!("../../../identities/skewness-symmetry.toml"),
     ),
 ];

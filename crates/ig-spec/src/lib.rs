@@ -386,7 +386,9 @@ pub fn parse_family(text: &str, file: &str) -> Result<Family, SpecError> {
 }
 
 mod catalogue;
-pub use catalogue::CATALOGUE;
+mod identity;
+pub use catalogue::{CATALOGUE, IDENTITIES};
+pub use identity::{parse_identity, Applies, Identity, Instance, COMPONENT_PREFIX, TENSORS};
 
 /// Every catalogue family, parsed. The catalogue is tested to parse, so this cannot fail
 /// in a released binary.
@@ -394,6 +396,14 @@ pub fn catalogue() -> Vec<Family> {
     CATALOGUE
         .iter()
         .map(|(file, text)| parse_family(text, file).expect("catalogue families parse"))
+        .collect()
+}
+
+/// Every identity of `identities/`, parsed (tested to parse).
+pub fn identities() -> Vec<Identity> {
+    IDENTITIES
+        .iter()
+        .map(|(file, text)| parse_identity(text, file).expect("catalogue identities parse"))
         .collect()
 }
 

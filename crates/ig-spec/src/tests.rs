@@ -88,3 +88,27 @@ fn malformed_files_are_located() {
     check_error(&format!("{GOOD}[exponential]\nnatural_parameters = [\"a\"]\nsufficient_statistics = [\"x\"]\nlog_partition = \"a\"\nlog_base_measure = \"0\"\n"), 11, 22, "one per coordinate");
     check_error("name = ", 1, 8, "");
 }
+
+#[test]
+fn the_identity_catalogue_holds_every_identity_file() {
+    let mut on_disk: Vec<String> =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../identities"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with(".toml"))
+            .collect();
+    on_disk.sort();
+    let listed: Vec<String> = IDENTITIES.iter().map(|(f, _)| f.to_string()).collect();
+    assert_eq!(on_disk, listed);
+    let all = identities();
+    assert!(all.len() >= 10);
+    let mut ids: Vec<&str> = all.iter().map(|i| i.id.as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), all.len(), "identity ids are unique");
+    // A sum expands over the dimension.
+    let trace = all.iter().find(|i| i.id == "inverse-metric").unwrap();
+    let instances = trace.instances(3).unwrap();
+    assert_eq!(instances.len(), 9);
+    assert_eq!(instances[1].lhs.to_string(), "__inverse_metric__0__0 * __metric__0__1 + __inverse_metric__0__1 * __metric__1__1 + __inverse_metric__0__2 * __metric__2__1");
+}
