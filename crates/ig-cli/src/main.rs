@@ -38,16 +38,18 @@ impl Failure {
 const STACK_BYTES: usize = 512 << 20;
 
 fn main() -> ExitCode {
+    // A bug must still end in one line on stderr, not a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let message = info.to_string().replace('\n', " ");
+        eprintln!("error: internal failure (please report): {message}");
+    }));
     match std::thread::Builder::new()
         .stack_size(STACK_BYTES)
         .spawn(run)
         .map(|t| t.join())
     {
         Ok(Ok(code)) => code,
-        _ => {
-            eprintln!("error: internal failure (please report)");
-            ExitCode::from(70)
-        }
+        _ => ExitCode::from(70),
     }
 }
 

@@ -341,66 +341,20 @@ fn rust_number(r: &BigRational) -> String {
     }
 }
 
-/// Python keywords, and SymPy names that `sympify` would read as something other than a
-/// plain symbol.
-const SYMPY_CLASHES: [&str; 52] = [
-    "False",
-    "None",
-    "True",
-    "and",
-    "as",
-    "assert",
-    "async",
-    "await",
-    "break",
-    "class",
-    "continue",
-    "def",
-    "del",
-    "elif",
-    "else",
-    "except",
-    "finally",
-    "for",
-    "from",
-    "global",
-    "if",
-    "import",
-    "in",
-    "is",
-    "nonlocal",
-    "not",
-    "or",
-    "pass",
-    "raise",
-    "return",
-    "try",
-    "while",
-    "with",
-    "yield",
-    "E",
-    "I",
-    "N",
-    "O",
-    "Q",
-    "S",
-    "beta",
-    "gamma",
-    "zeta",
-    "li",
-    "Li",
-    "re",
-    "im",
-    "sign",
-    "ln",
-    "factorial",
-    "binomial",
-    "lowergamma",
-];
+/// Whether a symbol name is safe to print bare in SymPy source: a letter optionally
+/// followed by digits (`x`, `a1`, `s12`), except SymPy's one-letter names (E, I, N, O, Q, S).
+/// Anything longer may be a SymPy function (`shape`, `beta`, `gamma`, `zeta`, …) or a
+/// Python keyword, so it is printed as `Symbol('name')`.
+fn sympy_bare(name: &str) -> bool {
+    let mut chars = name.chars();
+    let first = chars.next();
+    first.is_some_and(|c| c.is_ascii_alphabetic() && !"EINOQS".contains(c))
+        && chars.all(|c| c.is_ascii_digit())
+}
 
 /// SymPy source (`sympify`-able): `**` for powers, `Rational(p, q)`, `log`, `loggamma`, …
-/// A symbol named `lambda` prints as `lamda` (SymPy's own spelling); other names that
-/// SymPy or Python would misread print as `Symbol('name')`.
+/// A symbol named `lambda` prints as `lamda` (SymPy's own spelling); names that SymPy or
+/// Python could misread print as `Symbol('name')`.
 pub fn to_sympy(e: &Expr) -> String {
     let a = e.args();
     let arg = |i: usize| to_sympy(&a[i]);
@@ -408,7 +362,7 @@ pub fn to_sympy(e: &Expr) -> String {
         Op::Num(r) if r.is_integer() => format!("Integer({r})"),
         Op::Num(r) => format!("Rational({}, {})", r.numer(), r.denom()),
         Op::Sym(s) if &**s == "lambda" => "lamda".into(),
-        Op::Sym(s) if SYMPY_CLASHES.contains(&&**s) => format!("Symbol('{s}')"),
+        Op::Sym(s) if !sympy_bare(s) => format!("Symbol('{s}')"),
         Op::Sym(s) => s.to_string(),
         Op::Pi => "pi".into(),
         Op::Add => format!("({} + {})", arg(0), arg(1)),

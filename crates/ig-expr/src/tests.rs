@@ -273,7 +273,11 @@ proptest! {
 #[test]
 fn printers_escape_reserved_words() {
     let e = parse("lambda * type + beta").unwrap();
-    assert_eq!(to_sympy(&e), "((lamda * type) + Symbol('beta'))");
+    assert_eq!(to_sympy(&e), "((lamda * Symbol('type')) + Symbol('beta'))");
+    assert_eq!(
+        to_sympy(&parse("shape * a1 + E + x").unwrap()),
+        "(((Symbol('shape') * a1) + Symbol('E')) + x)"
+    );
     assert_eq!(to_rust(&e), "((lambda * r#type) + beta)");
     assert_eq!(
         to_latex(&parse("theta1 / s12").unwrap()),

@@ -9,6 +9,7 @@
 //! which are the rewrite rules' business.
 
 use ig_expr::{BigInt, BigRational, Expr, Op};
+use num_integer::Integer;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
@@ -226,6 +227,20 @@ impl Poly {
             quotient = quotient.add(&t);
         }
         Some(quotient)
+    }
+
+    /// The positive rational c with `self / c` having coprime integer coefficients.
+    fn content(&self) -> BigRational {
+        let mut numer = BigInt::zero();
+        let mut denom = BigInt::one();
+        for c in self.0.values() {
+            numer = numer.gcd(c.numer());
+            denom = denom.lcm(c.denom());
+        }
+        if numer.is_zero() {
+            return BigRational::zero();
+        }
+        BigRational::new(numer, denom)
     }
 
     fn monomial_content(&self) -> Monomial {
@@ -536,7 +551,18 @@ impl Canonicalizer {
     /// Prints a rational function as an expression, terms in an order that depends on the
     /// atoms themselves, not on when they were met.
     pub fn to_expr(&self, r: &RatFun) -> Expr {
-        let num = self.poly_expr(&r.num);
+        // Pull the rational content out of the numerator: (x/2 + y/2)/d prints as (x + y)/(2 d).
+        // (Only for sums: a single term, and a constant above all, prints as it is.)
+        let content = if r.num.0.len() > 1 {
+            r.num.content()
+        } else {
+            BigRational::one()
+        };
+        let num = if content.is_zero() || content.is_one() {
+            self.poly_expr(&r.num)
+        } else {
+            self.poly_expr(&r.num.scale(&content.recip()))
+        };
         let mut factors: Vec<Expr> = r
             .den
             .iter()
@@ -550,6 +576,19 @@ impl Canonicalizer {
             })
             .collect();
         factors.sort();
+        let (p, q) = if content.is_zero() {
+            (BigInt::one(), BigInt::one())
+        } else {
+            (content.numer().clone(), content.denom().clone())
+        };
+        let num = if p.is_one() {
+            num
+        } else {
+            Expr::mul(Expr::rational(BigRational::from_integer(p)), num)
+        };
+        if !q.is_one() {
+            factors.insert(0, Expr::rational(BigRational::from_integer(q)));
+        }
         match factors.into_iter().reduce(Expr::mul) {
             None => num,
             Some(den) => Expr::div(num, den),
