@@ -126,6 +126,40 @@ impl Deriver {
     }
 }
 
+/// Canonical indices of a component symmetric in its first two indices.
+fn pair_symmetric(i: usize, j: usize, k: usize) -> (usize, usize, usize) {
+    (i.min(j), i.max(j), k)
+}
+
+/// A three-index tensor whose component (i, j, k) equals the one at `key(i, j, k)`:
+/// each distinct component is computed once.
+fn tensor3(
+    n: usize,
+    key: impl Fn(usize, usize, usize) -> (usize, usize, usize),
+    mut component: impl FnMut(usize, usize, usize) -> Expr,
+) -> Vec<Vec<Vec<Expr>>> {
+    let mut done: std::collections::HashMap<(usize, usize, usize), Expr> =
+        std::collections::HashMap::new();
+    let mut out = vec![vec![vec![Expr::int(0); n]; n]; n];
+    for i in 0..n {
+        for j in 0..n {
+            for k in 0..n {
+                let (a, b, c) = key(i, j, k);
+                let value = match done.get(&(a, b, c)) {
+                    Some(v) => v.clone(),
+                    None => {
+                        let v = component(a, b, c);
+                        done.insert((a, b, c), v.clone());
+                        v
+                    }
+                };
+                out[i][j][k] = value;
+            }
+        }
+    }
+    out
+}
+
 /// Derives the geometry of the exponential family with natural parameters `natural` (θ as
 /// functions of `coordinates`) and log-partition `log_partition` (A as a function of them).
 pub fn derive_exponential(
@@ -194,114 +228,77 @@ pub fn derive_exponential(
         })
         .collect();
     let half = Expr::ratio(1, 2);
-    let christoffel_first: Vec<Vec<Vec<Expr>>> = (0..n)
-        .map(|i| {
-            (0..n)
-                .map(|j| {
-                    (0..n)
-                        .map(|k| {
-                            let e = sub(
-                                add(d_metric[j][k][i].clone(), d_metric[i][k][j].clone()),
-                                d_metric[i][j][k].clone(),
-                            );
-                            d.norm(mul(half.clone(), e))
-                        })
-                        .collect()
-                })
-                .collect()
-        })
-        .collect();
-    let christoffel: Vec<Vec<Vec<Expr>>> = (0..n)
-        .map(|k| {
-            (0..n)
-                .map(|i| {
-                    (0..n)
-                        .map(|j| {
-                            let e = (0..n).fold(Expr::int(0), |acc, l| {
-                                add(
-                                    acc,
-                                    mul(
-                                        inverse_metric[k][l].clone(),
-                                        christoffel_first[i][j][l].clone(),
-                                    ),
-                                )
-                            });
-                            d.norm(e)
-                        })
-                        .collect()
-                })
-                .collect()
-        })
-        .collect();
+    let christoffel_first = tensor3(n, pair_symmetric, |i, j, k| {
+        let e = sub(
+            add(d_metric[j][k][i].clone(), d_metric[i][k][j].clone()),
+            d_metric[i][j][k].clone(),
+        );
+        d.norm(mul(half.clone(), e))
+    });
+    let christoffel = tensor3(
+        n,
+        |k, i, j| (k, i.min(j), i.max(j)),
+        |k, i, j| {
+            let e = (0..n).fold(Expr::int(0), |acc, l| {
+                add(
+                    acc,
+                    mul(
+                        inverse_metric[k][l].clone(),
+                        christoffel_first[i][j][l].clone(),
+                    ),
+                )
+            });
+            d.norm(e)
+        },
+    );
 
     // ∂ₖ∂ᵢθₐ
-    let dd_theta: Vec<Vec<Vec<Expr>>> = (0..n)
-        .map(|a| {
-            (0..n)
-                .map(|i| {
-                    x.iter()
-                        .map(|xk| d.norm(diff(&jacobian[a][i], xk)))
-                        .collect()
-                })
-                .collect()
-        })
-        .collect();
-    let skewness: Vec<Vec<Vec<Expr>>> = (0..n)
-        .map(|i| {
-            (0..n)
-                .map(|j| {
-                    (0..n)
-                        .map(|k| {
-                            let correction = (0..n).fold(Expr::int(0), |acc, a| {
-                                add(
-                                    acc,
-                                    add(
-                                        mul(dd_theta[a][i][k].clone(), d_eta[a][j].clone()),
-                                        mul(dd_theta[a][j][k].clone(), d_eta[a][i].clone()),
-                                    ),
-                                )
-                            });
-                            d.norm(sub(d_metric[i][j][k].clone(), correction))
-                        })
-                        .collect()
-                })
-                .collect()
-        })
-        .collect();
+    let dd_theta = tensor3(
+        n,
+        |a, i, k| (a, i.min(k), i.max(k)),
+        |a, i, k| d.norm(diff(&jacobian[a][i], &x[k])),
+    );
+    let skewness = tensor3(
+        n,
+        |i, j, k| {
+            let mut v = [i, j, k];
+            v.sort_unstable();
+            (v[0], v[1], v[2])
+        },
+        |i, j, k| {
+            let correction = (0..n).fold(Expr::int(0), |acc, a| {
+                add(
+                    acc,
+                    add(
+                        mul(dd_theta[a][i][k].clone(), d_eta[a][j].clone()),
+                        mul(dd_theta[a][j][k].clone(), d_eta[a][i].clone()),
+                    ),
+                )
+            });
+            d.norm(sub(d_metric[i][j][k].clone(), correction))
+        },
+    );
     let alpha_half = div(Expr::sym(alpha), Expr::int(2));
-    let alpha_connection: Vec<Vec<Vec<Expr>>> = (0..n)
-        .map(|i| {
-            (0..n)
-                .map(|j| {
-                    (0..n)
-                        .map(|k| {
-                            d.norm(sub(
-                                christoffel_first[i][j][k].clone(),
-                                mul(alpha_half.clone(), skewness[i][j][k].clone()),
-                            ))
-                        })
-                        .collect()
-                })
-                .collect()
-        })
-        .collect();
+    let alpha_connection = tensor3(n, pair_symmetric, |i, j, k| {
+        d.norm(sub(
+            christoffel_first[i][j][k].clone(),
+            mul(alpha_half.clone(), skewness[i][j][k].clone()),
+        ))
+    });
 
-    // ∂ᵢΓˡⱼₖ as d_christoffel[l][j][k][i]
-    let d_christoffel: Vec<Vec<Vec<Vec<Expr>>>> = (0..n)
-        .map(|l| {
-            (0..n)
-                .map(|j| {
-                    (0..n)
-                        .map(|k| {
-                            x.iter()
-                                .map(|xi| d.norm(diff(&christoffel[l][j][k], xi)))
-                                .collect()
-                        })
-                        .collect()
-                })
-                .collect()
-        })
-        .collect();
+    // ∂ᵢΓˡⱼₖ as d_christoffel[l][j][k][i] (symmetric in j, k)
+    let mut d_christoffel = vec![vec![vec![vec![Expr::int(0); n]; n]; n]; n];
+    for l in 0..n {
+        for j in 0..n {
+            for k in j..n {
+                for i in 0..n {
+                    let e = d.norm(diff(&christoffel[l][j][k], &x[i]));
+                    d_christoffel[l][k][j][i] = e.clone();
+                    d_christoffel[l][j][k][i] = e;
+                }
+            }
+        }
+    }
     let zero = Expr::int(0);
     let mut riemann = vec![vec![vec![vec![zero.clone(); n]; n]; n]; n];
     for l in 0..n {
