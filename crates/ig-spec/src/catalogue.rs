@@ -123,6 +123,10 @@ pub const IDENTITIES: &[(&str, &str)] = &[
         include_str!("../../../identities/inverse-metric.toml"),
     ),
     (
+        "legendre-duality.toml",
+        include_str!("../../../identities/legendre-duality.toml"),
+    ),
+    (
         "m-flatness.toml",
         include_str!("../../../identities/m-flatness.toml"),
     ),

@@ -40,6 +40,7 @@ pub const TENSORS: &[(&str, usize)] = &[
     ("deta", 2),
     ("ddeta", 3),
     ("hessian_log_partition", 2),
+    ("ddual_potential", 1),
     ("delta", 2),
 ];
 
