@@ -13,6 +13,7 @@ use num_integer::Integer;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 /// A monomial: (atom index, exponent ≥ 1) pairs sorted by atom index.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
@@ -113,6 +114,24 @@ impl PartialOrd for Monomial {
     }
 }
 
+/// `a * b`, skipping the gcd when both are integers (the common case).
+fn mul_rational(a: &BigRational, b: &BigRational) -> BigRational {
+    if a.is_integer() && b.is_integer() {
+        BigRational::from_integer(a.numer() * b.numer())
+    } else {
+        a * b
+    }
+}
+
+/// `a + b`, skipping the gcd when both are integers.
+fn add_rational(a: &BigRational, b: &BigRational) -> BigRational {
+    if a.is_integer() && b.is_integer() {
+        BigRational::from_integer(a.numer() + b.numer())
+    } else {
+        a + b
+    }
+}
+
 /// A polynomial with rational coefficients; no zero coefficient is stored.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Poly(BTreeMap<Monomial, BigRational>);
@@ -157,7 +176,8 @@ impl Poly {
                 }
             }
             std::collections::btree_map::Entry::Occupied(mut o) => {
-                *o.get_mut() += c;
+                let sum = add_rational(o.get(), &c);
+                *o.get_mut() = sum;
                 if o.get().is_zero() {
                     o.remove();
                 }
@@ -165,27 +185,29 @@ impl Poly {
         }
     }
 
-    fn add(&self, other: &Poly) -> Poly {
-        let mut out = self.clone();
+    fn add(mut self, other: &Poly) -> Poly {
         for (m, c) in &other.0 {
-            out.add_term(m.clone(), c.clone());
+            self.add_term(m.clone(), c.clone());
         }
-        out
+        self
     }
 
     fn neg(&self) -> Poly {
         Poly(self.0.iter().map(|(m, c)| (m.clone(), -c)).collect())
     }
 
-    fn sub(&self, other: &Poly) -> Poly {
-        self.add(&other.neg())
+    fn sub(mut self, other: &Poly) -> Poly {
+        for (m, c) in &other.0 {
+            self.add_term(m.clone(), -c);
+        }
+        self
     }
 
     fn mul(&self, other: &Poly) -> Poly {
         let mut out = Poly::default();
         for (m, c) in &self.0 {
             for (n, d) in &other.0 {
-                out.add_term(m.mul(n), c * d);
+                out.add_term(m.mul(n), mul_rational(c, d));
             }
         }
         out
@@ -195,7 +217,12 @@ impl Poly {
         if c.is_zero() {
             return Poly::default();
         }
-        Poly(self.0.iter().map(|(m, d)| (m.clone(), d * c)).collect())
+        Poly(
+            self.0
+                .iter()
+                .map(|(m, d)| (m.clone(), mul_rational(d, c)))
+                .collect(),
+        )
     }
 
     fn pow(&self, n: u32) -> Option<Poly> {
@@ -337,11 +364,17 @@ impl RatFun {
                 }
             }
         }
-        let lead = rest.leading().map(|(_, c)| c.clone()).expect("non-zero");
-        for _ in 0..k {
-            self.num = self.num.scale(&lead.recip());
+        // Make the factor a primitive integer polynomial with a positive leading
+        // coefficient; the constant goes to the numerator.
+        let mut unit = rest.content();
+        if rest.leading().is_some_and(|(_, c)| c.is_negative()) {
+            unit = -unit;
         }
-        let rest = rest.scale(&lead.recip());
+        let inverse = unit.recip();
+        for _ in 0..k {
+            self.num = self.num.scale(&inverse);
+        }
+        let rest = rest.scale(&inverse);
         if rest.as_constant().is_none() {
             self.push_factor(rest, k);
         }
@@ -470,7 +503,7 @@ const MAX_EXPANDED_POWER: i64 = 32;
 pub struct Canonicalizer {
     atoms: Vec<Expr>,
     index: HashMap<Expr, u32>,
-    memo: HashMap<usize, Option<RatFun>>,
+    memo: HashMap<usize, Option<Rc<RatFun>>>,
     keep_alive: Vec<Expr>,
 }
 
@@ -490,12 +523,12 @@ impl Canonicalizer {
     }
 
     /// The rational function of `e`, or `None` when a denominator is identically zero.
-    pub fn ratfun(&mut self, e: &Expr) -> Option<RatFun> {
+    pub fn ratfun(&mut self, e: &Expr) -> Option<Rc<RatFun>> {
         let key = e.ptr_key();
         if let Some(r) = self.memo.get(&key) {
             return r.clone();
         }
-        let r = self.compute(e);
+        let r = self.compute(e).map(Rc::new);
         self.keep_alive.push(e.clone());
         self.memo.insert(key, r.clone());
         r
@@ -506,9 +539,9 @@ impl Canonicalizer {
         Some(match e.op() {
             Op::Num(r) => RatFun::poly(Poly::constant(r.clone())),
             Op::Sym(_) | Op::Pi => self.atom(e.clone()),
-            Op::Add => self.ratfun(&a[0])?.add(&self.ratfun(&a[1])?)?,
+            Op::Add => self.ratfun(&a[0])?.add(&*self.ratfun(&a[1])?)?,
             Op::Sub => self.ratfun(&a[0])?.add(&self.ratfun(&a[1])?.neg())?,
-            Op::Mul => self.ratfun(&a[0])?.mul(&self.ratfun(&a[1])?)?,
+            Op::Mul => self.ratfun(&a[0])?.mul(&*self.ratfun(&a[1])?)?,
             Op::Div => self.ratfun(&a[0])?.mul(&self.ratfun(&a[1])?.recip()?)?,
             Op::Neg => self.ratfun(&a[0])?.neg(),
             Op::Pow => {
