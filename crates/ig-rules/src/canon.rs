@@ -294,9 +294,9 @@ fn too_big(a: &Poly, b: &Poly) -> bool {
     a.0.len().saturating_mul(b.0.len()) > MAX_TERM_PAIRS
 }
 
-/// A quotient of polynomials with its denominator kept as a product of factors
-/// `Π fᵢ^kᵢ`, each factor monic (leading coefficient 1) and split along the factors already
-/// known (and into single atoms for monomials). Cancelling then needs only trial division by
+/// A quotient of polynomials with its denominator kept as a product of factors `Π fᵢ^kᵢ`,
+/// each a primitive integer polynomial with a positive leading coefficient, split along the
+/// factors already known (and into single atoms for monomials). Cancelling then needs only trial division by
 /// the factors, and a common denominator is a least common multiple of factor lists: the
 /// structure that keeps `(k ψ'(k) − 1)²` from being expanded into a cubic over a quartic.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -338,9 +338,9 @@ impl RatFun {
         self
     }
 
-    /// Multiplies the denominator by `p^k`: `p` is made monic (its leading coefficient goes
-    /// to the numerator), monomial content becomes atom factors, known factors are divided
-    /// out of it, and what remains becomes a new factor.
+    /// Multiplies the denominator by `p^k`: `p` is made primitive with a positive leading
+    /// coefficient (the constant goes to the numerator), monomial content becomes atom
+    /// factors, known factors are divided out of it, and what remains becomes a new factor.
     fn divide_by(&mut self, p: &Poly, k: u32) -> Option<()> {
         if p.is_zero() {
             return None;
