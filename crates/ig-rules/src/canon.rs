@@ -576,9 +576,15 @@ impl Canonicalizer {
     }
 
     /// The canonical expression of `e`: its rational function, printed in a fixed order.
+    ///
+    /// The result's rational function is remembered, so building on canonical forms (as a
+    /// derivation does, tensor after tensor) never converts them back into polynomials.
     pub fn canonical(&mut self, e: &Expr) -> Option<Expr> {
         let r = self.ratfun(e)?;
-        Some(self.to_expr(&r))
+        let c = self.to_expr(&r);
+        self.memo.insert(c.ptr_key(), Some(r));
+        self.keep_alive.push(c.clone());
+        Some(c)
     }
 
     /// Prints a rational function as an expression, terms in an order that depends on the

@@ -320,7 +320,7 @@ pub fn derive_exponential(
                         );
                     }
                     let e = d.norm(e);
-                    riemann[l][k][j][i] = d.norm(neg(e.clone()));
+                    riemann[l][k][j][i] = neg(e.clone());
                     riemann[l][k][i][j] = e;
                 }
             }
