@@ -62,8 +62,6 @@ pub struct Report {
     pub geometry: Geometry,
     /// KL(p_ξ ∥ p_ξ') in closed form (coordinates of ξ' suffixed `_to`).
     pub kl: Expr,
-    /// The dual potential φ = θ·η − A (the negative entropy up to E[log h]), in the chart.
-    pub dual_potential: Expr,
     /// Its consistency checks.
     pub checks: Vec<Check>,
 }
@@ -92,19 +90,10 @@ pub fn report(family: &Family) -> Result<Report, String> {
         &e.log_partition,
         &g.expectation,
     );
-    let dual = e
-        .natural_parameters
-        .iter()
-        .zip(&g.expectation)
-        .fold(ig_symbolic::neg(e.log_partition.clone()), |acc, (t, h)| {
-            ig_symbolic::add(acc, ig_symbolic::mul(t.clone(), h.clone()))
-        });
-    let dual_potential = ig_symbolic::normalize(&dual, &mut ig_rules::Canonicalizer::new());
     Ok(Report {
         family: family.clone(),
         geometry: g,
         kl,
-        dual_potential,
         checks,
     })
 }
@@ -166,17 +155,7 @@ fn component(family: &Family, g: &Geometry, symbol: &str) -> Option<Expr> {
         ("ddeta", 3) => diff(&diff(&g.expectation[at(0)?], &x[at(1)?]), &x[at(2)?]),
         ("hessian_log_partition", 2) => diff(&diff(&e?.log_partition, &x[at(0)?]), &x[at(1)?]),
         ("delta", 2) => Expr::int(i64::from(at(0)? == at(1)?)),
-        ("ddual_potential", 1) => {
-            let e = e?;
-            let phi = e
-                .natural_parameters
-                .iter()
-                .zip(&g.expectation)
-                .fold(Expr::neg(e.log_partition.clone()), |acc, (t, h)| {
-                    Expr::add(acc, Expr::mul(t.clone(), h.clone()))
-                });
-            diff(&phi, &x[at(0)?])
-        }
+        ("ddual_potential", 1) => diff(&g.dual_potential, &x[at(0)?]),
         _ => return None,
     })
 }
@@ -280,7 +259,10 @@ pub fn to_json(r: &Report) -> String {
         "scalar_curvature".into(),
         g.scalar_curvature.to_string().into(),
     );
-    o.insert("dual_potential".into(), r.dual_potential.to_string().into());
+    o.insert(
+        "dual_potential".into(),
+        r.geometry.dual_potential.to_string().into(),
+    );
     o.insert("kl_divergence".into(), r.kl.to_string().into());
     let checks: Vec<Value> = r
         .checks
@@ -367,7 +349,7 @@ pub fn to_markdown(r: &Report) -> String {
     }
     line(format!(
         "$$\\varphi = \\theta \\cdot \\eta - A = {}$$\n",
-        to_latex(&r.dual_potential)
+        to_latex(&r.geometry.dual_potential)
     ));
     let section = |title: &str, items: Vec<(String, &Expr)>, out: &mut Vec<String>| {
         out.push(format!("\n## {title}\n"));

@@ -31,6 +31,8 @@ pub struct Geometry {
     pub alpha: String,
     /// Expectation (dual) coordinates ηₐ = E[Tₐ].
     pub expectation: Vec<Expr>,
+    /// The dual potential φ = θ·η − A, Legendre dual to A (in the chart ξ).
+    pub dual_potential: Expr,
     /// `metric[i][j]` = gᵢⱼ.
     pub metric: Vec<Vec<Expr>>,
     /// `inverse_metric[i][j]` = gⁱʲ.
@@ -200,6 +202,15 @@ pub fn derive_exponential(
             d.norm(e)
         })
         .collect();
+    let dual_potential = {
+        let e = natural
+            .iter()
+            .zip(&expectation)
+            .fold(neg(log_partition.clone()), |acc, (t, h)| {
+                add(acc, mul(t.clone(), h.clone()))
+            });
+        d.norm(e)
+    };
     // ∂ⱼηₐ
     let d_eta: Vec<Vec<Expr>> = expectation
         .iter()
@@ -347,6 +358,7 @@ pub fn derive_exponential(
         coordinates: coordinates.to_vec(),
         alpha: alpha.to_string(),
         expectation,
+        dual_potential,
         metric,
         inverse_metric,
         christoffel_first,
