@@ -2,7 +2,8 @@
 
 use crate::args::{DeriveArgs, EvalArgs, FamiliesArgs, Format, KlArgs};
 use crate::Failure;
-use ig_expr::{parse_decimal, to_latex, to_rust, to_sympy, BigRational, Expr};
+use ig_expr::{parse_decimal, to_f64, to_latex, to_rust, to_sympy, BigRational, Expr};
+use ig_report::{tensors, Tensor};
 use ig_rules::Sign;
 use ig_spec::{catalogue, catalogue_family, parse_family, Family};
 use ig_symbolic::{derive_exponential, Geometry};
@@ -59,47 +60,6 @@ pub fn families(a: FamiliesArgs) -> Result<String, Failure> {
         .join("\n"))
 }
 
-/// Applies `f` to every leaf of a nested tensor, as JSON.
-trait Tensor {
-    fn to_json(&self, f: &mut dyn FnMut(&Expr) -> Result<Value, Failure>)
-        -> Result<Value, Failure>;
-}
-
-impl Tensor for Expr {
-    fn to_json(
-        &self,
-        f: &mut dyn FnMut(&Expr) -> Result<Value, Failure>,
-    ) -> Result<Value, Failure> {
-        f(self)
-    }
-}
-
-impl<T: Tensor> Tensor for Vec<T> {
-    fn to_json(
-        &self,
-        f: &mut dyn FnMut(&Expr) -> Result<Value, Failure>,
-    ) -> Result<Value, Failure> {
-        Ok(Value::Array(
-            self.iter()
-                .map(|t| t.to_json(f))
-                .collect::<Result<_, _>>()?,
-        ))
-    }
-}
-
-/// The tensors of CONVENTIONS.md under their JSON keys, in order (without α-connections).
-fn tensors(g: &Geometry) -> Vec<(&'static str, &dyn Tensor)> {
-    vec![
-        ("metric", &g.metric),
-        ("christoffel_first", &g.christoffel_first),
-        ("christoffel", &g.christoffel),
-        ("skewness", &g.skewness),
-        ("riemann", &g.riemann),
-        ("ricci", &g.ricci),
-        ("scalar_curvature", &g.scalar_curvature),
-    ]
-}
-
 pub fn derive(a: DeriveArgs) -> Result<String, Failure> {
     let family = load(&a.family)?;
     let g = geometry(&family)?;
@@ -109,22 +69,31 @@ pub fn derive(a: DeriveArgs) -> Result<String, Failure> {
         Format::Rust => to_rust,
         Format::Sympy => to_sympy,
     };
-    let mut strings = |e: &Expr| -> Result<Value, Failure> { Ok(Value::String(printer(e))) };
+    let mut strings = |e: &Expr| -> Result<Value, String> { Ok(Value::String(printer(e))) };
     let mut object = Map::new();
     object.insert("family".into(), family.name.clone().into());
     object.insert("coordinates".into(), json!(family.coordinates));
     object.insert("alpha_symbol".into(), g.alpha.clone().into());
-    object.insert("expectation".into(), g.expectation.to_json(&mut strings)?);
+    object.insert(
+        "expectation".into(),
+        g.expectation
+            .to_json(&mut strings)
+            .map_err(Failure::input)?,
+    );
     object.insert(
         "inverse_metric".into(),
-        g.inverse_metric.to_json(&mut strings)?,
+        g.inverse_metric
+            .to_json(&mut strings)
+            .map_err(Failure::input)?,
     );
     object.insert(
         "alpha_connection".into(),
-        g.alpha_connection.to_json(&mut strings)?,
+        g.alpha_connection
+            .to_json(&mut strings)
+            .map_err(Failure::input)?,
     );
     for (key, t) in tensors(&g) {
-        object.insert(key.into(), t.to_json(&mut strings)?);
+        object.insert(key.into(), t.to_json(&mut strings).map_err(Failure::input)?);
     }
     if a.format == Format::Json {
         return Ok(Value::Object(object).to_string());
@@ -227,10 +196,6 @@ pub fn parse_point(text: &str, family: &Family) -> Result<Vec<BigRational>, Fail
     Ok(point)
 }
 
-fn to_f64(r: &BigRational) -> f64 {
-    num_traits::ToPrimitive::to_f64(r).unwrap_or(f64::NAN)
-}
-
 pub fn eval(a: EvalArgs) -> Result<String, Failure> {
     let family = load(&a.family)?;
     let point = parse_point(&a.at, &family)?;
@@ -254,7 +219,7 @@ pub fn eval(a: EvalArgs) -> Result<String, Failure> {
     let value_at = |alpha: f64| {
         let values = &values;
         let alpha_name = g.alpha.clone();
-        move |e: &Expr| -> Result<Value, Failure> {
+        move |e: &Expr| -> Result<Value, String> {
             let v = e
                 .eval(&|s| {
                     if s == alpha_name {
@@ -263,9 +228,7 @@ pub fn eval(a: EvalArgs) -> Result<String, Failure> {
                         values.get(s).copied()
                     }
                 })
-                .map_err(|err| {
-                    Failure::input(format!("{}: not a finite double at this point ({err})", e))
-                })?;
+                .map_err(|err| format!("{e}: not a finite double at this point ({err})"))?;
             Ok(json!(v))
         }
     };
@@ -280,13 +243,15 @@ pub fn eval(a: EvalArgs) -> Result<String, Failure> {
     let mut plain = value_at(0.0);
     let mut entries: Vec<(&str, Value)> = Vec::new();
     for (key, t) in tensors(&g) {
-        entries.push((key, t.to_json(&mut plain)?));
+        entries.push((key, t.to_json(&mut plain).map_err(Failure::input)?));
     }
     let mut connections = Map::new();
     for (text, alpha) in &alphas {
         connections.insert(
             text.clone(),
-            g.alpha_connection.to_json(&mut value_at(*alpha))?,
+            g.alpha_connection
+                .to_json(&mut value_at(*alpha))
+                .map_err(Failure::input)?,
         );
     }
     for (key, value) in entries {

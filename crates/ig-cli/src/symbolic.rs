@@ -66,12 +66,7 @@ pub fn diff(a: DiffArgs) -> Result<String, Failure> {
         )));
     }
     let facts = facts(&a.common)?;
-    // Normalizing between derivatives keeps repeated differentiation from swelling.
-    let mut canon = ig_rules::Canonicalizer::new();
-    let mut d = e.clone();
-    for _ in 0..a.times {
-        d = ig_symbolic::normalize(&ig_symbolic::diff(&d, name), &mut canon);
-    }
+    let d = ig_symbolic::diff_n(&e, name, a.times);
     let s =
         ig_symbolic::simplify(&d, &facts, &limits()).map_err(|e| Failure::input(e.to_string()))?;
     let object = json!({ "input": e.to_string(), "symbol": name, "times": a.times, "result": s.expr.to_string() });
@@ -111,11 +106,7 @@ fn proof_steps(proof: &Proof, rhs: &Expr) -> Vec<Value> {
 }
 
 fn number(r: &ig_expr::BigRational) -> Value {
-    let f = r.numer().to_string().parse::<f64>().unwrap_or(f64::NAN)
-        / r.denom().to_string().parse::<f64>().unwrap_or(f64::NAN);
-    serde_json::Number::from_f64(f)
-        .map(Value::Number)
-        .unwrap_or(Value::Null)
+    serde_json::Number::from_f64(ig_expr::to_f64(r)).map_or(Value::Null, Value::Number)
 }
 
 pub fn prove(a: ProveArgs) -> Result<String, Failure> {

@@ -24,6 +24,11 @@ pub enum EvalError {
     NotRational,
 }
 
+/// The nearest `f64` to an exact constant (±∞ beyond the range of a double).
+pub fn to_f64(r: &BigRational) -> f64 {
+    r.to_f64().unwrap_or(f64::NAN)
+}
+
 fn overflow(e: &Expr) -> EvalError {
     EvalError::Overflow(e.to_string())
 }
@@ -38,7 +43,7 @@ impl Expr {
         let a = self.args();
         let arg = |i: usize| a[i].eval(env);
         let v = match self.op() {
-            Op::Num(r) => r.to_f64().unwrap_or(f64::NAN),
+            Op::Num(r) => to_f64(r),
             Op::Sym(s) => env(s).ok_or_else(|| EvalError::Unbound(s.to_string()))?,
             Op::Pi => std::f64::consts::PI,
             Op::Add => arg(0)? + arg(1)?,

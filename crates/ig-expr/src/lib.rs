@@ -12,7 +12,7 @@ mod parse;
 mod print;
 pub mod special;
 
-pub use eval::{exact_pow, exact_root, EvalError};
+pub use eval::{exact_pow, exact_root, to_f64, EvalError};
 pub use expr::{natural, Expr, Op, UNARY_FUNCTIONS};
 pub use num_bigint::BigInt;
 pub use num_rational::BigRational;

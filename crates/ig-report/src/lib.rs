@@ -45,10 +45,9 @@ pub struct Check {
     pub id: String,
     /// The statement, for people (LaTeX).
     pub statement: String,
-    /// Number of component equations checked.
+    /// Number of component equations checked; also the proof size (one rational-function
+    /// certificate per component).
     pub components: usize,
-    /// Proof size: one rational-function certificate per component.
-    pub proof_size: usize,
     /// The verdict.
     pub verdict: Verdict,
 }
@@ -64,13 +63,6 @@ pub struct Report {
     pub kl: Expr,
     /// Its consistency checks.
     pub checks: Vec<Check>,
-}
-
-impl Report {
-    /// Whether every check is proved.
-    pub fn all_proved(&self) -> bool {
-        self.checks.iter().all(|c| c.verdict == Verdict::Proved)
-    }
 }
 
 /// Derives the family's geometry and runs its consistency checks.
@@ -191,7 +183,6 @@ pub fn check_identity(family: &Family, g: &Geometry, identity: &Identity) -> Res
         id: identity.id.clone(),
         statement: identity.statement.clone(),
         components,
-        proof_size: components,
         verdict,
     })
 }
@@ -204,25 +195,45 @@ fn checks(family: &Family, g: &Geometry) -> Result<Vec<Check>, String> {
         .collect()
 }
 
-fn strings<T: Tensorish>(t: &T) -> Value {
-    t.map_json(&|e| Value::String(e.to_string()))
+fn strings<T: Tensor>(t: &T) -> Value {
+    t.to_json(&mut |e| Ok(Value::String(e.to_string())))
+        .expect("printing cannot fail")
 }
 
-/// Nested vectors of expressions, as JSON.
-trait Tensorish {
-    fn map_json(&self, f: &dyn Fn(&Expr) -> Value) -> Value;
+/// A tensor of any rank (nested vectors of expressions), mapped leaf by leaf to JSON.
+pub trait Tensor {
+    /// The JSON array of `f` applied to every component, in index order.
+    fn to_json(&self, f: &mut dyn FnMut(&Expr) -> Result<Value, String>) -> Result<Value, String>;
 }
 
-impl Tensorish for Expr {
-    fn map_json(&self, f: &dyn Fn(&Expr) -> Value) -> Value {
+impl Tensor for Expr {
+    fn to_json(&self, f: &mut dyn FnMut(&Expr) -> Result<Value, String>) -> Result<Value, String> {
         f(self)
     }
 }
 
-impl<T: Tensorish> Tensorish for Vec<T> {
-    fn map_json(&self, f: &dyn Fn(&Expr) -> Value) -> Value {
-        Value::Array(self.iter().map(|t| t.map_json(f)).collect())
+impl<T: Tensor> Tensor for Vec<T> {
+    fn to_json(&self, f: &mut dyn FnMut(&Expr) -> Result<Value, String>) -> Result<Value, String> {
+        Ok(Value::Array(
+            self.iter()
+                .map(|t| t.to_json(f))
+                .collect::<Result<_, _>>()?,
+        ))
     }
+}
+
+/// The tensors of CONVENTIONS.md under their JSON keys, in the contract's order (the
+/// α-connections, which need values of α, excepted).
+pub fn tensors(g: &Geometry) -> Vec<(&'static str, &dyn Tensor)> {
+    vec![
+        ("metric", &g.metric),
+        ("christoffel_first", &g.christoffel_first),
+        ("christoffel", &g.christoffel),
+        ("skewness", &g.skewness),
+        ("riemann", &g.riemann),
+        ("ricci", &g.ricci),
+        ("scalar_curvature", &g.scalar_curvature),
+    ]
 }
 
 /// The report as JSON, with the keys and index orders of `ig eval`.
@@ -268,7 +279,7 @@ pub fn to_json(r: &Report) -> String {
         .checks
         .iter()
         .map(|c| {
-            let mut v = json!({ "id": c.id, "statement": c.statement, "components": c.components, "verdict": c.verdict.word(), "proof_size": c.proof_size });
+            let mut v = json!({ "id": c.id, "statement": c.statement, "components": c.components, "verdict": c.verdict.word(), "proof_size": c.components });
             if let Verdict::Refuted(at) = &c.verdict {
                 v["counterexample"] = at.clone().into();
             }

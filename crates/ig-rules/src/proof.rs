@@ -70,11 +70,6 @@ impl Proof {
             closing: Closing::Identical,
         }
     }
-
-    /// Number of steps, counting a canonical-form closing as one.
-    pub fn size(&self) -> usize {
-        self.left.len() + self.right.len() + usize::from(self.closing == Closing::RationalFunction)
-    }
 }
 
 impl fmt::Display for Proof {

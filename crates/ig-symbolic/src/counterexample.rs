@@ -3,7 +3,7 @@
 //! rational; elsewhere a floating-point difference far above the rounding error of the
 //! values involved counts.
 
-use ig_expr::{BigRational, EvalError, Expr};
+use ig_expr::{to_f64, BigRational, EvalError, Expr};
 use ig_rules::{Fact, Sign};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -52,10 +52,7 @@ fn holds(fact: &Fact, point: &BTreeMap<String, BigRational>) -> bool {
     let value = fact.expr.eval_exact(&|s| point.get(s).cloned());
     match value {
         Ok(v) => Sign::of(&v).within(fact.sign),
-        Err(EvalError::NotRational) => match fact
-            .expr
-            .eval(&|s| point.get(s).and_then(num_traits::ToPrimitive::to_f64))
-        {
+        Err(EvalError::NotRational) => match fact.expr.eval(&|s| point.get(s).map(to_f64)) {
             // A floating value this close to zero could have either sign: don't use the point.
             Ok(v) if v.abs() > 1e-12 => Sign::of_f64(v).within(fact.sign),
             _ => false,
@@ -110,7 +107,7 @@ pub fn find_counterexample(
             continue;
         }
         let exact_env = |s: &str| point.get(s).cloned();
-        let float_env = |s: &str| point.get(s).and_then(num_traits::ToPrimitive::to_f64);
+        let float_env = |s: &str| point.get(s).map(to_f64);
         let found = |lhs_value: f64, rhs_value: Option<f64>, exact: bool| Counterexample {
             point: point.clone(),
             lhs: lhs_value,
@@ -141,8 +138,4 @@ pub fn find_counterexample(
         }
     }
     None
-}
-
-fn to_f64(r: &BigRational) -> f64 {
-    num_traits::ToPrimitive::to_f64(r).unwrap_or(f64::NAN)
 }

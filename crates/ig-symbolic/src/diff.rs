@@ -3,7 +3,9 @@
 //! (each rule is checked against central differences in the tests).
 
 use crate::build::{add, div, mul, neg, pow, sub};
+use crate::simplify::normalize;
 use ig_expr::{Expr, Op};
+use ig_rules::Canonicalizer;
 use std::collections::HashMap;
 
 /// The derivative of `e` with respect to the variable `x`.
@@ -15,9 +17,11 @@ pub fn diff(e: &Expr, x: &str) -> Expr {
     .d(e)
 }
 
-/// The `n`-th derivative.
+/// The `n`-th derivative, normalized after each step so repeated differentiation does not
+/// swell.
 pub fn diff_n(e: &Expr, x: &str, n: u32) -> Expr {
-    (0..n).fold(e.clone(), |acc, _| diff(&acc, x))
+    let mut canon = Canonicalizer::new();
+    (0..n).fold(e.clone(), |acc, _| normalize(&diff(&acc, x), &mut canon))
 }
 
 struct Differentiator<'a> {
