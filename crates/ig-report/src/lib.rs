@@ -16,6 +16,9 @@ use ig_spec::{identities, Family, Identity, COMPONENT_PREFIX};
 use ig_symbolic::{derive_exponential, diff, find_counterexample, kl_divergence, Geometry};
 use serde_json::{json, Map, Value};
 
+mod verify;
+pub use verify::{verify, Comparison, VERIFY_POINTS, VERIFY_SEED};
+
 /// The outcome of one consistency identity over all its components.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -204,11 +207,16 @@ fn strings<T: Tensor>(t: &T) -> Value {
 pub trait Tensor {
     /// The JSON array of `f` applied to every component, in index order.
     fn to_json(&self, f: &mut dyn FnMut(&Expr) -> Result<Value, String>) -> Result<Value, String>;
+    /// The components in row-major index order.
+    fn leaves<'a>(&'a self, out: &mut Vec<&'a Expr>);
 }
 
 impl Tensor for Expr {
     fn to_json(&self, f: &mut dyn FnMut(&Expr) -> Result<Value, String>) -> Result<Value, String> {
         f(self)
+    }
+    fn leaves<'a>(&'a self, out: &mut Vec<&'a Expr>) {
+        out.push(self);
     }
 }
 
@@ -219,6 +227,11 @@ impl<T: Tensor> Tensor for Vec<T> {
                 .map(|t| t.to_json(f))
                 .collect::<Result<_, _>>()?,
         ))
+    }
+    fn leaves<'a>(&'a self, out: &mut Vec<&'a Expr>) {
+        for t in self {
+            t.leaves(out);
+        }
     }
 }
 

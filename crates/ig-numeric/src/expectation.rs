@@ -1,0 +1,600 @@
+//! Expectations `E_ξ[f(x)]` under one member of a family, from its log-density alone.
+//!
+//! Each sample space gets the rule that suits it:
+//! - finite: the exact sum over the listed outcomes;
+//! - counts 0, 1, 2, …: the series, summed until the terms fall and a geometric bound on the
+//!   tail is negligible;
+//! - the circle: the periodic trapezoid rule, whose error falls exponentially with the
+//!   number of points;
+//! - continuous spaces (ℝ, (0, ∞), (0, 1), ℝᵈ, the simplex): mapped smoothly onto ℝᵈ
+//!   (log, logit, stick-breaking logits), centred at the mode of the mapped density and
+//!   whitened by its curvature there, then integrated by the tanh-sinh-type ("double
+//!   exponential") trapezoid rule `z = sinh(π/2 · sinh t)` in each direction.
+//!
+//! Rules that refine (series aside) halve their step until every group of results agrees
+//! with the previous level to [`LEVEL_TOLERANCE`] of the group's scale; every rule checks that
+//! the density integrates to one, which catches mass the rule could not see.
+
+use crate::tape::Tape;
+use crate::NumericError;
+use ig_spec::{Family, SampleSpace};
+use nalgebra::{DMatrix, DVector};
+use rayon::prelude::*;
+use std::f64::consts::{FRAC_PI_2, PI};
+use std::ops::Range;
+
+/// Two successive levels of a rule must agree to this fraction of each group's scale.
+pub const LEVEL_TOLERANCE: f64 = 1e-11;
+
+/// The total probability must be one to within this.
+pub const MASS_TOLERANCE: f64 = 1e-9;
+
+/// No rule evaluates more points than this.
+const MAX_NODES: usize = 4_000_000;
+
+/// The deepest halving of the step of the continuous and circular rules.
+const MAX_LEVEL: u32 = 8;
+
+/// A vector-valued function of the observation to take the expectation of.
+pub trait Integrand: Sync {
+    /// Per-thread scratch space.
+    type Scratch: Send;
+    /// Fresh scratch space.
+    fn scratch(&self) -> Self::Scratch;
+    /// Number of components.
+    fn len(&self) -> usize;
+    /// Components that are judged together for convergence (one tensor each).
+    fn groups(&self) -> Vec<Range<usize>>;
+    /// Writes f(x) into `out`; `log_density` is ℓ(x∣ξ), already computed.
+    fn eval(&self, x: &[f64], log_density: f64, scratch: &mut Self::Scratch, out: &mut [f64]);
+}
+
+/// An expectation and the size of what was summed: `magnitude[i] = E|fᵢ|`, the scale at which
+/// cancellation in `value[i]` is judged.
+#[derive(Clone, Debug)]
+pub struct Integral {
+    /// `E[fᵢ]`.
+    pub value: Vec<f64>,
+    /// `E[|fᵢ|]`.
+    pub magnitude: Vec<f64>,
+    /// Number of points the final rule used.
+    pub nodes: usize,
+}
+
+/// One member of a family: its coordinates fixed, ready to take expectations.
+pub struct Member<'a> {
+    family: &'a Family,
+    point: Vec<f64>,
+    density: Tape,
+}
+
+/// Weighted points of a rule: observations (row by row) and weights `w` with
+/// `E[f] ≈ Σ w f(x)`; the weights already include the density.
+struct Nodes {
+    x: Vec<f64>,
+    w: Vec<f64>,
+    log_density: Vec<f64>,
+}
+
+impl Nodes {
+    fn new() -> Nodes {
+        Nodes {
+            x: Vec::new(),
+            w: Vec::new(),
+            log_density: Vec::new(),
+        }
+    }
+}
+
+impl<'a> Member<'a> {
+    /// The member of `family` at `point` (coordinate values in the family's order).
+    pub fn new(family: &'a Family, point: &[f64]) -> Result<Member<'a>, NumericError> {
+        let inputs: Vec<String> = family
+            .coordinates
+            .iter()
+            .chain(&family.variables)
+            .cloned()
+            .collect();
+        let density = Tape::compile(&inputs, std::slice::from_ref(&family.log_density))?;
+        Ok(Member {
+            family,
+            point: point.to_vec(),
+            density,
+        })
+    }
+
+    /// The family.
+    pub fn family(&self) -> &Family {
+        self.family
+    }
+
+    /// ℓ compiled over the coordinates, then the observation's components.
+    pub(crate) fn tape(&self) -> &Tape {
+        &self.density
+    }
+
+    /// The coordinates of this member.
+    pub fn point(&self) -> &[f64] {
+        &self.point
+    }
+
+    /// ℓ(x∣ξ) in `f64`; NaN or −∞ where x is outside the support.
+    pub fn log_density(&self, x: &[f64]) -> f64 {
+        let mut inputs = self.point.clone();
+        inputs.extend_from_slice(x);
+        self.density.eval(&inputs)[0]
+    }
+
+    /// `E[f(x)]`, refined until converged.
+    pub fn expect<I: Integrand>(&self, f: &I) -> Result<Integral, NumericError> {
+        let d = self.family.variables.len();
+        let summed = match &self.family.sample_space {
+            SampleSpace::Finite(outcomes) => {
+                let mut nodes = Nodes::new();
+                for outcome in outcomes {
+                    let x: Vec<f64> = outcome.iter().map(ig_expr::to_f64).collect();
+                    self.push(&mut nodes, &x, 0.0);
+                }
+                sum(f, &nodes)?
+            }
+            SampleSpace::NonnegativeIntegers => self.series(f)?,
+            SampleSpace::Circle => self.refine(f, |level| {
+                let count = 16usize << level;
+                let mut nodes = Nodes::new();
+                for j in 0..count {
+                    let x = -PI + 2.0 * PI * j as f64 / count as f64;
+                    self.push(&mut nodes, &[x], (2.0 * PI / count as f64).ln());
+                }
+                Ok(nodes)
+            })?,
+            space => {
+                let chart = Chart::new(space, d);
+                let frame = Frame::find(self, &chart)?;
+                self.refine(f, |level| frame.nodes(self, &chart, level))?
+            }
+        };
+        let mass = summed.mass;
+        if !((mass - 1.0).abs() <= MASS_TOLERANCE) {
+            return Err(NumericError::Expectation(format!(
+                "the density of {} integrates to {mass:.12} instead of 1 at this point: the rule for its sample space ({}) cannot resolve it here",
+                self.family.name,
+                self.family.sample_space.name()
+            )));
+        }
+        Ok(summed.integral)
+    }
+
+    /// Adds the observation `x` with log-weight `log_w` (before the density) to `nodes`,
+    /// unless the density vanishes there.
+    fn push(&self, nodes: &mut Nodes, x: &[f64], log_w: f64) {
+        let l = self.log_density(x);
+        let w = (l + log_w).exp();
+        if l.is_finite() && w > 0.0 && w.is_finite() {
+            nodes.x.extend_from_slice(x);
+            nodes.w.push(w);
+            nodes.log_density.push(l);
+        }
+    }
+
+    /// Halves the step of a rule until two levels agree.
+    fn refine<I: Integrand>(
+        &self,
+        f: &I,
+        level_nodes: impl Fn(u32) -> Result<Nodes, NumericError>,
+    ) -> Result<Summed, NumericError> {
+        let groups = f.groups();
+        let mut previous = sum(f, &level_nodes(0)?)?;
+        for level in 1..=MAX_LEVEL {
+            let next = sum(f, &level_nodes(level)?)?;
+            if converged(&groups, &previous.integral, &next.integral) {
+                return Ok(next);
+            }
+            previous = next;
+        }
+        Err(NumericError::Expectation(format!(
+            "the expectation over the {} sample space of {} did not converge within {MAX_LEVEL} halvings of the step",
+            self.family.sample_space.name(),
+            self.family.name
+        )))
+    }
+
+    /// The series over 0, 1, 2, …, in blocks, until the terms have peaked and the tail is
+    /// bounded by a geometric series below the tolerance.
+    fn series<I: Integrand>(&self, f: &I) -> Result<Summed, NumericError> {
+        const BLOCK: usize = 64;
+        let groups = f.groups();
+        let mut total: Option<Summed> = None;
+        let mut previous_block_size = f64::INFINITY;
+        let mut start = 0usize;
+        loop {
+            let mut nodes = Nodes::new();
+            for k in start..start + BLOCK {
+                self.push(&mut nodes, &[k as f64], 0.0);
+            }
+            let block = sum(f, &nodes)?;
+            // The block's size relative to what has been summed, group by group.
+            let size = match &total {
+                None => f64::INFINITY,
+                Some(t) => groups
+                    .iter()
+                    .map(|g| {
+                        let scale = t.integral.magnitude[g.clone()]
+                            .iter()
+                            .fold(1e-300, |m: f64, v| m.max(*v));
+                        block.integral.magnitude[g.clone()]
+                            .iter()
+                            .fold(0.0, |m: f64, v| m.max(*v))
+                            / scale
+                    })
+                    .fold(0.0, f64::max),
+            };
+            total = Some(match total {
+                None => block,
+                Some(t) => t.plus(&block),
+            });
+            start += BLOCK;
+            // Falling blocks with ratio r bound the rest by size · r / (1 − r).
+            let ratio = size / previous_block_size;
+            if size == 0.0 || (ratio < 0.9 && size * ratio / (1.0 - ratio) < 1e-17) {
+                break;
+            }
+            previous_block_size = size;
+            if start > MAX_NODES {
+                return Err(NumericError::Expectation(format!(
+                    "the series over the counts of {} did not converge within {MAX_NODES} terms",
+                    self.family.name
+                )));
+            }
+        }
+        Ok(total.expect("at least one block"))
+    }
+}
+
+/// An integral together with the total weight of its rule (the mass).
+struct Summed {
+    integral: Integral,
+    mass: f64,
+}
+
+impl Summed {
+    fn plus(mut self, other: &Summed) -> Summed {
+        for (a, b) in self.integral.value.iter_mut().zip(&other.integral.value) {
+            *a += b;
+        }
+        for (a, b) in self.integral.magnitude.iter_mut().zip(&other.integral.magnitude) {
+            *a += b;
+        }
+        self.integral.nodes += other.integral.nodes;
+        self.mass += other.mass;
+        self
+    }
+}
+
+/// Σ w f(x) over the nodes, in fixed blocks summed in order: the result does not depend
+/// on the number of threads.
+fn sum<I: Integrand>(f: &I, nodes: &Nodes) -> Result<Summed, NumericError> {
+    const BLOCK: usize = 256;
+    let len = f.len();
+    let d = if nodes.w.is_empty() {
+        1
+    } else {
+        nodes.x.len() / nodes.w.len()
+    };
+    let partial: Vec<Result<Summed, NumericError>> = nodes
+        .w
+        .par_chunks(BLOCK)
+        .enumerate()
+        .map(|(b, w)| {
+            let mut scratch = f.scratch();
+            let mut out = vec![0.0; len];
+            let mut acc = Summed {
+                integral: Integral {
+                    value: vec![0.0; len],
+                    magnitude: vec![0.0; len],
+                    nodes: w.len(),
+                },
+                mass: 0.0,
+            };
+            for (k, &wk) in w.iter().enumerate() {
+                let i = b * BLOCK + k;
+                let x = &nodes.x[i * d..(i + 1) * d];
+                f.eval(x, nodes.log_density[i], &mut scratch, &mut out);
+                for (j, v) in out.iter().enumerate() {
+                    if !v.is_finite() {
+                        return Err(NumericError::Expectation(format!(
+                            "the integrand is not finite at x = {x:?}"
+                        )));
+                    }
+                    acc.integral.value[j] += wk * v;
+                    acc.integral.magnitude[j] += wk * v.abs();
+                }
+                acc.mass += wk;
+            }
+            Ok(acc)
+        })
+        .collect();
+    let mut total = Summed {
+        integral: Integral {
+            value: vec![0.0; len],
+            magnitude: vec![0.0; len],
+            nodes: 0,
+        },
+        mass: 0.0,
+    };
+    for p in partial {
+        total = total.plus(&p?);
+    }
+    Ok(total)
+}
+
+fn converged(groups: &[Range<usize>], a: &Integral, b: &Integral) -> bool {
+    groups.iter().all(|g| {
+        let scale = b.magnitude[g.clone()]
+            .iter()
+            .fold(1e-300, |m: f64, v| m.max(*v));
+        g.clone()
+            .all(|i| (a.value[i] - b.value[i]).abs() <= LEVEL_TOLERANCE * scale)
+    })
+}
+
+/// A smooth bijection from ℝᵈ onto a continuous sample space.
+struct Chart {
+    space: SampleSpace,
+    d: usize,
+}
+
+fn softplus(y: f64) -> f64 {
+    if y > 0.0 {
+        y + (-y).exp().ln_1p()
+    } else {
+        y.exp().ln_1p()
+    }
+}
+
+fn logistic(y: f64) -> f64 {
+    1.0 / (1.0 + (-y).exp())
+}
+
+impl Chart {
+    fn new(space: &SampleSpace, d: usize) -> Chart {
+        Chart {
+            space: space.clone(),
+            d,
+        }
+    }
+
+    /// x(y) into `x`; returns ln |det ∂x/∂y|.
+    fn map(&self, y: &[f64], x: &mut [f64]) -> f64 {
+        match self.space {
+            SampleSpace::PositiveReals => {
+                x[0] = y[0].exp();
+                y[0]
+            }
+            SampleSpace::UnitInterval => {
+                x[0] = logistic(y[0]);
+                -softplus(-y[0]) - softplus(y[0])
+            }
+            SampleSpace::Simplex => {
+                // Stick-breaking: xᵢ takes the share σ(yᵢ) of what xᵢ₋₁ left.
+                let (mut rest, mut log_rest, mut log_j) = (1.0, 0.0, 0.0);
+                for k in 0..self.d {
+                    let log_v = -softplus(-y[k]);
+                    let log_1mv = -softplus(y[k]);
+                    x[k] = rest * logistic(y[k]);
+                    log_j += log_rest + log_v + log_1mv;
+                    log_rest += log_1mv;
+                    rest = log_rest.exp();
+                }
+                log_j
+            }
+            _ => {
+                x.copy_from_slice(y);
+                0.0
+            }
+        }
+    }
+}
+
+/// Where the mapped density lives: its mode and a whitening of its curvature there.
+struct Frame {
+    mode: DVector<f64>,
+    /// y = mode + shape · z.
+    shape: DMatrix<f64>,
+    log_det: f64,
+    log_peak: f64,
+}
+
+/// z(t) = sinh(π/2 sinh t) and ln z'(t).
+fn double_exponential(t: f64) -> (f64, f64) {
+    let u = FRAC_PI_2 * t.sinh();
+    (u.sinh(), (FRAC_PI_2 * t.cosh() * u.cosh()).ln())
+}
+
+impl Frame {
+    fn log_mapped(member: &Member, chart: &Chart, y: &[f64]) -> f64 {
+        let mut x = vec![0.0; chart.d];
+        let log_j = chart.map(y, &mut x);
+        let l = member.log_density(&x) + log_j;
+        // +∞ is rounding (x³ underflowing inside a logarithm), not a density.
+        if l.is_finite() {
+            l
+        } else {
+            f64::NEG_INFINITY
+        }
+    }
+
+    fn find(member: &Member, chart: &Chart) -> Result<Frame, NumericError> {
+        let d = chart.d;
+        let f = |y: &[f64]| Frame::log_mapped(member, chart, y);
+        // Coarse search, one direction at a time, on a grid fine near 0 and reaching far.
+        let mut y = vec![0.0; d];
+        let mut best = f(&y);
+        for _sweep in 0..2 {
+            for k in 0..d {
+                for s in -96..=96 {
+                    let mut trial = y.clone();
+                    trial[k] = (f64::from(s) / 8.0).sinh();
+                    let v = f(&trial);
+                    if v > best {
+                        best = v;
+                        y = trial;
+                    }
+                }
+            }
+        }
+        if !best.is_finite() {
+            return Err(NumericError::Expectation(format!(
+                "the density of {} is zero or undefined everywhere it was probed",
+                member.family.name
+            )));
+        }
+        // Newton's method with damping, on finite-difference derivatives.
+        let mut y = DVector::from_vec(y);
+        let mut lambda = 1e-3;
+        for _ in 0..100 {
+            let (g, h) = derivatives(&f, y.as_slice());
+            let mut improved = false;
+            for _ in 0..30 {
+                let m = -&h + DMatrix::identity(d, d) * lambda * (1.0 + h.norm());
+                let Some(step) = m.lu().solve(&g) else {
+                    lambda *= 10.0;
+                    continue;
+                };
+                let trial = &y + &step;
+                let v = f(trial.as_slice());
+                if v >= best {
+                    let small = step.norm() <= 1e-10 * (1.0 + y.norm());
+                    best = v;
+                    y = trial;
+                    lambda = (lambda / 10.0).max(1e-12);
+                    improved = !small;
+                    break;
+                }
+                lambda *= 10.0;
+            }
+            if !improved {
+                break;
+            }
+        }
+        let (_, h) = derivatives(&f, y.as_slice());
+        let precision = -h;
+        let shape = match precision.clone().cholesky() {
+            Some(c) => c.l().transpose().try_inverse(),
+            None => None,
+        }
+        .unwrap_or_else(|| {
+            DMatrix::from_diagonal(&DVector::from_iterator(
+                d,
+                (0..d).map(|k| 1.0 / precision[(k, k)].abs().sqrt().max(1e-300).min(1e300)),
+            ))
+        });
+        let shape = if shape.iter().all(|v| v.is_finite()) {
+            shape
+        } else {
+            DMatrix::identity(d, d)
+        };
+        let log_det = shape.determinant().abs().ln();
+        Ok(Frame {
+            mode: y,
+            shape,
+            log_det,
+            log_peak: best,
+        })
+    }
+
+    /// The rule with step 2^−(level+1) in t along each whitened direction, truncated where the
+    /// weighted density has fallen below e^−50 of its peak along that direction's axis.
+    fn nodes(&self, member: &Member, chart: &Chart, level: u32) -> Result<Nodes, NumericError> {
+        let d = chart.d;
+        let h = 0.5f64.powi(level as i32 + 1);
+        let point = |z: &DVector<f64>| &self.mode + &self.shape * z;
+        // Range of t along each axis, in each direction.
+        let mut ranges = Vec::with_capacity(d);
+        for k in 0..d {
+            let mut ends = [0i64; 2];
+            for (side, sign) in [-1.0, 1.0].into_iter().enumerate() {
+                let mut t = 0.0;
+                loop {
+                    t += 0.25;
+                    let (z, log_dz) = double_exponential(sign * t);
+                    let mut zv = DVector::zeros(d);
+                    zv[k] = z;
+                    let v = Frame::log_mapped(member, chart, point(&zv).as_slice()) + log_dz;
+                    if t >= 6.0 || !(v > self.log_peak - 50.0) {
+                        break;
+                    }
+                }
+                ends[side] = (t / h).ceil() as i64;
+            }
+            ranges.push((-ends[0], ends[1]));
+        }
+        let count: usize = ranges
+            .iter()
+            .map(|(a, b)| (b - a + 1) as usize)
+            .product();
+        if count > MAX_NODES {
+            return Err(NumericError::Expectation(format!(
+                "the rule for {} needs more than {MAX_NODES} points",
+                member.family.name
+            )));
+        }
+        let mut nodes = Nodes::new();
+        let mut index: Vec<i64> = ranges.iter().map(|r| r.0).collect();
+        let mut x = vec![0.0; d];
+        let base = self.log_det + d as f64 * h.ln();
+        'all: loop {
+            let mut z = DVector::zeros(d);
+            let mut log_w = base;
+            for k in 0..d {
+                let (zk, log_dz) = double_exponential(index[k] as f64 * h);
+                z[k] = zk;
+                log_w += log_dz;
+            }
+            let y = point(&z);
+            let log_j = chart.map(y.as_slice(), &mut x);
+            if y.iter().all(|v| v.is_finite()) && x.iter().all(|v| v.is_finite()) {
+                member.push(&mut nodes, &x, log_w + log_j);
+            }
+            for k in 0..d {
+                index[k] += 1;
+                if index[k] <= ranges[k].1 {
+                    continue 'all;
+                }
+                index[k] = ranges[k].0;
+            }
+            break;
+        }
+        Ok(nodes)
+    }
+}
+
+/// Gradient and Hessian by central differences (used only to place and scale the rule).
+fn derivatives(f: &impl Fn(&[f64]) -> f64, y: &[f64]) -> (DVector<f64>, DMatrix<f64>) {
+    let d = y.len();
+    let step: Vec<f64> = y.iter().map(|v| 1e-4 * (1.0 + v.abs())).collect();
+    let at = |moves: &[(usize, f64)]| {
+        let mut p = y.to_vec();
+        for &(k, s) in moves {
+            p[k] += s * step[k];
+        }
+        f(&p)
+    };
+    let f0 = at(&[]);
+    let mut g = DVector::zeros(d);
+    let mut h = DMatrix::zeros(d, d);
+    for i in 0..d {
+        let (plus, minus) = (at(&[(i, 1.0)]), at(&[(i, -1.0)]));
+        g[i] = (plus - minus) / (2.0 * step[i]);
+        h[(i, i)] = (plus - 2.0 * f0 + minus) / (step[i] * step[i]);
+        for j in 0..i {
+            let v = (at(&[(i, 1.0), (j, 1.0)]) - at(&[(i, 1.0), (j, -1.0)])
+                - at(&[(i, -1.0), (j, 1.0)])
+                + at(&[(i, -1.0), (j, -1.0)]))
+                / (4.0 * step[i] * step[j]);
+            h[(i, j)] = v;
+            h[(j, i)] = v;
+        }
+    }
+    let clean = |v: f64| if v.is_finite() { v } else { 0.0 };
+    (g.map(clean), h.map(clean))
+}

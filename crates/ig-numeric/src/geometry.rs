@@ -1,0 +1,337 @@
+//! The geometry of a family at a point, from its log-density alone.
+//!
+//! At every point of the expectation rule, forward-mode automatic differentiation
+//! (`num-dual`: a second-order vector dual whose entries are themselves first-order duals)
+//! gives ℓ and all its ξ-derivatives up to the third. Expectations of their products give
+//! the metric two ways, the skewness and the connections. Curvature needs derivatives of the
+//! connection, taken through the expectation by the score identity
+//! `∂ₘ E[f] = E[∂ₘ f + f ∂ₘℓ]` (the support does not move with ξ), so nothing is
+//! differentiated by finite differences.
+
+use crate::expectation::{Integrand, Member};
+use crate::tape::Tape;
+use crate::NumericError;
+use ig_spec::Family;
+use nalgebra::{Const, DMatrix};
+use num_dual::{Derivative, Dual2Vec, DualVec};
+use std::ops::Range;
+
+/// A numeric tensor, flattened in row-major order of its indices, with the scale of what
+/// was summed to get it (where a tensor is zero by cancellation, errors are judged at this
+/// scale).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Estimate {
+    /// Entries, row-major.
+    pub value: Vec<f64>,
+    /// Largest magnitude of the terms behind any entry.
+    pub scale: f64,
+}
+
+impl Estimate {
+    fn new(value: Vec<f64>, magnitude: &[f64]) -> Estimate {
+        let scale = magnitude.iter().fold(0.0, |m: f64, v| m.max(v.abs()));
+        Estimate { value, scale }
+    }
+}
+
+/// Every tensor of CONVENTIONS.md at one point, computed numerically.
+#[derive(Clone, Debug)]
+pub struct NumericGeometry {
+    /// Number of coordinates.
+    pub dim: usize,
+    /// `E[∂ᵢℓ ∂ⱼℓ]`.
+    pub metric: Estimate,
+    /// `−E[∂ᵢ∂ⱼℓ]`, the metric the other way.
+    pub metric_hessian: Estimate,
+    /// `E[∂ᵢℓ]`, zero for a correct density and rule.
+    pub score_mean: Estimate,
+    /// `T_ijk = E[∂ᵢℓ ∂ⱼℓ ∂ₖℓ]`.
+    pub skewness: Estimate,
+    /// `Γ_ij,k`, the α = 0 connection.
+    pub christoffel_first: Estimate,
+    /// `Γᵏ_ij`.
+    pub christoffel: Estimate,
+    /// `Rˡ_kij`.
+    pub riemann: Estimate,
+    /// `R_kj`.
+    pub ricci: Estimate,
+    /// `R` (one entry).
+    pub scalar_curvature: Estimate,
+    /// `E[∂ᵢ∂ⱼℓ ∂ₖℓ]`, from which every α-connection follows.
+    second_first: Estimate,
+    /// Points of the expectation rule.
+    pub nodes: usize,
+}
+
+impl NumericGeometry {
+    /// `Γ^(α)_ij,k = E[(∂ᵢ∂ⱼℓ + (1−α)/2 ∂ᵢℓ ∂ⱼℓ) ∂ₖℓ]`.
+    pub fn alpha_connection(&self, alpha: f64) -> Estimate {
+        let c = (1.0 - alpha) / 2.0;
+        Estimate {
+            value: self
+                .second_first
+                .value
+                .iter()
+                .zip(&self.skewness.value)
+                .map(|(s, t)| s + c * t)
+                .collect(),
+            scale: self.second_first.scale + c.abs() * self.skewness.scale,
+        }
+    }
+}
+
+/// ℓ's derivatives in ξ at one observation: `d1[i]`, `d2[i·n+j]`, `d3[(i·n+j)·n+k]`.
+struct Derivatives {
+    d1: Vec<f64>,
+    d2: Vec<f64>,
+    d3: Vec<f64>,
+}
+
+type Jet<const N: usize> = Dual2Vec<DualVec<f64, Const<N>>, Const<N>>;
+
+/// The expectations behind the geometry, for N coordinates.
+struct Moments<'a, const N: usize> {
+    tape: &'a Tape,
+    point: &'a [f64],
+}
+
+/// Offsets of the blocks of [`Moments`]' output.
+struct Layout {
+    n: usize,
+}
+
+impl Layout {
+    fn blocks(&self) -> [Range<usize>; 7] {
+        let n = self.n;
+        let sizes = [1, n, n * n, n * n, n * n * n, n * n * n, n * n * n * n];
+        let mut start = 0;
+        sizes.map(|s| {
+            start += s;
+            start - s..start
+        })
+    }
+}
+
+impl<const N: usize> Moments<'_, N> {
+    fn derivatives(&self, x: &[f64], regs: &mut Vec<Jet<N>>, out: &mut Derivatives) {
+        let inputs: Vec<Jet<N>> = self
+            .point
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                let inner = DualVec::<f64, Const<N>>::from_re(v).derivative(i);
+                Jet::<N>::from_re(inner).derivative(i)
+            })
+            .chain(x.iter().map(|&v| Jet::<N>::from(v)))
+            .collect();
+        self.tape.eval_into(&inputs, regs);
+        let l = self.tape.output(regs, 0);
+        let row = |d: &Derivative<DualVec<f64, Const<N>>, nalgebra::U1, Const<N>>, i: usize| {
+            d.0.as_ref().map(|m| m[(0, i)].clone())
+        };
+        let inner = |v: &DualVec<f64, Const<N>>, m: usize| v.eps.0.as_ref().map_or(0.0, |e| e[m]);
+        for i in 0..N {
+            let di = row(&l.v1, i);
+            out.d1[i] = di.as_ref().map_or(0.0, |v| v.re);
+            for j in 0..N {
+                let dij = l.v2.0.as_ref().map(|m| m[(i, j)].clone());
+                out.d2[i * N + j] = dij.as_ref().map_or(0.0, |v| v.re);
+                for k in 0..N {
+                    out.d3[(i * N + j) * N + k] = dij.as_ref().map_or(0.0, |v| inner(v, k));
+                }
+            }
+        }
+    }
+}
+
+impl<const N: usize> Integrand for Moments<'_, N> {
+    type Scratch = (Vec<Jet<N>>, Derivatives);
+
+    fn scratch(&self) -> Self::Scratch {
+        (
+            Vec::with_capacity(self.tape.len()),
+            Derivatives {
+                d1: vec![0.0; N],
+                d2: vec![0.0; N * N],
+                d3: vec![0.0; N * N * N],
+            },
+        )
+    }
+
+    fn len(&self) -> usize {
+        Layout { n: N }.blocks()[6].end
+    }
+
+    fn groups(&self) -> Vec<Range<usize>> {
+        Layout { n: N }.blocks().to_vec()
+    }
+
+    fn eval(&self, x: &[f64], _: f64, scratch: &mut Self::Scratch, out: &mut [f64]) {
+        let (regs, d) = scratch;
+        self.derivatives(x, regs, d);
+        let n = N;
+        let (l1, l2, l3) = (&d.d1, &d.d2, &d.d3);
+        let [one, score, g1, g2, t, c, dg] = Layout { n }.blocks();
+        out[one.start] = 1.0;
+        for i in 0..n {
+            out[score.start + i] = l1[i];
+            for j in 0..n {
+                out[g1.start + i * n + j] = l1[i] * l1[j];
+                out[g2.start + i * n + j] = -l2[i * n + j];
+                for k in 0..n {
+                    let ijk = (i * n + j) * n + k;
+                    out[t.start + ijk] = l1[i] * l1[j] * l1[k];
+                    out[c.start + ijk] = l2[i * n + j] * l1[k];
+                }
+            }
+        }
+        // ∂ₘ of u_jka = (ℓ_jk + ½ℓ_j ℓ_k) ℓ_a, plus u_jka ℓ_m (the score identity).
+        for j in 0..n {
+            for k in 0..n {
+                let u = l2[j * n + k] + 0.5 * l1[j] * l1[k];
+                for a in 0..n {
+                    for m in 0..n {
+                        let du = l3[(j * n + k) * n + m]
+                            + 0.5 * (l2[j * n + m] * l1[k] + l1[j] * l2[k * n + m]);
+                        out[dg.start + ((j * n + k) * n + a) * n + m] =
+                            du * l1[a] + u * (l2[a * n + m] + l1[a] * l1[m]);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The geometry of `family` at `point`.
+pub fn numeric_geometry(family: &Family, point: &[f64]) -> Result<NumericGeometry, NumericError> {
+    let member = Member::new(family, point)?;
+    let n = family.coordinates.len();
+    macro_rules! dispatch {
+        ($($k:literal)*) => {
+            match n {
+                $($k => member.expect(&Moments::<$k> { tape: member.tape(), point })?,)*
+                _ => {
+                    return Err(NumericError::Geometry(format!(
+                        "numeric geometry handles 1 to 9 coordinates; {} has {n}",
+                        family.name
+                    )))
+                }
+            }
+        };
+    }
+    let integral = dispatch!(1 2 3 4 5 6 7 8 9);
+    assemble(family, n, &integral.value, &integral.magnitude, integral.nodes)
+}
+
+fn assemble(
+    family: &Family,
+    n: usize,
+    value: &[f64],
+    magnitude: &[f64],
+    nodes: usize,
+) -> Result<NumericGeometry, NumericError> {
+    let [_, score, g1, g2, t, c, dg] = Layout { n }.blocks();
+    let estimate = |r: &Range<usize>| Estimate::new(value[r.clone()].to_vec(), &magnitude[r.clone()]);
+    let (tv, cv, dv) = (&value[t.clone()], &value[c.clone()], &value[dg.clone()]);
+    let (tm, cm) = (&magnitude[t.clone()], &magnitude[c.clone()]);
+    let metric = DMatrix::from_row_slice(n, n, &value[g1.clone()]);
+    let inverse = metric.clone().try_inverse().ok_or_else(|| {
+        NumericError::Geometry(format!("the metric of {} is singular at this point", family.name))
+    })?;
+    let ix3 = |i: usize, j: usize, k: usize| (i * n + j) * n + k;
+    let ix4 = |i: usize, j: usize, k: usize, l: usize| ((i * n + j) * n + k) * n + l;
+
+    let first: Vec<f64> = cv.iter().zip(tv).map(|(c, t)| c + 0.5 * t).collect();
+    let first_mag: Vec<f64> = cm.iter().zip(tm).map(|(c, t)| c + 0.5 * t).collect();
+    let mut second = vec![0.0; n * n * n];
+    let mut second_mag = vec![0.0; n * n * n];
+    for l in 0..n {
+        for i in 0..n {
+            for j in 0..n {
+                for a in 0..n {
+                    second[ix3(l, i, j)] += inverse[(l, a)] * first[ix3(i, j, a)];
+                    second_mag[ix3(l, i, j)] += inverse[(l, a)].abs() * first_mag[ix3(i, j, a)];
+                }
+            }
+        }
+    }
+    // ∂ₘ g_ab = E[ℓ_am ℓ_b] + E[ℓ_bm ℓ_a] + E[ℓ_a ℓ_b ℓ_m].
+    let dmetric = |a: usize, b: usize, m: usize| cv[ix3(a, m, b)] + cv[ix3(b, m, a)] + tv[ix3(a, b, m)];
+    // ∂ₘ Γˡ_jk = g^la (∂ₘ Γ_jk,a − ∂ₘ g_ab Γᵇ_jk), stored at [l][j][k][m].
+    let mut dsecond = vec![0.0; n * n * n * n];
+    let mut dsecond_mag = vec![0.0; n * n * n * n];
+    for l in 0..n {
+        for j in 0..n {
+            for k in 0..n {
+                for m in 0..n {
+                    let (mut s, mut s_mag) = (0.0, 0.0);
+                    for a in 0..n {
+                        let mut inner = dv[ix4(j, k, a, m)];
+                        let mut inner_mag = inner.abs();
+                        for b in 0..n {
+                            let term = dmetric(a, b, m) * second[ix3(b, j, k)];
+                            inner -= term;
+                            inner_mag += term.abs();
+                        }
+                        s += inverse[(l, a)] * inner;
+                        s_mag += inverse[(l, a)].abs() * inner_mag;
+                    }
+                    dsecond[ix4(l, j, k, m)] = s;
+                    dsecond_mag[ix4(l, j, k, m)] = s_mag;
+                }
+            }
+        }
+    }
+    // Rˡ_kij = ∂ᵢΓˡ_jk − ∂ⱼΓˡ_ik + Γˡ_im Γᵐ_jk − Γˡ_jm Γᵐ_ik.
+    let mut riemann = vec![0.0; n * n * n * n];
+    let mut riemann_mag = vec![0.0; n * n * n * n];
+    for l in 0..n {
+        for k in 0..n {
+            for i in 0..n {
+                for j in 0..n {
+                    let mut r = dsecond[ix4(l, j, k, i)] - dsecond[ix4(l, i, k, j)];
+                    let mut r_mag = dsecond_mag[ix4(l, j, k, i)] + dsecond_mag[ix4(l, i, k, j)];
+                    for m in 0..n {
+                        let p = second[ix3(l, i, m)] * second[ix3(m, j, k)];
+                        let q = second[ix3(l, j, m)] * second[ix3(m, i, k)];
+                        r += p - q;
+                        r_mag += p.abs() + q.abs();
+                    }
+                    riemann[ix4(l, k, i, j)] = r;
+                    riemann_mag[ix4(l, k, i, j)] = r_mag;
+                }
+            }
+        }
+    }
+    let mut ricci = vec![0.0; n * n];
+    let mut ricci_mag = vec![0.0; n * n];
+    for k in 0..n {
+        for j in 0..n {
+            for i in 0..n {
+                ricci[k * n + j] += riemann[ix4(i, k, i, j)];
+                ricci_mag[k * n + j] += riemann_mag[ix4(i, k, i, j)];
+            }
+        }
+    }
+    let (mut scalar, mut scalar_mag) = (0.0, 0.0);
+    for k in 0..n {
+        for j in 0..n {
+            scalar += inverse[(k, j)] * ricci[k * n + j];
+            scalar_mag += inverse[(k, j)].abs() * ricci_mag[k * n + j];
+        }
+    }
+    Ok(NumericGeometry {
+        dim: n,
+        metric: estimate(&g1),
+        metric_hessian: estimate(&g2),
+        score_mean: estimate(&score),
+        skewness: estimate(&t),
+        christoffel_first: Estimate::new(first, &first_mag),
+        christoffel: Estimate::new(second, &second_mag),
+        riemann: Estimate::new(riemann, &riemann_mag),
+        ricci: Estimate::new(ricci, &ricci_mag),
+        scalar_curvature: Estimate::new(vec![scalar], &[scalar_mag]),
+        second_first: estimate(&c),
+        nodes,
+    })
+}
