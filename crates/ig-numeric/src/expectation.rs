@@ -8,11 +8,12 @@
 //!   number of points;
 //! - continuous spaces (ℝ, (0, ∞), (0, 1), ℝᵈ, the simplex): mapped smoothly onto ℝᵈ
 //!   (log, logit, stick-breaking logits), centred at the mode of the mapped density and
-//!   whitened by its curvature there, then integrated by the tanh-sinh-type ("double
-//!   exponential") trapezoid rule `z = sinh(π/2 · sinh t)` in each direction.
+//!   whitened by its curvature there, then integrated by the trapezoid rule in t with
+//!   `z = sinh t` in each direction (a "double exponential" rule: the mapped densities fall
+//!   at least exponentially in z, so doubly exponentially in t).
 //!
-//! Rules that refine (series aside) halve their step until every group of results agrees
-//! with the previous level to [`LEVEL_TOLERANCE`] of the group's scale; every rule checks that
+//! Rules that refine (series aside) halve their step until the estimated error of every
+//! group of results is below [`LEVEL_TOLERANCE`] of the group's scale; every rule checks that
 //! the density integrates to one, which catches mass the rule could not see.
 
 use crate::tape::Tape;
@@ -20,11 +21,11 @@ use crate::NumericError;
 use ig_spec::{Family, SampleSpace};
 use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
-use std::f64::consts::{FRAC_PI_2, PI};
+use std::f64::consts::PI;
 use std::ops::Range;
 
-/// Two successive levels of a rule must agree to this fraction of each group's scale.
-pub const LEVEL_TOLERANCE: f64 = 1e-11;
+/// The estimated error of a refined rule, as a fraction of each group's scale.
+pub const LEVEL_TOLERANCE: f64 = 1e-12;
 
 /// The total probability must be one to within this.
 pub const MASS_TOLERANCE: f64 = 1e-9;
@@ -148,9 +149,18 @@ impl<'a> Member<'a> {
                 Ok(nodes)
             })?,
             space => {
-                let chart = Chart::new(space, d);
-                let frame = Frame::find(self, &chart)?;
-                self.refine(f, |level| frame.nodes(self, &chart, level))?
+                let whole = Chart::new(space, d, None);
+                let mut total: Option<Summed> = None;
+                for piece in self.pieces(&whole)? {
+                    let chart = Chart::new(space, d, piece);
+                    let frame = Frame::find(self, &chart)?;
+                    let part = self.refine(f, |level| frame.nodes(self, &chart, level))?;
+                    total = Some(match total {
+                        None => part,
+                        Some(t) => t.plus(&part),
+                    });
+                }
+                total.expect("at least one piece")
             }
         };
         let mass = summed.mass;
@@ -176,7 +186,9 @@ impl<'a> Member<'a> {
         }
     }
 
-    /// Halves the step of a rule until two levels agree.
+    /// Halves the step of a rule until converged. The rules converge at least geometrically
+    /// (doubly exponentially for analytic integrands), so with successive differences δ₁, δ₂
+    /// the error left after the latest level is about δ₂²/δ₁.
     fn refine<I: Integrand>(
         &self,
         f: &I,
@@ -184,12 +196,20 @@ impl<'a> Member<'a> {
     ) -> Result<Summed, NumericError> {
         let groups = f.groups();
         let mut previous = sum(f, &level_nodes(0)?)?;
+        let mut previous_change = f64::INFINITY;
         for level in 1..=MAX_LEVEL {
             let next = sum(f, &level_nodes(level)?)?;
-            if converged(&groups, &previous.integral, &next.integral) {
+            let change = change(&groups, &previous.integral, &next.integral);
+            let estimate = if change < previous_change {
+                change * change / previous_change
+            } else {
+                change
+            };
+            if change == 0.0 || (change <= 1e-6 && estimate <= LEVEL_TOLERANCE) {
                 return Ok(next);
             }
             previous = next;
+            previous_change = change;
         }
         Err(NumericError::Expectation(format!(
             "the expectation over the {} sample space of {} did not converge within {MAX_LEVEL} halvings of the step",
@@ -247,6 +267,65 @@ impl<'a> Member<'a> {
             }
         }
         Ok(total.expect("at least one block"))
+    }
+}
+
+impl Member<'_> {
+    /// The pieces of a one-dimensional chart's line between the kinks of the log-density
+    /// (zeros of the arguments of `abs` that involve the observation), where the rules'
+    /// smoothness assumption fails; `[None]` (the whole chart) when there are none.
+    fn pieces(&self, whole: &Chart) -> Result<Vec<Option<(f64, f64)>>, NumericError> {
+        let mut kinks_args = Vec::new();
+        self.family.log_density.visit(&mut |e| {
+            if *e.op() == ig_expr::Op::Abs
+                && self.family.variables.iter().any(|v| e.args()[0].contains_sym(v))
+            {
+                kinks_args.push(e.args()[0].clone());
+            }
+        });
+        if kinks_args.is_empty() || whole.d != 1 {
+            return Ok(vec![None]);
+        }
+        let inputs: Vec<String> = self.density.inputs().to_vec();
+        let tape = Tape::compile(&inputs, &kinks_args)?;
+        let values = |y: f64| {
+            let mut x = [0.0];
+            whole.map_whole(&[y], &mut x);
+            let mut input = self.point.clone();
+            input.push(x[0]);
+            tape.eval(&input)
+        };
+        let mut kinks: Vec<f64> = Vec::new();
+        let grid: Vec<f64> = (-96..=96).map(|s| (f64::from(s) / 8.0).sinh()).collect();
+        for pair in grid.windows(2) {
+            let (va, vb) = (values(pair[0]), values(pair[1]));
+            for k in 0..kinks_args.len() {
+                if va[k] == 0.0 {
+                    kinks.push(pair[0]);
+                } else if va[k] * vb[k] < 0.0 {
+                    // Bisection to the last bit.
+                    let (mut a, mut b) = (pair[0], pair[1]);
+                    for _ in 0..200 {
+                        let m = 0.5 * (a + b);
+                        if m <= a || m >= b {
+                            break;
+                        }
+                        if values(m)[k] * va[k] > 0.0 {
+                            a = m;
+                        } else {
+                            b = m;
+                        }
+                    }
+                    kinks.push(0.5 * (a + b));
+                }
+            }
+        }
+        kinks.sort_by(f64::total_cmp);
+        kinks.dedup();
+        let mut ends = vec![f64::NEG_INFINITY];
+        ends.extend(kinks);
+        ends.push(f64::INFINITY);
+        Ok(ends.windows(2).map(|w| Some((w[0], w[1]))).collect())
     }
 }
 
@@ -327,20 +406,28 @@ fn sum<I: Integrand>(f: &I, nodes: &Nodes) -> Result<Summed, NumericError> {
     Ok(total)
 }
 
-fn converged(groups: &[Range<usize>], a: &Integral, b: &Integral) -> bool {
-    groups.iter().all(|g| {
-        let scale = b.magnitude[g.clone()]
-            .iter()
-            .fold(1e-300, |m: f64, v| m.max(*v));
-        g.clone()
-            .all(|i| (a.value[i] - b.value[i]).abs() <= LEVEL_TOLERANCE * scale)
-    })
+/// The largest change between two levels, relative to each group's scale.
+fn change(groups: &[Range<usize>], a: &Integral, b: &Integral) -> f64 {
+    groups
+        .iter()
+        .map(|g| {
+            let scale = b.magnitude[g.clone()]
+                .iter()
+                .fold(1e-300, |m: f64, v| m.max(*v));
+            g.clone()
+                .map(|i| (a.value[i] - b.value[i]).abs() / scale)
+                .fold(0.0, f64::max)
+        })
+        .fold(0.0, f64::max)
 }
 
-/// A smooth bijection from ℝᵈ onto a continuous sample space.
+/// A smooth bijection from ℝᵈ onto a continuous sample space, or (in one dimension) onto
+/// the piece of it between two kinks of the log-density.
 struct Chart {
     space: SampleSpace,
     d: usize,
+    /// The piece `(lo, hi)` of the whole chart's line (ends may be infinite).
+    piece: Option<(f64, f64)>,
 }
 
 fn softplus(y: f64) -> f64 {
@@ -356,15 +443,34 @@ fn logistic(y: f64) -> f64 {
 }
 
 impl Chart {
-    fn new(space: &SampleSpace, d: usize) -> Chart {
+    fn new(space: &SampleSpace, d: usize, piece: Option<(f64, f64)>) -> Chart {
         Chart {
             space: space.clone(),
             d,
+            piece,
         }
     }
 
-    /// x(y) into `x`; returns ln |det ∂x/∂y|.
-    fn map(&self, y: &[f64], x: &mut [f64]) -> f64 {
+    /// x(u) into `x`; returns ln |det ∂x/∂u|.
+    fn map(&self, u: &[f64], x: &mut [f64]) -> f64 {
+        let Some((lo, hi)) = self.piece else {
+            return self.map_whole(u, x);
+        };
+        // The piece's own smooth bijection from ℝ, then the whole chart.
+        let (y, log_j) = match (lo.is_finite(), hi.is_finite()) {
+            (true, true) => (
+                lo + (hi - lo) * logistic(u[0]),
+                (hi - lo).ln() - softplus(-u[0]) - softplus(u[0]),
+            ),
+            (true, false) => (lo + u[0].exp(), u[0]),
+            (false, true) => (hi - u[0].exp(), u[0]),
+            (false, false) => (u[0], 0.0),
+        };
+        log_j + self.map_whole(&[y], x)
+    }
+
+    /// x(y) into `x` for the whole chart; returns ln |det ∂x/∂y|.
+    fn map_whole(&self, y: &[f64], x: &mut [f64]) -> f64 {
         match self.space {
             SampleSpace::PositiveReals => {
                 x[0] = y[0].exp();
@@ -404,10 +510,10 @@ struct Frame {
     log_peak: f64,
 }
 
-/// z(t) = sinh(π/2 sinh t) and ln z'(t).
+/// z(t) = sinh t and ln z'(t): the mapped densities fall at least exponentially, so their
+/// tails fall double-exponentially in t.
 fn double_exponential(t: f64) -> (f64, f64) {
-    let u = FRAC_PI_2 * t.sinh();
-    (u.sinh(), (FRAC_PI_2 * t.cosh() * u.cosh()).ln())
+    (t.sinh(), t.cosh().ln())
 }
 
 impl Frame {
@@ -502,11 +608,11 @@ impl Frame {
         })
     }
 
-    /// The rule with step 2^−(level+1) in t along each whitened direction, truncated where the
+    /// The rule with step 2^−level in t along each whitened direction, truncated where the
     /// weighted density has fallen below e^−50 of its peak along that direction's axis.
     fn nodes(&self, member: &Member, chart: &Chart, level: u32) -> Result<Nodes, NumericError> {
         let d = chart.d;
-        let h = 0.5f64.powi(level as i32 + 1);
+        let h = 0.5f64.powi(level as i32);
         let point = |z: &DVector<f64>| &self.mode + &self.shape * z;
         // Range of t along each axis, in each direction.
         let mut ranges = Vec::with_capacity(d);
@@ -520,7 +626,7 @@ impl Frame {
                     let mut zv = DVector::zeros(d);
                     zv[k] = z;
                     let v = Frame::log_mapped(member, chart, point(&zv).as_slice()) + log_dz;
-                    if t >= 6.0 || !(v > self.log_peak - 50.0) {
+                    if t >= 8.0 || !(v > self.log_peak - 45.0) {
                         break;
                     }
                 }

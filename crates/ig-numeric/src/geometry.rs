@@ -13,7 +13,7 @@ use crate::tape::Tape;
 use crate::NumericError;
 use ig_spec::Family;
 use nalgebra::{Const, DMatrix};
-use num_dual::{Derivative, Dual2Vec, DualVec};
+use num_dual::{Dual2Vec, DualVec};
 use std::ops::Range;
 
 /// A numeric tensor, flattened in row-major order of its indices, with the scale of what
@@ -93,6 +93,19 @@ type Jet<const N: usize> = Dual2Vec<DualVec<f64, Const<N>>, Const<N>>;
 struct Moments<'a, const N: usize> {
     tape: &'a Tape,
     point: &'a [f64],
+    /// The tape's instructions that involve the observation.
+    varying: Vec<bool>,
+}
+
+impl<'a, const N: usize> Moments<'a, N> {
+    fn new(tape: &'a Tape, point: &'a [f64]) -> Self {
+        let observed: Vec<bool> = (0..tape.inputs().len()).map(|i| i >= point.len()).collect();
+        Moments {
+            tape,
+            point,
+            varying: tape.depends_on(&observed),
+        }
+    }
 }
 
 /// Offsets of the blocks of [`Moments`]' output.
@@ -113,49 +126,58 @@ impl Layout {
 }
 
 impl<const N: usize> Moments<'_, N> {
-    fn derivatives(&self, x: &[f64], regs: &mut Vec<Jet<N>>, out: &mut Derivatives) {
-        let inputs: Vec<Jet<N>> = self
-            .point
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| {
+    /// ℓ's derivatives at `x`. The scratch keeps the seeded inputs and, in `regs`, the terms
+    /// free of x from the previous call.
+    fn derivatives(&self, x: &[f64], scratch: &mut Scratch<N>) {
+        let Scratch { inputs, regs, out } = scratch;
+        if inputs.is_empty() {
+            inputs.extend(self.point.iter().enumerate().map(|(i, &v)| {
                 let inner = DualVec::<f64, Const<N>>::from_re(v).derivative(i);
                 Jet::<N>::from_re(inner).derivative(i)
-            })
-            .chain(x.iter().map(|&v| Jet::<N>::from(v)))
-            .collect();
-        self.tape.eval_into(&inputs, regs);
+            }));
+            inputs.extend(x.iter().map(|&v| Jet::<N>::from(v)));
+            self.tape.eval_into(inputs, regs);
+        } else {
+            for (input, &v) in inputs[N..].iter_mut().zip(x) {
+                *input = Jet::<N>::from(v);
+            }
+            self.tape.reeval_into(inputs, regs, &self.varying);
+        }
         let l = self.tape.output(regs, 0);
-        let row = |d: &Derivative<DualVec<f64, Const<N>>, nalgebra::U1, Const<N>>, i: usize| {
-            d.0.as_ref().map(|m| m[(0, i)].clone())
-        };
-        let inner = |v: &DualVec<f64, Const<N>>, m: usize| v.eps.0.as_ref().map_or(0.0, |e| e[m]);
+        let none = DualVec::<f64, Const<N>>::from(0.0);
         for i in 0..N {
-            let di = row(&l.v1, i);
-            out.d1[i] = di.as_ref().map_or(0.0, |v| v.re);
+            out.d1[i] = l.v1.0.as_ref().map_or(0.0, |m| m[(0, i)].re);
             for j in 0..N {
-                let dij = l.v2.0.as_ref().map(|m| m[(i, j)].clone());
-                out.d2[i * N + j] = dij.as_ref().map_or(0.0, |v| v.re);
+                let dij = l.v2.0.as_ref().map_or(&none, |m| &m[(i, j)]);
+                out.d2[i * N + j] = dij.re;
                 for k in 0..N {
-                    out.d3[(i * N + j) * N + k] = dij.as_ref().map_or(0.0, |v| inner(v, k));
+                    out.d3[(i * N + j) * N + k] = dij.eps.0.as_ref().map_or(0.0, |e| e[k]);
                 }
             }
         }
     }
 }
 
+/// Per-thread working space of [`Moments`].
+struct Scratch<const N: usize> {
+    inputs: Vec<Jet<N>>,
+    regs: Vec<Jet<N>>,
+    out: Derivatives,
+}
+
 impl<const N: usize> Integrand for Moments<'_, N> {
-    type Scratch = (Vec<Jet<N>>, Derivatives);
+    type Scratch = Scratch<N>;
 
     fn scratch(&self) -> Self::Scratch {
-        (
-            Vec::with_capacity(self.tape.len()),
-            Derivatives {
+        Scratch {
+            inputs: Vec::new(),
+            regs: Vec::new(),
+            out: Derivatives {
                 d1: vec![0.0; N],
                 d2: vec![0.0; N * N],
                 d3: vec![0.0; N * N * N],
             },
-        )
+        }
     }
 
     fn len(&self) -> usize {
@@ -167,8 +189,8 @@ impl<const N: usize> Integrand for Moments<'_, N> {
     }
 
     fn eval(&self, x: &[f64], _: f64, scratch: &mut Self::Scratch, out: &mut [f64]) {
-        let (regs, d) = scratch;
-        self.derivatives(x, regs, d);
+        self.derivatives(x, scratch);
+        let d = &scratch.out;
         let n = N;
         let (l1, l2, l3) = (&d.d1, &d.d2, &d.d3);
         let [one, score, g1, g2, t, c, dg] = Layout { n }.blocks();
@@ -209,7 +231,7 @@ pub fn numeric_geometry(family: &Family, point: &[f64]) -> Result<NumericGeometr
     macro_rules! dispatch {
         ($($k:literal)*) => {
             match n {
-                $($k => member.expect(&Moments::<$k> { tape: member.tape(), point })?,)*
+                $($k => member.expect(&Moments::<$k>::new(member.tape(), point))?,)*
                 _ => {
                     return Err(NumericError::Geometry(format!(
                         "numeric geometry handles 1 to 9 coordinates; {} has {n}",

@@ -197,29 +197,80 @@ impl Tape {
         assert_eq!(inputs.len(), self.inputs.len(), "one value per tape input");
         regs.clear();
         for instr in &self.instrs {
-            let r = |i: usize| &regs[i];
-            let value = match *instr {
-                Instr::Const(bits) => D::from(f64::from_bits(bits)),
-                Instr::Input(i) => inputs[i].clone(),
-                Instr::Add(a, b) => r(a).clone() + r(b),
-                Instr::Sub(a, b) => r(a).clone() - r(b),
-                Instr::Mul(a, b) => r(a).clone() * r(b),
-                Instr::Div(a, b) => r(a).clone() / r(b),
-                Instr::Neg(a) => -r(a).clone(),
-                Instr::Powi(a, n) => r(a).powi(n),
-                Instr::Powf(a, bits) => r(a).powf(f64::from_bits(bits)),
-                Instr::Pow(a, b) => r(a).powd(r(b).clone()),
-                Instr::Exp(a) => r(a).exp(),
-                Instr::Ln(a) => r(a).ln(),
-                Instr::Sqrt(a) => r(a).sqrt(),
-                Instr::Abs(a) => num_traits::Signed::abs(r(a)),
-                Instr::Sin(a) => r(a).sin(),
-                Instr::Cos(a) => r(a).cos(),
-                Instr::Lgamma(a) => functions::lgamma(r(a)),
-                Instr::Polygamma(n, a) => functions::polygamma(n, r(a)),
-                Instr::BesselI(n, a) => functions::besseli(n, r(a)),
-            };
+            let value = self.step(instr, inputs, regs);
             regs.push(value);
+        }
+    }
+
+    /// Which instructions depend on the inputs flagged in `inputs`.
+    pub fn depends_on(&self, inputs: &[bool]) -> Vec<bool> {
+        let mut varying: Vec<bool> = Vec::with_capacity(self.instrs.len());
+        for instr in &self.instrs {
+            let v = |i: usize| varying[i];
+            let d = match *instr {
+                Instr::Const(_) => false,
+                Instr::Input(i) => inputs[i],
+                Instr::Add(a, b)
+                | Instr::Sub(a, b)
+                | Instr::Mul(a, b)
+                | Instr::Div(a, b)
+                | Instr::Pow(a, b) => v(a) || v(b),
+                Instr::Neg(a)
+                | Instr::Powi(a, _)
+                | Instr::Powf(a, _)
+                | Instr::Exp(a)
+                | Instr::Ln(a)
+                | Instr::Sqrt(a)
+                | Instr::Abs(a)
+                | Instr::Sin(a)
+                | Instr::Cos(a)
+                | Instr::Lgamma(a)
+                | Instr::Polygamma(_, a)
+                | Instr::BesselI(_, a) => v(a),
+            };
+            varying.push(d);
+        }
+        varying
+    }
+
+    /// Re-evaluates only the instructions flagged in `varying` (from [`Tape::depends_on`]),
+    /// keeping the others from the evaluation already in `regs`: the terms of a log-density
+    /// that do not involve the observation are computed once per parameter point.
+    pub fn reeval_into<D: DualNum<Primitive = f64>>(
+        &self,
+        inputs: &[D],
+        regs: &mut [D],
+        varying: &[bool],
+    ) {
+        for (k, instr) in self.instrs.iter().enumerate() {
+            if varying[k] {
+                regs[k] = self.step(instr, inputs, regs);
+            }
+        }
+    }
+
+    fn step<D: DualNum<Primitive = f64>>(&self, instr: &Instr, inputs: &[D], regs: &[D]) -> D {
+        let r = |i: usize| &regs[i];
+        match *instr {
+            Instr::Const(bits) => D::from(f64::from_bits(bits)),
+            Instr::Input(i) => inputs[i].clone(),
+            Instr::Add(a, b) => r(a).clone() + r(b),
+            Instr::Sub(a, b) => r(a).clone() - r(b),
+            Instr::Mul(a, b) => r(a).clone() * r(b),
+            Instr::Div(a, b) => r(a).clone() / r(b),
+            Instr::Neg(a) => -r(a).clone(),
+            Instr::Powi(a, n) => r(a).powi(n),
+            Instr::Powf(a, bits) => r(a).powf(f64::from_bits(bits)),
+            Instr::Pow(a, b) => r(a).powd(r(b).clone()),
+            Instr::Exp(a) => r(a).exp(),
+            Instr::Ln(a) => r(a).ln(),
+            Instr::Sqrt(a) => r(a).sqrt(),
+            Instr::Abs(a) => num_traits::Signed::abs(r(a)),
+            Instr::Sin(a) => r(a).sin(),
+            Instr::Cos(a) => r(a).cos(),
+            Instr::Lgamma(a) => functions::lgamma(r(a)),
+            Instr::Polygamma(n, a) => functions::polygamma(n, r(a)),
+            Instr::BesselI(n, a) => functions::besseli(n, r(a)),
         }
     }
 
