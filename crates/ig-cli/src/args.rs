@@ -26,6 +26,10 @@ pub enum Command {
     Eval(EvalArgs),
     /// KL divergence KL(from ∥ to) between two members of a family.
     Kl(KlArgs),
+    /// Compare symbolic and numeric values of every tensor at seeded interior points.
+    Verify(VerifyArgs),
+    /// Fisher–Rao distance between two members of a family.
+    Distance(DistanceArgs),
     /// Write the reports of families (Markdown and JSON) and, with --all, the index.
     Report(ReportArgs),
 }
@@ -43,6 +47,42 @@ pub struct KlArgs {
     /// How to compute.
     #[arg(long, value_enum, default_value_t = Method::Symbolic)]
     pub method: Method,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// Catalogue names or family files (default: the whole catalogue).
+    pub families: Vec<String>,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// How `ig distance` computes.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DistanceMethod {
+    /// A known formula (only some families have one).
+    ClosedForm,
+    /// The length of the geodesic found by shooting.
+    Geodesic,
+}
+
+#[derive(Args)]
+pub struct DistanceArgs {
+    /// A catalogue name or a path to a family file.
+    pub family: String,
+    /// The first point: name=value,…
+    #[arg(long, allow_hyphen_values = true)]
+    pub from: String,
+    /// The second point: name=value,…
+    #[arg(long, allow_hyphen_values = true)]
+    pub to: String,
+    /// How to compute (default: the closed form where one exists, else the geodesic).
+    #[arg(long, value_enum)]
+    pub method: Option<DistanceMethod>,
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -86,11 +126,22 @@ pub struct DeriveArgs {
     pub format: Format,
 }
 
-/// How `ig eval` computes.
+/// How `ig eval` and `ig kl` compute.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Method {
     /// Evaluate the derived closed forms.
     Symbolic,
+    /// From the log-density alone: expectations and automatic differentiation.
+    Numeric,
+}
+
+impl Method {
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Symbolic => "symbolic",
+            Method::Numeric => "numeric",
+        }
+    }
 }
 
 #[derive(Args)]

@@ -1,6 +1,6 @@
 //! `ig families`, `ig derive` and `ig eval`.
 
-use crate::args::{DeriveArgs, EvalArgs, FamiliesArgs, Format, KlArgs};
+use crate::args::{DeriveArgs, EvalArgs, FamiliesArgs, Format, KlArgs, Method};
 use crate::Failure;
 use ig_expr::{parse_decimal, to_f64, to_latex, to_rust, to_sympy, BigRational, Expr};
 use ig_report::{tensors, Tensor};
@@ -209,6 +209,9 @@ pub fn eval(a: EvalArgs) -> Result<String, Failure> {
         }
         alphas.push((text.clone(), to_f64(&value)));
     }
+    if a.method == Method::Numeric {
+        return eval_numeric(&a, &family, &point, &alphas);
+    }
     let g = geometry(&family)?;
     let values: HashMap<String, f64> = family
         .coordinates
@@ -263,11 +266,17 @@ pub fn eval(a: EvalArgs) -> Result<String, Failure> {
         }
         object.insert(key.into(), value);
     }
+    Ok(print_eval(&a, &object))
+}
+
+/// The evaluated tensors for people: one line per tensor.
+fn print_eval(a: &EvalArgs, object: &Map<String, Value>) -> String {
     if a.json {
-        return Ok(Value::Object(object).to_string());
+        return Value::Object(object.clone()).to_string();
     }
-    let mut lines = vec![format!("{} at {}", family.name, a.at)];
-    for (key, value) in &object {
+    let family = object["family"].as_str().unwrap_or_default();
+    let mut lines = vec![format!("{family} at {} ({})", a.at, a.method.name())];
+    for (key, value) in object {
         if let Some(x) = value.as_f64() {
             lines.push(format!("{key} = {x}"));
         } else if key != "coordinates" && key != "point" && value.is_array()
@@ -276,13 +285,81 @@ pub fn eval(a: EvalArgs) -> Result<String, Failure> {
             lines.push(format!("{key} = {value}"));
         }
     }
-    Ok(lines.join("\n"))
+    lines.join("\n")
+}
+
+/// A flat row-major tensor of `rank` indices of size `n`, as nested JSON arrays.
+fn nest(values: &[f64], n: usize, rank: usize) -> Value {
+    if rank == 0 {
+        return json!(values[0]);
+    }
+    let stride = values.len() / n;
+    Value::Array(
+        values
+            .chunks(stride)
+            .map(|chunk| nest(chunk, n, rank - 1))
+            .collect(),
+    )
+}
+
+/// `ig eval --method numeric`: every tensor from the log-density alone.
+fn eval_numeric(
+    a: &EvalArgs,
+    family: &Family,
+    point: &[BigRational],
+    alphas: &[(String, f64)],
+) -> Result<String, Failure> {
+    let point: Vec<f64> = point.iter().map(to_f64).collect();
+    let g = ig_numeric::numeric_geometry(family, &point)
+        .map_err(|e| Failure::input(format!("{}: {e}", family.name)))?;
+    let n = g.dim;
+    let mut object = Map::new();
+    object.insert("family".into(), family.name.clone().into());
+    object.insert("coordinates".into(), json!(family.coordinates));
+    object.insert("point".into(), json!(point));
+    object.insert("method".into(), "numeric".into());
+    let put = |object: &mut Map<String, Value>, key: &str, e: &ig_numeric::Estimate, rank| {
+        if e.value.iter().any(|v| !v.is_finite()) {
+            return Err(Failure::input(format!(
+                "{key} is not a finite double at this point"
+            )));
+        }
+        object.insert(key.into(), nest(&e.value, n, rank));
+        Ok(())
+    };
+    put(&mut object, "metric", &g.metric, 2)?;
+    put(&mut object, "christoffel_first", &g.christoffel_first, 3)?;
+    put(&mut object, "christoffel", &g.christoffel, 3)?;
+    put(&mut object, "skewness", &g.skewness, 3)?;
+    let mut connections = Map::new();
+    for (text, alpha) in alphas {
+        connections.insert(text.clone(), nest(&g.alpha_connection(*alpha).value, n, 3));
+    }
+    object.insert("alpha_connections".into(), Value::Object(connections));
+    put(&mut object, "riemann", &g.riemann, 4)?;
+    put(&mut object, "ricci", &g.ricci, 2)?;
+    put(&mut object, "scalar_curvature", &g.scalar_curvature, 0)?;
+    put(&mut object, "metric_hessian", &g.metric_hessian, 2)?;
+    Ok(print_eval(a, &object))
 }
 
 pub fn kl(a: KlArgs) -> Result<String, Failure> {
     let family = load(&a.family)?;
     let from = parse_point(&a.from, &family)?;
     let to = parse_point(&a.to, &family)?;
+    if a.method == Method::Numeric {
+        let (from, to): (Vec<f64>, Vec<f64>) = (
+            from.iter().map(to_f64).collect(),
+            to.iter().map(to_f64).collect(),
+        );
+        let value = ig_numeric::kl_divergence(&family, &from, &to)
+            .map_err(|e| Failure::input(format!("{}: {e}", family.name)))?;
+        return Ok(if a.json {
+            json!({ "family": family.name, "kl": value, "method": "numeric" }).to_string()
+        } else {
+            format!("{value}")
+        });
+    }
     let g = geometry(&family)?;
     let e = family.exponential.as_ref().expect("geometry needs it");
     let kl = ig_symbolic::kl_divergence(

@@ -3,6 +3,7 @@
 
 mod args;
 mod family;
+mod numeric;
 mod report;
 mod symbolic;
 
@@ -22,6 +23,11 @@ impl Failure {
             message: message.into(),
             status: 1,
         }
+    }
+
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.message
     }
 
     /// Bad input: exit status 2.
@@ -91,6 +97,8 @@ fn run() -> ExitCode {
         args::Command::Eval(a) => family::eval(a),
         args::Command::Report(a) => report::report(a),
         args::Command::Kl(a) => family::kl(a),
+        args::Command::Verify(a) => numeric::verify(a),
+        args::Command::Distance(a) => numeric::distance(a),
     };
     match result {
         Ok(output) => {

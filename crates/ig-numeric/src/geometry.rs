@@ -51,6 +51,8 @@ pub struct NumericGeometry {
     pub christoffel_first: Estimate,
     /// `Γᵏ_ij`.
     pub christoffel: Estimate,
+    /// `∂ₘΓᵏᵢⱼ` at `[((k·n+i)·n+j)·n+m]`, for the geodesic integrator.
+    pub christoffel_derivative: Vec<f64>,
     /// `Rˡ_kij`.
     pub riemann: Estimate,
     /// `R_kj`.
@@ -351,6 +353,7 @@ fn assemble(
         christoffel_first: Estimate::new(first, &first_mag),
         christoffel: Estimate::new(second, &second_mag),
         riemann: Estimate::new(riemann, &riemann_mag),
+        christoffel_derivative: dsecond,
         ricci: Estimate::new(ricci, &ricci_mag),
         scalar_curvature: Estimate::new(vec![scalar], &[scalar_mag]),
         second_first: estimate(&c),

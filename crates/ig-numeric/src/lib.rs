@@ -5,12 +5,20 @@
 //! This crate depends on the expression tree and the family format only, never on the
 //! symbolic engine, so that its numbers are a second opinion on the derived formulas.
 
+mod closed_form;
+mod connection;
+mod divergence;
 mod expectation;
 mod functions;
+mod geodesic;
 mod geometry;
 mod sample;
 mod tape;
 
+pub use closed_form::closed_form_distance;
+pub use connection::{CompiledConnection, NumericConnection};
+pub use divergence::kl_divergence;
+pub use geodesic::{exponential_map, geodesic_path, shoot, Connection, Shot, TARGET_TOLERANCE};
 pub use expectation::{Integral, Integrand, Member, LEVEL_TOLERANCE, MASS_TOLERANCE};
 pub use geometry::{numeric_geometry, Estimate, NumericGeometry};
 pub use sample::interior_points;
@@ -49,6 +57,9 @@ pub enum NumericError {
     /// The geometry is not defined or not computable here.
     #[error("{0}")]
     Geometry(String),
+    /// A geodesic could not be followed or found.
+    #[error("{0}")]
+    Geodesic(String),
 }
 
 #[cfg(test)]

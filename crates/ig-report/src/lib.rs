@@ -16,7 +16,9 @@ use ig_spec::{identities, Family, Identity, COMPONENT_PREFIX};
 use ig_symbolic::{derive_exponential, diff, find_counterexample, kl_divergence, Geometry};
 use serde_json::{json, Map, Value};
 
+mod distance;
 mod verify;
+pub use distance::{compiled_connection, distance, DistanceMethod};
 pub use verify::{verify, Comparison, VERIFY_POINTS, VERIFY_SEED};
 
 /// The outcome of one consistency identity over all its components.

@@ -1,0 +1,104 @@
+//! `ig distance` and `ig verify`.
+
+use crate::args::{DistanceArgs, DistanceMethod, VerifyArgs};
+use crate::family::{geometry, load, parse_point};
+use crate::Failure;
+use ig_expr::to_f64;
+use ig_numeric::interior_points;
+use ig_report::{verify as compare, Comparison, VERIFY_POINTS, VERIFY_SEED};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+pub fn distance(a: DistanceArgs) -> Result<String, Failure> {
+    let family = load(&a.family)?;
+    let from: Vec<f64> = parse_point(&a.from, &family)?.iter().map(to_f64).collect();
+    let to: Vec<f64> = parse_point(&a.to, &family)?.iter().map(to_f64).collect();
+    let method = a.method.map(|m| match m {
+        DistanceMethod::ClosedForm => ig_report::DistanceMethod::ClosedForm,
+        DistanceMethod::Geodesic => ig_report::DistanceMethod::Geodesic,
+    });
+    let (d, used) = ig_report::distance(&family, &from, &to, method, || {
+        geometry(&family).map_err(|f| f.message().to_string())
+    })
+    .map_err(Failure::input)?;
+    if !d.is_finite() {
+        return Err(Failure::input("the distance is not a finite double"));
+    }
+    Ok(if a.json {
+        json!({ "family": family.name, "distance": d, "method": used.name() }).to_string()
+    } else {
+        format!("{d}")
+    })
+}
+
+pub fn verify(a: VerifyArgs) -> Result<String, Failure> {
+    let families = if a.families.is_empty() {
+        ig_spec::catalogue()
+    } else {
+        a.families
+            .iter()
+            .map(|f| load(f))
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    let bar = ProgressBar::new(families.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}").expect("valid template"),
+    );
+    let mut rows: Vec<(String, Comparison)> = Vec::new();
+    let mut failures: Vec<String> = Vec::new();
+    for family in &families {
+        bar.set_message(family.name.clone());
+        let points = interior_points(family, VERIFY_SEED, VERIFY_POINTS);
+        let outcome = geometry(family)
+            .map_err(|f| f.message().to_string())
+            .and_then(|g| compare(family, &g, &points));
+        match outcome {
+            Ok(comparisons) => {
+                for c in comparisons {
+                    if !c.passed() {
+                        failures.push(format!("{}: {}", family.name, c.quantity));
+                    }
+                    rows.push((family.name.clone(), c));
+                }
+            }
+            Err(e) => failures.push(format!("{}: {e}", family.name)),
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let verdict = |c: &Comparison| if c.passed() { "agree" } else { "DISAGREE" };
+    let text = if a.json {
+        let list: Vec<_> = rows
+            .iter()
+            .map(|(f, c)| json!({ "family": f, "quantity": c.quantity, "max_relative_error": c.max_error, "tolerance": c.tolerance, "points": c.points, "verdict": verdict(c) }))
+            .collect();
+        json!({ "comparisons": list, "failures": failures }).to_string()
+    } else {
+        let mut lines = vec![format!(
+            "{:<22} {:<28} {:>12} {:>9} {:>6}  verdict",
+            "family", "quantity", "max rel err", "tolerance", "points"
+        )];
+        for (f, c) in &rows {
+            lines.push(format!(
+                "{:<22} {:<28} {:>12.2e} {:>9.0e} {:>6}  {}",
+                f,
+                c.quantity,
+                c.max_error,
+                c.tolerance,
+                c.points,
+                verdict(c)
+            ));
+        }
+        lines.join("\n")
+    };
+    if failures.is_empty() {
+        Ok(text)
+    } else {
+        println!("{text}");
+        Err(Failure::check(format!(
+            "{} disagreements: {}",
+            failures.len(),
+            failures.join("; ")
+        )))
+    }
+}
