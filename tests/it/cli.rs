@@ -10,7 +10,7 @@ fn ig(args: &[&str]) -> Output {
 
 /// Runs `ig` with `--json` appended; expects success and returns the object.
 #[track_caller]
-fn json(args: &[&str]) -> Value {
+pub fn json(args: &[&str]) -> Value {
     let mut all = args.to_vec();
     all.push("--json");
     let out = ig(&all);
@@ -30,7 +30,7 @@ fn json(args: &[&str]) -> Value {
 
 /// Runs `ig`; expects exit status 2 and exactly one line on stderr containing `needle`.
 #[track_caller]
-fn bad_input(args: &[&str], needle: &str) {
+pub fn bad_input(args: &[&str], needle: &str) {
     let out = ig(args);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");

@@ -2,4 +2,5 @@
 
 mod cli;
 mod families;
+mod numeric;
 mod reports;

@@ -54,7 +54,10 @@ impl Connection for CompiledConnection {
         {
             *out = *self.tape.output(&regs, k);
         }
-        g.iter().chain(gamma.iter()).chain(dgamma.iter()).all(|v| v.is_finite())
+        g.iter()
+            .chain(gamma.iter())
+            .chain(dgamma.iter())
+            .all(|v| v.is_finite())
     }
 }
 

@@ -253,9 +253,15 @@ impl<'a> Member<'a> {
                 Some(t) => t.plus(&block),
             });
             start += BLOCK;
-            // Falling blocks with ratio r bound the rest by size · r / (1 − r).
-            let ratio = size / previous_block_size;
-            if size == 0.0 || (ratio < 0.9 && size * ratio / (1.0 - ratio) < 1e-17) {
+            // Past the peak (most of the mass summed), falling blocks with ratio r bound the
+            // rest by size · r / (1 − r).
+            let ratio = if previous_block_size.is_finite() {
+                size / previous_block_size
+            } else {
+                1.0
+            };
+            let past_peak = total.as_ref().is_some_and(|t| t.mass > 0.5);
+            if past_peak && (size == 0.0 || (ratio < 0.9 && size * ratio / (1.0 - ratio) < 1e-17)) {
                 break;
             }
             previous_block_size = size;
@@ -278,7 +284,11 @@ impl Member<'_> {
         let mut kinks_args = Vec::new();
         self.family.log_density.visit(&mut |e| {
             if *e.op() == ig_expr::Op::Abs
-                && self.family.variables.iter().any(|v| e.args()[0].contains_sym(v))
+                && self
+                    .family
+                    .variables
+                    .iter()
+                    .any(|v| e.args()[0].contains_sym(v))
             {
                 kinks_args.push(e.args()[0].clone());
             }
@@ -340,7 +350,12 @@ impl Summed {
         for (a, b) in self.integral.value.iter_mut().zip(&other.integral.value) {
             *a += b;
         }
-        for (a, b) in self.integral.magnitude.iter_mut().zip(&other.integral.magnitude) {
+        for (a, b) in self
+            .integral
+            .magnitude
+            .iter_mut()
+            .zip(&other.integral.magnitude)
+        {
             *a += b;
         }
         self.integral.nodes += other.integral.nodes;
@@ -634,10 +649,7 @@ impl Frame {
             }
             ranges.push((-ends[0], ends[1]));
         }
-        let count: usize = ranges
-            .iter()
-            .map(|(a, b)| (b - a + 1) as usize)
-            .product();
+        let count: usize = ranges.iter().map(|(a, b)| (b - a + 1) as usize).product();
         if count > MAX_NODES {
             return Err(NumericError::Expectation(format!(
                 "the rule for {} needs more than {MAX_NODES} points",
@@ -693,7 +705,8 @@ fn derivatives(f: &impl Fn(&[f64]) -> f64, y: &[f64]) -> (DVector<f64>, DMatrix<
         g[i] = (plus - minus) / (2.0 * step[i]);
         h[(i, i)] = (plus - 2.0 * f0 + minus) / (step[i] * step[i]);
         for j in 0..i {
-            let v = (at(&[(i, 1.0), (j, 1.0)]) - at(&[(i, 1.0), (j, -1.0)])
+            let v = (at(&[(i, 1.0), (j, 1.0)])
+                - at(&[(i, 1.0), (j, -1.0)])
                 - at(&[(i, -1.0), (j, 1.0)])
                 + at(&[(i, -1.0), (j, -1.0)]))
                 / (4.0 * step[i] * step[j]);

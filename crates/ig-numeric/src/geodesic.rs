@@ -133,9 +133,7 @@ impl<C: Connection + ?Sized> Flow<'_, C> {
                 let last = &table[k][k * m..(k + 1) * m];
                 let before = &table[k][(k - 1) * m..k * m];
                 let err = (0..m)
-                    .map(|i| {
-                        (last[i] - before[i]).abs() / (STEP_TOLERANCE * (1.0 + y[i].abs()))
-                    })
+                    .map(|i| (last[i] - before[i]).abs() / (STEP_TOLERANCE * (1.0 + y[i].abs())))
                     .fold(0.0, f64::max);
                 if err <= 1.0 {
                     let order = (2 * k + 1) as f64;
@@ -280,11 +278,10 @@ fn newton<C: Connection + ?Sized>(
         if miss <= tolerance {
             return Ok((v, miss));
         }
-        let step = jacobian
-            .clone()
-            .lu()
-            .solve(&(to - &end))
-            .ok_or_else(|| NumericError::Geodesic("the shooting Jacobian is singular".into()))?;
+        let step =
+            jacobian.clone().lu().solve(&(to - &end)).ok_or_else(|| {
+                NumericError::Geodesic("the shooting Jacobian is singular".into())
+            })?;
         // Damped: halve the step until the miss shrinks (or the geodesic stays inside).
         let mut scale = 1.0;
         loop {
@@ -339,7 +336,12 @@ pub fn shoot<C: Connection + ?Sized>(
             }
         }
         if ok {
-            result = newton(&mut flow, from, &target, v * (pieces as f64 / (pieces + 1) as f64));
+            result = newton(
+                &mut flow,
+                from,
+                &target,
+                v * (pieces as f64 / (pieces + 1) as f64),
+            );
         }
         pieces *= 2;
     }

@@ -244,7 +244,13 @@ pub fn numeric_geometry(family: &Family, point: &[f64]) -> Result<NumericGeometr
         };
     }
     let integral = dispatch!(1 2 3 4 5 6 7 8 9);
-    assemble(family, n, &integral.value, &integral.magnitude, integral.nodes)
+    assemble(
+        family,
+        n,
+        &integral.value,
+        &integral.magnitude,
+        integral.nodes,
+    )
 }
 
 fn assemble(
@@ -255,12 +261,16 @@ fn assemble(
     nodes: usize,
 ) -> Result<NumericGeometry, NumericError> {
     let [_, score, g1, g2, t, c, dg] = Layout { n }.blocks();
-    let estimate = |r: &Range<usize>| Estimate::new(value[r.clone()].to_vec(), &magnitude[r.clone()]);
+    let estimate =
+        |r: &Range<usize>| Estimate::new(value[r.clone()].to_vec(), &magnitude[r.clone()]);
     let (tv, cv, dv) = (&value[t.clone()], &value[c.clone()], &value[dg.clone()]);
     let (tm, cm) = (&magnitude[t.clone()], &magnitude[c.clone()]);
     let metric = DMatrix::from_row_slice(n, n, &value[g1.clone()]);
     let inverse = metric.clone().try_inverse().ok_or_else(|| {
-        NumericError::Geometry(format!("the metric of {} is singular at this point", family.name))
+        NumericError::Geometry(format!(
+            "the metric of {} is singular at this point",
+            family.name
+        ))
     })?;
     let ix3 = |i: usize, j: usize, k: usize| (i * n + j) * n + k;
     let ix4 = |i: usize, j: usize, k: usize, l: usize| ((i * n + j) * n + k) * n + l;
@@ -280,7 +290,8 @@ fn assemble(
         }
     }
     // ∂ₘ g_ab = E[ℓ_am ℓ_b] + E[ℓ_bm ℓ_a] + E[ℓ_a ℓ_b ℓ_m].
-    let dmetric = |a: usize, b: usize, m: usize| cv[ix3(a, m, b)] + cv[ix3(b, m, a)] + tv[ix3(a, b, m)];
+    let dmetric =
+        |a: usize, b: usize, m: usize| cv[ix3(a, m, b)] + cv[ix3(b, m, a)] + tv[ix3(a, b, m)];
     // ∂ₘ Γˡ_jk = g^la (∂ₘ Γ_jk,a − ∂ₘ g_ab Γᵇ_jk), stored at [l][j][k][m].
     let mut dsecond = vec![0.0; n * n * n * n];
     let mut dsecond_mag = vec![0.0; n * n * n * n];

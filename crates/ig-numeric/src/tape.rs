@@ -126,7 +126,11 @@ impl Builder<'_> {
             }
             op => {
                 let a = self.lower(&args[0])?;
-                let b = if args.len() > 1 { self.lower(&args[1])? } else { a };
+                let b = if args.len() > 1 {
+                    self.lower(&args[1])?
+                } else {
+                    a
+                };
                 self.push(match op {
                     Op::Add => Instr::Add(a, b),
                     Op::Sub => Instr::Sub(a, b),
@@ -301,7 +305,9 @@ impl Tape {
         out.par_chunks_mut(BLOCK * n_out)
             .zip(points.par_chunks(BLOCK * n_in))
             .for_each_init(Vec::new, |regs, (out, points)| {
-                for (out, points) in out.chunks_mut(LANES * n_out).zip(points.chunks(LANES * n_in))
+                for (out, points) in out
+                    .chunks_mut(LANES * n_out)
+                    .zip(points.chunks(LANES * n_in))
                 {
                     self.eval_lanes(points, out, regs);
                 }

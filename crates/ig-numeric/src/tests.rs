@@ -1,5 +1,6 @@
 use super::*;
 use ig_spec::catalogue_family;
+use proptest::prelude::*;
 
 fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol * b.abs().max(1e-300)
@@ -17,33 +18,129 @@ fn normal_geometry_matches_the_textbook() {
     for (a, b) in g.metric_hessian.value.iter().zip(expected) {
         assert!((a - b).abs() < 1e-12, "{:?}", g.metric_hessian);
     }
-    assert!(close(g.scalar_curvature.value[0], -1.0, 1e-9), "{:?}", g.scalar_curvature);
-    eprintln!("{g:?}");
+    // T_μμσ = 2/σ³, T_σσσ = 8/σ³ (index order [i][j][k], coordinates μ, σ).
+    assert!(close(g.skewness.value[1], 2.0 / sigma.powi(3), 1e-10));
+    assert!(close(g.skewness.value[7], 8.0 / sigma.powi(3), 1e-10));
+    assert!(
+        close(g.scalar_curvature.value[0], -1.0, 1e-9),
+        "{:?}",
+        g.scalar_curvature
+    );
 }
 
 #[test]
-#[ignore]
-fn debug_nodes() {
-    for (name, point) in [("dirichlet4", vec![2.0, 3.0, 1.5, 2.5]), ("mvnormal2", vec![0.5, -0.3, 2.0, 0.4, 1.5]), ("normal_natural", vec![0.5, -1.2]), ("inverse_gaussian", vec![3.16, 2.636])] {
-        let family = catalogue_family(name).unwrap();
-        let t = std::time::Instant::now();
-        let g = numeric_geometry(&family, &point);
-        match g {
-            Ok(g) => eprintln!("{name}: nodes {} {:?} alpha1 {:?}", g.nodes, t.elapsed(), g.alpha_connection(1.0)),
-            Err(e) => eprintln!("{name}: {e}"),
+fn poisson_and_von_mises_metrics_match_closed_forms() {
+    // Poisson: 1/λ, by a series far beyond the mode.
+    let poisson = catalogue_family("poisson").unwrap();
+    for lambda in [0.3, 7.0, 400.0] {
+        let g = numeric_geometry(&poisson, &[lambda]).unwrap();
+        assert!(close(g.metric.value[0], 1.0 / lambda, 1e-11), "{lambda}");
+    }
+    // Von Mises: g_μμ = κ I₁(κ)/I₀(κ), by the periodic rule.
+    let von_mises = catalogue_family("von_mises").unwrap();
+    let kappa: f64 = 2.5;
+    let g = numeric_geometry(&von_mises, &[0.4, kappa]).unwrap();
+    let ratio =
+        ig_expr::special::besseli(1, kappa).unwrap() / ig_expr::special::besseli(0, kappa).unwrap();
+    assert!(close(g.metric.value[0], kappa * ratio, 1e-11));
+}
+
+#[test]
+fn lost_mass_is_an_error_not_a_wrong_answer() {
+    // Beta(2, 0.05) puts mass within 1e-16 of x = 1, where doubles cannot resolve 1 − x.
+    let beta = catalogue_family("beta").unwrap();
+    let err = numeric_geometry(&beta, &[2.0, 0.05])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("integrates to") || err.contains("did not converge"),
+        "{err}"
+    );
+}
+
+#[test]
+fn numeric_kl_matches_closed_forms() {
+    let normal = catalogue_family("normal").unwrap();
+    let (m1, s1, m2, s2): (f64, f64, f64, f64) = (0.2, 1.3, -0.5, 0.7);
+    let exact = (s2 / s1).ln() + (s1 * s1 + (m1 - m2).powi(2)) / (2.0 * s2 * s2) - 0.5;
+    let kl = kl_divergence(&normal, &[m1, s1], &[m2, s2]).unwrap();
+    assert!(close(kl, exact, 1e-11), "{kl} vs {exact}");
+    let poisson = catalogue_family("poisson").unwrap();
+    let (a, b): (f64, f64) = (3.5, 1.2);
+    let exact = a * (a / b).ln() - a + b;
+    let kl = kl_divergence(&poisson, &[a], &[b]).unwrap();
+    assert!(close(kl, exact, 1e-11), "{kl} vs {exact}");
+}
+
+#[test]
+fn numeric_shooting_meets_the_normal_closed_form() {
+    // The fully independent route: the connection from expectations, not from formulas.
+    let normal = catalogue_family("normal").unwrap();
+    let (from, to) = ([0.0, 1.0], [1.0, 2.0]);
+    let shot = shoot(&NumericConnection::new(&normal), &from, &to).unwrap();
+    let exact = closed_form_distance("normal", &normal.coordinates, &from, &to).unwrap();
+    assert!(
+        close(shot.distance, exact, 1e-9),
+        "{} vs {exact}",
+        shot.distance
+    );
+    assert!(shot.miss <= 1e-10);
+    let end = exponential_map(&NumericConnection::new(&normal), &from, &shot.velocity).unwrap();
+    assert!((end[0] - to[0]).abs() < 1e-10 && (end[1] - to[1]).abs() < 1e-10);
+}
+
+#[test]
+fn interior_points_are_inside_with_a_margin_and_reproducible() {
+    for family in ig_spec::catalogue() {
+        let points = interior_points(&family, 7, 5);
+        assert_eq!(points.len(), 5, "{}", family.name);
+        assert_eq!(points, interior_points(&family, 7, 5));
+        for p in &points {
+            for fact in &family.domain {
+                let v = fact
+                    .expr
+                    .eval(&|s| family.coordinates.iter().position(|c| c == s).map(|i| p[i]))
+                    .unwrap();
+                assert!(ig_rules::Sign::of_f64(v).within(fact.sign) && v.abs() >= 0.1);
+            }
         }
     }
 }
 
 #[test]
-#[ignore]
-fn debug_ig() {
-    let family = catalogue_family("inverse_gaussian").unwrap();
-    let m = Member::new(&family, &[3.16, 2.636]).unwrap();
-    for x in [0.5, 1.0, 2.0] {
-        eprintln!("{x} {}", m.log_density(&[x]));
+fn dual_special_functions_carry_their_derivatives() {
+    use num_dual::Dual3_64;
+    let x = Dual3_64::new(2.5, 1.0, 0.0, 0.0);
+    let l = functions::lgamma(&x);
+    let p = |n| ig_expr::special::polygamma(n, 2.5).unwrap();
+    assert!(close(l.v1, p(0), 1e-14) && close(l.v2, p(1), 1e-14) && close(l.v3, p(2), 1e-14));
+    // I₀' = I₁, I₀'' = (I₀ + I₂)/2.
+    let b = functions::besseli(0, &x);
+    let i = |n| ig_expr::special::besseli(n, 2.5).unwrap();
+    assert!(close(b.v1, i(1), 1e-14) && close(b.v2, (i(0) + i(2)) / 2.0, 1e-14));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The batched, SIMD-laned, multi-threaded evaluation equals the one-point evaluation.
+    #[test]
+    fn batches_equal_single_points(values in prop::collection::vec(0.1f64..5.0, 2..40)) {
+        let inputs = vec!["a".to_string(), "b".to_string()];
+        let exprs: Vec<ig_expr::Expr> = ["trigamma(a) * b - ln(a + b)^2", "besseli(1, a*b) / (a + b)", "polygamma(2, a) + exp(-b) * sqrt(a)"]
+            .iter()
+            .map(|t| ig_expr::parse(t).unwrap())
+            .collect();
+        let tape = Tape::compile(&inputs, &exprs).unwrap();
+        let points: Vec<f64> = values.iter().copied().take(values.len() / 2 * 2).collect();
+        let batch = tape.eval_batch(&points);
+        for (k, p) in points.chunks(2).enumerate() {
+            let one = tape.eval(p);
+            let tree: Vec<f64> = exprs.iter().map(|e| e.eval(&|s| Some(if s == "a" { p[0] } else { p[1] })).unwrap()).collect();
+            for j in 0..3 {
+                prop_assert_eq!(batch[k * 3 + j].to_bits(), one[j].to_bits());
+                prop_assert!(close(one[j], tree[j], 1e-13));
+            }
+        }
     }
-    let inputs: Vec<String> = vec!["mu".into(), "lambda".into(), "x".into()];
-    let t = Tape::compile(&inputs, &[family.log_density.clone()]).unwrap();
-    eprintln!("{:?} {}", t, family.log_density);
 }

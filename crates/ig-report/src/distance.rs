@@ -57,7 +57,12 @@ pub fn distance(
     match method {
         Some(DistanceMethod::ClosedForm) => closed()
             .map(|d| (d, DistanceMethod::ClosedForm))
-            .ok_or_else(|| format!("no closed form for the distance of {} is known; use --method geodesic", family.name)),
+            .ok_or_else(|| {
+                format!(
+                    "no closed form for the distance of {} is known; use --method geodesic",
+                    family.name
+                )
+            }),
         None if closed().is_some() => Ok((closed().expect("checked"), DistanceMethod::ClosedForm)),
         _ => {
             let connection = compiled_connection(&geometry()?)?;

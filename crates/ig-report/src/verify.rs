@@ -5,8 +5,8 @@
 use crate::{tensors, Tensor};
 use ig_expr::Expr;
 use ig_numeric::{numeric_geometry, Estimate, NumericGeometry, Tape};
-use ig_spec::Family;
 use ig_rules::Canonicalizer;
+use ig_spec::Family;
 use ig_symbolic::{normalize, Geometry};
 
 /// Seed of the interior points of `ig verify` and of the reports.
@@ -72,7 +72,12 @@ pub fn verify(
         })
         .collect();
     let mut symbolic: Vec<(&str, &dyn Tensor)> = tensors(g);
-    symbolic.extend(ALPHAS.iter().zip(&at_alpha).map(|((text, _), t)| (*text, t as &dyn Tensor)));
+    symbolic.extend(
+        ALPHAS
+            .iter()
+            .zip(&at_alpha)
+            .map(|((text, _), t)| (*text, t as &dyn Tensor)),
+    );
     let mut leaves: Vec<&Expr> = Vec::new();
     let mut ranges = Vec::new();
     for (_, t) in &symbolic {
@@ -83,31 +88,39 @@ pub fn verify(
     let outputs: Vec<Expr> = leaves.into_iter().cloned().collect();
     let tape = Tape::compile(&family.coordinates, &outputs).map_err(|e| e.to_string())?;
     let mut rows: Vec<Comparison> = Vec::new();
-    let mut record = |quantity: String, error: f64, tolerance: f64| {
-        match rows.iter_mut().find(|r| r.quantity == quantity) {
-            Some(r) => {
-                r.max_error = r.max_error.max(error);
-                r.points += 1;
-            }
-            None => rows.push(Comparison {
-                quantity,
-                max_error: error,
-                tolerance,
-                points: 1,
-            }),
+    let mut record = |quantity: String, error: f64, tolerance: f64| match rows
+        .iter_mut()
+        .find(|r| r.quantity == quantity)
+    {
+        Some(r) => {
+            r.max_error = r.max_error.max(error);
+            r.points += 1;
         }
+        None => rows.push(Comparison {
+            quantity,
+            max_error: error,
+            tolerance,
+            points: 1,
+        }),
     };
     for point in points {
         let numeric = numeric_geometry(family, point)
             .map_err(|e| format!("{} at {point:?}: {e}", family.name))?;
         let values = tape.eval(point);
         let range = |key: &str| {
-            let k = symbolic.iter().position(|(name, _)| *name == key).expect("known key");
+            let k = symbolic
+                .iter()
+                .position(|(name, _)| *name == key)
+                .expect("known key");
             ranges[k].clone()
         };
         for (key, estimate, tolerance) in numeric_tensors(&numeric) {
             let reference = &values[range(key)];
-            record(key.to_string(), estimate.relative_error(reference), tolerance);
+            record(
+                key.to_string(),
+                estimate.relative_error(reference),
+                tolerance,
+            );
         }
         let metric = &values[range("metric")];
         record(
