@@ -9,10 +9,12 @@ use ig_expr::Expr;
 use ig_spec::Family;
 use std::cell::RefCell;
 
-/// Metric, Christoffel symbols and their derivatives compiled to one tape.
+/// Metric, Christoffel symbols and their derivatives compiled: one tape for the metric
+/// and Γ, one for Γ and ∂Γ (the integrator asks for derivatives only when it needs them).
 pub struct CompiledConnection {
     n: usize,
-    tape: Tape,
+    plain: Tape,
+    derivative: Tape,
     regs: RefCell<Vec<f64>>,
 }
 
@@ -29,12 +31,26 @@ impl CompiledConnection {
         assert_eq!(metric.len(), n * n, "n² metric components");
         assert_eq!(christoffel.len(), n * n * n, "n³ Christoffel symbols");
         assert_eq!(derivative.len(), n * n * n * n, "n⁴ derivatives");
-        let outputs: Vec<Expr> = [metric, christoffel, derivative].concat();
         Ok(CompiledConnection {
             n,
-            tape: Tape::compile(coordinates, &outputs)?,
+            plain: Tape::compile(coordinates, &[christoffel, metric].concat())?,
+            derivative: Tape::compile(coordinates, &[christoffel, derivative].concat())?,
             regs: RefCell::new(Vec::new()),
         })
+    }
+
+    /// Evaluates `tape` at `x` and copies its outputs from `skip` on into `outs`, in order.
+    fn run(&self, tape: &Tape, x: &[f64], skip: usize, outs: &mut [&mut [f64]]) -> bool {
+        let mut regs = self.regs.borrow_mut();
+        tape.eval_into(x, &mut regs);
+        let mut k = skip;
+        for out in outs.iter_mut() {
+            for slot in out.iter_mut() {
+                *slot = *tape.output(&regs, k);
+                k += 1;
+            }
+        }
+        outs.iter().all(|o| o.iter().all(|v| v.is_finite()))
     }
 }
 
@@ -43,21 +59,16 @@ impl Connection for CompiledConnection {
         self.n
     }
 
-    fn eval(&self, x: &[f64], g: &mut [f64], gamma: &mut [f64], dgamma: &mut [f64]) -> bool {
-        let mut regs = self.regs.borrow_mut();
-        self.tape.eval_into(x, &mut regs);
-        for (k, out) in g
-            .iter_mut()
-            .chain(gamma.iter_mut())
-            .chain(dgamma.iter_mut())
-            .enumerate()
-        {
-            *out = *self.tape.output(&regs, k);
-        }
-        g.iter()
-            .chain(gamma.iter())
-            .chain(dgamma.iter())
-            .all(|v| v.is_finite())
+    fn metric(&self, x: &[f64], g: &mut [f64]) -> bool {
+        self.run(&self.plain, x, self.n.pow(3), &mut [g])
+    }
+
+    fn christoffel(&self, x: &[f64], gamma: &mut [f64]) -> bool {
+        self.run(&self.plain, x, 0, &mut [gamma])
+    }
+
+    fn christoffel_derivative(&self, x: &[f64], gamma: &mut [f64], dgamma: &mut [f64]) -> bool {
+        self.run(&self.derivative, x, 0, &mut [gamma, dgamma])
     }
 }
 
@@ -79,7 +90,30 @@ impl Connection for NumericConnection<'_> {
         self.family.coordinates.len()
     }
 
-    fn eval(&self, x: &[f64], g: &mut [f64], gamma: &mut [f64], dgamma: &mut [f64]) -> bool {
+    fn metric(&self, x: &[f64], g: &mut [f64]) -> bool {
+        self.geometry(x)
+            .map(|geometry| g.copy_from_slice(&geometry.metric.value))
+            .is_some()
+    }
+
+    fn christoffel(&self, x: &[f64], gamma: &mut [f64]) -> bool {
+        self.geometry(x)
+            .map(|geometry| gamma.copy_from_slice(&geometry.christoffel.value))
+            .is_some()
+    }
+
+    fn christoffel_derivative(&self, x: &[f64], gamma: &mut [f64], dgamma: &mut [f64]) -> bool {
+        self.geometry(x)
+            .map(|geometry| {
+                gamma.copy_from_slice(&geometry.christoffel.value);
+                dgamma.copy_from_slice(&geometry.christoffel_derivative);
+            })
+            .is_some()
+    }
+}
+
+impl NumericConnection<'_> {
+    fn geometry(&self, x: &[f64]) -> Option<crate::NumericGeometry> {
         let inside = self.family.domain.iter().all(|fact| {
             fact.expr
                 .eval(&|s| {
@@ -92,14 +126,8 @@ impl Connection for NumericConnection<'_> {
                 .is_ok_and(|v| ig_rules::Sign::of_f64(v).within(fact.sign))
         });
         if !inside {
-            return false;
+            return None;
         }
-        let Ok(geometry) = numeric_geometry(self.family, x) else {
-            return false;
-        };
-        g.copy_from_slice(&geometry.metric.value);
-        gamma.copy_from_slice(&geometry.christoffel.value);
-        dgamma.copy_from_slice(&geometry.christoffel_derivative);
-        true
+        numeric_geometry(self.family, x).ok()
     }
 }

@@ -12,11 +12,11 @@ struct LogRatio<'a> {
 impl Integrand for LogRatio<'_> {
     type Scratch = ();
     fn scratch(&self) {}
-    fn len(&self) -> usize {
+    fn width(&self) -> usize {
         1
     }
     fn groups(&self) -> Vec<Range<usize>> {
-        vec![0..1]
+        std::iter::once(0..1).collect()
     }
     fn eval(&self, x: &[f64], log_density: f64, _: &mut (), out: &mut [f64]) {
         // Where `to` has no density but `from` has, the divergence is infinite: the

@@ -43,7 +43,7 @@ pub trait Integrand: Sync {
     /// Fresh scratch space.
     fn scratch(&self) -> Self::Scratch;
     /// Number of components.
-    fn len(&self) -> usize;
+    fn width(&self) -> usize;
     /// Components that are judged together for convergence (one tensor each).
     fn groups(&self) -> Vec<Range<usize>>;
     /// Writes f(x) into `out`; `log_density` is ℓ(x∣ξ), already computed.
@@ -164,7 +164,8 @@ impl<'a> Member<'a> {
             }
         };
         let mass = summed.mass;
-        if !((mass - 1.0).abs() <= MASS_TOLERANCE) {
+        let lost = (mass - 1.0).abs();
+        if lost.is_nan() || lost > MASS_TOLERANCE {
             return Err(NumericError::Expectation(format!(
                 "the density of {} integrates to {mass:.12} instead of 1 at this point: the rule for its sample space ({}) cannot resolve it here",
                 self.family.name,
@@ -368,7 +369,7 @@ impl Summed {
 /// on the number of threads.
 fn sum<I: Integrand>(f: &I, nodes: &Nodes) -> Result<Summed, NumericError> {
     const BLOCK: usize = 256;
-    let len = f.len();
+    let len = f.width();
     let d = if nodes.w.is_empty() {
         1
     } else {
@@ -606,7 +607,7 @@ impl Frame {
         .unwrap_or_else(|| {
             DMatrix::from_diagonal(&DVector::from_iterator(
                 d,
-                (0..d).map(|k| 1.0 / precision[(k, k)].abs().sqrt().max(1e-300).min(1e300)),
+                (0..d).map(|k| 1.0 / precision[(k, k)].abs().sqrt().clamp(1e-300, 1e300)),
             ))
         });
         let shape = if shape.iter().all(|v| v.is_finite()) {
@@ -641,7 +642,7 @@ impl Frame {
                     let mut zv = DVector::zeros(d);
                     zv[k] = z;
                     let v = Frame::log_mapped(member, chart, point(&zv).as_slice()) + log_dz;
-                    if t >= 8.0 || !(v > self.log_peak - 45.0) {
+                    if t >= 8.0 || v <= self.log_peak - 45.0 {
                         break;
                     }
                 }

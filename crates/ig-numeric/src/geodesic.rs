@@ -14,10 +14,13 @@ use nalgebra::{DMatrix, DVector};
 pub trait Connection {
     /// Number of coordinates.
     fn dim(&self) -> usize;
-    /// At `x`: the metric `g[i·n+j]`, `Γᵏᵢⱼ` at `gamma[(k·n+i)·n+j]` and its derivative
-    /// `∂ₘΓᵏᵢⱼ` at `dgamma[((k·n+i)·n+j)·n+m]`. False where they are not finite (outside
-    /// the domain).
-    fn eval(&self, x: &[f64], g: &mut [f64], gamma: &mut [f64], dgamma: &mut [f64]) -> bool;
+    /// The metric `g[i·n+j]` at `x`; false where it is not finite (outside the domain).
+    fn metric(&self, x: &[f64], g: &mut [f64]) -> bool;
+    /// `Γᵏᵢⱼ` at `gamma[(k·n+i)·n+j]`; false where not finite.
+    fn christoffel(&self, x: &[f64], gamma: &mut [f64]) -> bool;
+    /// `Γᵏᵢⱼ` and its derivative `∂ₘΓᵏᵢⱼ` at `dgamma[((k·n+i)·n+j)·n+m]`; false where not
+    /// finite.
+    fn christoffel_derivative(&self, x: &[f64], gamma: &mut [f64], dgamma: &mut [f64]) -> bool;
 }
 
 /// Relative and absolute tolerance of each integration step.
@@ -35,7 +38,9 @@ struct Flow<'a, C: Connection + ?Sized> {
     connection: &'a C,
     n: usize,
     variational: bool,
-    g: Vec<f64>,
+    /// Relative and absolute error allowed per step, in the position and velocity (the
+    /// variational part only steers Newton's method and is not controlled).
+    tolerance: f64,
     gamma: Vec<f64>,
     dgamma: Vec<f64>,
 }
@@ -53,10 +58,13 @@ impl<C: Connection + ?Sized> Flow<'_, C> {
     fn rhs(&mut self, y: &[f64], dy: &mut [f64]) -> bool {
         let n = self.n;
         let (x, v) = (&y[..n], &y[n..2 * n]);
-        if !self
-            .connection
-            .eval(x, &mut self.g, &mut self.gamma, &mut self.dgamma)
-        {
+        let inside = if self.variational {
+            self.connection
+                .christoffel_derivative(x, &mut self.gamma, &mut self.dgamma)
+        } else {
+            self.connection.christoffel(x, &mut self.gamma)
+        };
+        if !inside {
             return false;
         }
         let gamma = |k: usize, i: usize, j: usize| self.gamma[(k * n + i) * n + j];
@@ -93,61 +101,72 @@ impl<C: Connection + ?Sized> Flow<'_, C> {
         dy.iter().all(|v| v.is_finite())
     }
 
-    /// One extrapolated step of size `h` from `y`; the new state, and the step that should
-    /// follow. `None` when even the first rows leave the domain.
+    /// One extrapolated step of size `h` from `y`: the new state (empty when the step was
+    /// rejected) and the step that should follow, chosen to minimise the work per unit time
+    /// over the orders tried. `None` when the step leaves the domain.
     fn step(&mut self, y: &[f64], f0: &[f64], h: f64) -> Option<(Vec<f64>, f64)> {
         let m = y.len();
+        // table[j]: column j of the current row (Aitken–Neville in h², updated in place).
         let mut table: Vec<Vec<f64>> = Vec::with_capacity(SEQUENCE.len());
         let mut f = vec![0.0; m];
+        let (mut z0, mut z1, mut z2) = (vec![0.0; m], vec![0.0; m], vec![0.0; m]);
+        let mut work = 1.0;
+        let mut best: Option<(f64, f64)> = None; // (work per unit time, step)
         for (k, &steps) in SEQUENCE.iter().enumerate() {
             let sub = h / steps as f64;
-            let mut z0 = y.to_vec();
-            let mut z1: Vec<f64> = y.iter().zip(f0).map(|(a, b)| a + sub * b).collect();
+            z0.copy_from_slice(y);
+            for i in 0..m {
+                z1[i] = y[i] + sub * f0[i];
+            }
             for _ in 1..steps {
                 if !self.rhs(&z1, &mut f) {
                     return None;
                 }
-                let z2: Vec<f64> = z0.iter().zip(&f).map(|(a, b)| a + 2.0 * sub * b).collect();
-                z0 = std::mem::replace(&mut z1, z2);
+                for i in 0..m {
+                    z2[i] = z0[i] + 2.0 * sub * f[i];
+                }
+                std::mem::swap(&mut z0, &mut z1);
+                std::mem::swap(&mut z1, &mut z2);
             }
             if !self.rhs(&z1, &mut f) {
                 return None;
             }
-            let mut row: Vec<f64> = (0..m).map(|i| 0.5 * (z0[i] + z1[i] + sub * f[i])).collect();
-            // Aitken–Neville in h²: row k of the table, column by column in place.
-            let mut previous = row.clone();
-            let mut columns = vec![row.clone()];
+            work += steps as f64;
+            let mut current: Vec<f64> =
+                (0..m).map(|i| 0.5 * (z0[i] + z1[i] + sub * f[i])).collect();
             for j in 1..=k {
                 let ratio = (steps as f64 / SEQUENCE[k - j] as f64).powi(2) - 1.0;
-                let above = &table[k - 1];
-                let above_col = &above[(j - 1) * m..j * m];
                 let next: Vec<f64> = (0..m)
-                    .map(|i| previous[i] + (previous[i] - above_col[i]) / ratio)
+                    .map(|i| current[i] + (current[i] - table[j - 1][i]) / ratio)
                     .collect();
-                columns.push(next.clone());
-                previous = next;
+                table[j - 1] = std::mem::replace(&mut current, next);
             }
-            row = columns.concat();
-            table.push(row);
-            if k >= 2 {
-                let last = &table[k][k * m..(k + 1) * m];
-                let before = &table[k][(k - 1) * m..k * m];
-                let err = (0..m)
-                    .map(|i| (last[i] - before[i]).abs() / (STEP_TOLERANCE * (1.0 + y[i].abs())))
-                    .fold(0.0, f64::max);
-                if err <= 1.0 {
-                    let order = (2 * k + 1) as f64;
-                    let factor = if err == 0.0 {
-                        4.0
-                    } else {
-                        (0.9 * err.powf(-1.0 / order)).clamp(0.5, 4.0)
-                    };
-                    let factor = if k >= 6 { factor.min(1.0) } else { factor };
-                    return Some((last.to_vec(), h * factor));
-                }
+            table.push(current);
+            if k < 2 {
+                continue;
+            }
+            let (last, before) = (&table[k], &table[k - 1]);
+            let err = (0..2 * self.n)
+                .map(|i| (last[i] - before[i]).abs() / (self.tolerance * (1.0 + y[i].abs())))
+                .fold(0.0, f64::max);
+            let order = (2 * k + 1) as f64;
+            let h_opt = h * (0.94 * (0.65 / err.max(1e-30)).powf(1.0 / order)).clamp(0.1, 8.0);
+            if best.is_none_or(|(w, _)| work / h_opt < w) {
+                best = Some((work / h_opt, h_opt));
+            }
+            if err <= 1.0 {
+                let (_, h_next) = best.expect("set above");
+                // The deepest order converged: one order deeper may take a longer step.
+                let h_next = if k + 1 < SEQUENCE.len() && h_next == h_opt {
+                    h_next * (work + SEQUENCE[k + 1] as f64) / work
+                } else {
+                    h_next
+                };
+                return Some((table[k].clone(), h_next));
             }
         }
-        Some((Vec::new(), h / 4.0))
+        let (_, h_next) = best.expect("several orders tried");
+        Some((Vec::new(), h_next.min(h / 2.0)))
     }
 
     /// Integrates from t = 0 to t = 1.
@@ -228,7 +247,7 @@ fn flow<C: Connection + ?Sized>(connection: &C, variational: bool) -> Flow<'_, C
         connection,
         n,
         variational,
-        g: vec![0.0; n * n],
+        tolerance: STEP_TOLERANCE,
         gamma: vec![0.0; n * n * n],
         dgamma: vec![0.0; n * n * n * n],
     }
@@ -245,11 +264,24 @@ pub struct Shot {
     pub miss: f64,
 }
 
-/// The end point and its Jacobian in the initial velocity.
+/// The end point at t = 1 from velocity `v`, integrated to `tolerance`.
+fn end_point<C: Connection + ?Sized>(
+    flow: &mut Flow<'_, C>,
+    from: &[f64],
+    v: &DVector<f64>,
+    tolerance: f64,
+) -> Result<DVector<f64>, NumericError> {
+    flow.tolerance = tolerance;
+    let y = flow.integrate([from, v.as_slice()].concat())?;
+    Ok(DVector::from_column_slice(&y[..from.len()]))
+}
+
+/// The end point and its Jacobian in the initial velocity (the variational equations).
 fn end_and_jacobian<C: Connection + ?Sized>(
     flow: &mut Flow<'_, C>,
     from: &[f64],
     v: &DVector<f64>,
+    tolerance: f64,
 ) -> Result<(DVector<f64>, DMatrix<f64>), NumericError> {
     let n = from.len();
     let mut y0 = vec![0.0; flow.len()];
@@ -258,52 +290,120 @@ fn end_and_jacobian<C: Connection + ?Sized>(
     for c in 0..n {
         y0[2 * n + n * n + c * n + c] = 1.0;
     }
+    flow.tolerance = tolerance;
     let y = flow.integrate(y0)?;
     let end = DVector::from_column_slice(&y[..n]);
     let jacobian = DMatrix::from_row_slice(n, n, &y[2 * n..2 * n + n * n]);
     Ok((end, jacobian))
 }
 
+/// The two flows shooting uses: with variational equations (for the Jacobian) and without
+/// (cheaper: no derivatives of Γ).
+struct Flows<'a, C: Connection + ?Sized> {
+    variational: Flow<'a, C>,
+    plain: Flow<'a, C>,
+}
+
 /// Newton's method for the velocity that reaches `to`, from the guess `v`.
+///
+/// Inexact and quasi-Newton: far from the target the flow is integrated loosely, tightening
+/// as the miss shrinks (convergence is only declared on a flow integrated at full accuracy);
+/// the Jacobian comes from the variational equations and is then carried along by Broyden
+/// updates, recomputed only when convergence slows.
 fn newton<C: Connection + ?Sized>(
-    flow: &mut Flow<'_, C>,
+    flows: &mut Flows<'_, C>,
     from: &[f64],
     to: &DVector<f64>,
     mut v: DVector<f64>,
 ) -> Result<(DVector<f64>, f64), NumericError> {
     let tolerance = TARGET_TOLERANCE * (1.0 + to.amax());
-    let (mut end, mut jacobian) = end_and_jacobian(flow, from, &v)?;
+    let loose = |miss: f64| (miss * 1e-4).clamp(STEP_TOLERANCE, 1e-6);
+    let mut accuracy = 1e-6;
+    let (mut end, mut jacobian) = end_and_jacobian(&mut flows.variational, from, &v, accuracy)?;
     let mut miss = (&end - to).amax();
-    for _ in 0..30 {
+    for _ in 0..60 {
         if miss <= tolerance {
-            return Ok((v, miss));
+            if accuracy <= STEP_TOLERANCE {
+                return Ok((v, miss));
+            }
+            accuracy = STEP_TOLERANCE;
+            end = end_point(&mut flows.plain, from, &v, accuracy)?;
+            miss = (&end - to).amax();
+            continue;
         }
         let step =
             jacobian.clone().lu().solve(&(to - &end)).ok_or_else(|| {
                 NumericError::Geodesic("the shooting Jacobian is singular".into())
             })?;
-        // Damped: halve the step until the miss shrinks (or the geodesic stays inside).
-        let mut scale = 1.0;
-        loop {
-            let trial = &v + &step * scale;
-            if let Ok((e, j)) = end_and_jacobian(flow, from, &trial) {
+        accuracy = loose(miss);
+        let trial = &v + &step;
+        let close_in = miss <= 1e-4 * (1.0 + to.amax());
+        match end_point(&mut flows.plain, from, &trial, accuracy) {
+            // Close in, misses measured at different accuracies are compared loosely.
+            Ok(e) if (&e - to).amax() < miss || (close_in && (&e - to).amax() < 10.0 * miss) => {
                 let m = (&e - to).amax();
-                if m < miss {
-                    (v, end, jacobian, miss) = (trial, e, j, m);
-                    break;
+                let slow = m > 0.1 * miss;
+                // Broyden: J += (Δend − J Δv) Δvᵀ / (Δvᵀ Δv).
+                let dv = &trial - &v;
+                let de = &e - &end;
+                let correction = (&de - &jacobian * &dv) * dv.transpose() / dv.dot(&dv);
+                jacobian += correction;
+                (v, end, miss) = (trial, e, m);
+                if slow {
+                    (end, jacobian) = end_and_jacobian(&mut flows.variational, from, &v, accuracy)?;
+                    miss = (&end - to).amax();
                 }
             }
-            scale /= 2.0;
-            if scale < 1e-4 {
-                return Err(NumericError::Geodesic("shooting stalled".into()));
+            _ => {
+                // Damped Newton with the true Jacobian: halve the step until the miss shrinks.
+                (end, jacobian) = end_and_jacobian(&mut flows.variational, from, &v, accuracy)?;
+                miss = (&end - to).amax();
+                let step = jacobian.clone().lu().solve(&(to - &end)).ok_or_else(|| {
+                    NumericError::Geodesic("the shooting Jacobian is singular".into())
+                })?;
+                let mut scale = 1.0;
+                loop {
+                    let trial = &v + &step * scale;
+                    if let Ok((e, j)) =
+                        end_and_jacobian(&mut flows.variational, from, &trial, accuracy)
+                    {
+                        let m = (&e - to).amax();
+                        if m < miss {
+                            (v, end, jacobian, miss) = (trial, e, j, m);
+                            break;
+                        }
+                    }
+                    scale /= 2.0;
+                    if scale < 1e-4 {
+                        return Err(NumericError::Geodesic("shooting stalled".into()));
+                    }
+                }
             }
         }
     }
-    if miss <= tolerance {
-        Ok((v, miss))
-    } else {
-        Err(NumericError::Geodesic("shooting did not converge".into()))
+    Err(NumericError::Geodesic("shooting did not converge".into()))
+}
+
+fn second_order_guess<C: Connection + ?Sized>(
+    connection: &C,
+    start: &DVector<f64>,
+    delta: &DVector<f64>,
+) -> Option<DVector<f64>> {
+    let n = start.len();
+    let middle = start + delta * 0.5;
+    let mut gamma = vec![0.0; n * n * n];
+    if !connection.christoffel(middle.as_slice(), &mut gamma) {
+        return None;
     }
+    let mut v = delta.clone();
+    for k in 0..n {
+        for i in 0..n {
+            for j in 0..n {
+                v[k] += 0.5 * gamma[(k * n + i) * n + j] * delta[i] * delta[j];
+            }
+        }
+    }
+    Some(v)
 }
 
 /// The geodesic from `from` to `to` and its length, by shooting.
@@ -313,11 +413,17 @@ pub fn shoot<C: Connection + ?Sized>(
     to: &[f64],
 ) -> Result<Shot, NumericError> {
     let n = from.len();
-    let mut flow = flow(connection, true);
+    let mut flows = Flows {
+        variational: flow(connection, true),
+        plain: flow(connection, false),
+    };
     let start = DVector::from_column_slice(from);
     let target = DVector::from_column_slice(to);
     let straight = &target - &start;
-    let mut result = newton(&mut flow, from, &target, straight.clone());
+    // Guess to second order: x(1) ≈ x₀ + v − ½Γ(v, v), so v ≈ Δ + ½Γ(Δ, Δ) with Γ at the
+    // midpoint; the straight line when Γ is not available there.
+    let guess = second_order_guess(connection, &start, &straight).unwrap_or(straight.clone());
+    let mut result = newton(&mut flows, from, &target, guess);
     // Continuation: reach points along the straight line in more and more pieces, each
     // solution the next guess (its velocity scaled to the longer stretch).
     let mut pieces = 2;
@@ -327,7 +433,7 @@ pub fn shoot<C: Connection + ?Sized>(
         for k in 1..=pieces {
             let s = k as f64 / pieces as f64;
             let goal = &start + &straight * s;
-            match newton(&mut flow, from, &goal, v.clone()) {
+            match newton(&mut flows, from, &goal, v.clone()) {
                 Ok((found, _)) => v = &found * ((k + 1) as f64 / k as f64),
                 Err(_) => {
                     ok = false;
@@ -337,7 +443,7 @@ pub fn shoot<C: Connection + ?Sized>(
         }
         if ok {
             result = newton(
-                &mut flow,
+                &mut flows,
                 from,
                 &target,
                 v * (pieces as f64 / (pieces + 1) as f64),
@@ -347,8 +453,7 @@ pub fn shoot<C: Connection + ?Sized>(
     }
     let (velocity, miss) = result?;
     let mut g = vec![0.0; n * n];
-    let (mut gamma, mut dgamma) = (vec![0.0; n * n * n], vec![0.0; n * n * n * n]);
-    if !connection.eval(from, &mut g, &mut gamma, &mut dgamma) {
+    if !connection.metric(from, &mut g) {
         return Err(leaves_domain());
     }
     let mut squared = 0.0;

@@ -182,7 +182,7 @@ impl<const N: usize> Integrand for Moments<'_, N> {
         }
     }
 
-    fn len(&self) -> usize {
+    fn width(&self) -> usize {
         Layout { n: N }.blocks()[6].end
     }
 
