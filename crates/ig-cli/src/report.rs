@@ -3,7 +3,7 @@
 use crate::args::ReportArgs;
 use crate::family::load;
 use crate::Failure;
-use ig_report::{index, report as build, to_json, to_markdown, Report};
+use ig_report::{files, index, report as build, Report};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::Path;
 
@@ -33,8 +33,9 @@ pub fn report(a: ReportArgs) -> Result<String, Failure> {
     for f in &families {
         bar.set_message(f.name.clone());
         let r = build(f).map_err(Failure::input)?;
-        write(&a.out, &format!("{}.md", f.name), &to_markdown(&r))?;
-        write(&a.out, &format!("{}.json", f.name), &to_json(&r))?;
+        for (name, text) in files(&r) {
+            write(&a.out, &name, &text)?;
+        }
         reports.push(r);
         bar.inc(1);
     }
@@ -49,6 +50,9 @@ pub fn report(a: ReportArgs) -> Result<String, Failure> {
                 .iter()
                 .filter(|c| c.verdict != ig_report::Verdict::Proved)
                 .map(move |c| format!("{}: {} {}", r.family.name, c.id, c.verdict.word()))
+                .chain(r.verification.iter().filter(|c| !c.passed()).map(move |c| {
+                    format!("{}: {} disagrees numerically", r.family.name, c.quantity)
+                }))
         })
         .collect();
     if !failed.is_empty() {

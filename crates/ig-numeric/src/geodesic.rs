@@ -216,13 +216,14 @@ pub fn exponential_map<C: Connection + ?Sized>(
     Ok(y[..from.len()].to_vec())
 }
 
-/// Points of the geodesic from `from` with initial velocity `velocity` at t = 0, 1/k, …, 1.
+/// Points of the geodesic from `from` with initial velocity `velocity` at t = 0, 1/k, …, 1;
+/// a geodesic that leaves the domain ends at its last point inside.
 pub fn geodesic_path<C: Connection + ?Sized>(
     connection: &C,
     from: &[f64],
     velocity: &[f64],
     k: usize,
-) -> Result<Vec<Vec<f64>>, NumericError> {
+) -> Vec<Vec<f64>> {
     let n = from.len();
     let mut flow = flow(connection, false);
     let mut y = [from, velocity].concat();
@@ -232,13 +233,16 @@ pub fn geodesic_path<C: Connection + ?Sized>(
         for v in &mut y[n..] {
             *v /= k as f64;
         }
-        y = flow.integrate(y)?;
+        match flow.integrate(y) {
+            Ok(next) => y = next,
+            Err(_) => break,
+        }
         for v in &mut y[n..] {
             *v *= k as f64;
         }
         points.push(y[..n].to_vec());
     }
-    Ok(points)
+    points
 }
 
 fn flow<C: Connection + ?Sized>(connection: &C, variational: bool) -> Flow<'_, C> {
