@@ -250,3 +250,50 @@ fn verify_command_prints_a_table_and_exits_zero() {
     assert!(text.lines().next().unwrap().contains("max rel err"));
     assert!(text.lines().filter(|l| l.contains("agree")).count() >= 20);
 }
+
+#[test]
+fn a_family_without_exponential_structure_is_derived_numerically() {
+    // Cauchy(μ, σ): g = I/(2σ²), half the hyperbolic plane, so R = −4; its tails are
+    // algebraic, which the quadrature must notice.
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/it/fixtures/cauchy.toml"
+    );
+    let v = json(&[
+        "eval",
+        file,
+        "--at",
+        "mu=0.5,sigma=2",
+        "--method",
+        "numeric",
+    ]);
+    let g = &v["metric"];
+    for (i, j, want) in [(0, 0, 0.125), (0, 1, 0.0), (1, 1, 0.125)] {
+        assert!((g[i][j].as_f64().unwrap() - want).abs() < 1e-12, "{g}");
+    }
+    assert!((v["scalar_curvature"].as_f64().unwrap() + 4.0).abs() < 1e-9);
+    // KL between Cauchy laws: ln(((σ₁ + σ₂)² + (μ₁ − μ₂)²) / (4σ₁σ₂)).
+    let kl = json(&[
+        "kl",
+        file,
+        "--from",
+        "mu=0,sigma=1",
+        "--to",
+        "mu=1,sigma=2",
+        "--method",
+        "numeric",
+    ]);
+    let exact = (10.0f64 / 8.0).ln();
+    assert!((kl["kl"].as_f64().unwrap() - exact).abs() < 1e-12);
+    // Nothing symbolic to compare: skipped, not failed.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ig"))
+        .args(["verify", file])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("skipped"));
+    bad_input(
+        &["kl", file, "--from", "mu=0,sigma=1", "--to", "mu=1,sigma=2"],
+        "exponential",
+    );
+}

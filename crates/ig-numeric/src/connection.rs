@@ -114,20 +114,7 @@ impl Connection for NumericConnection<'_> {
 
 impl NumericConnection<'_> {
     fn geometry(&self, x: &[f64]) -> Option<crate::NumericGeometry> {
-        let inside = self.family.domain.iter().all(|fact| {
-            fact.expr
-                .eval(&|s| {
-                    self.family
-                        .coordinates
-                        .iter()
-                        .position(|c| c == s)
-                        .map(|i| x[i])
-                })
-                .is_ok_and(|v| ig_rules::Sign::of_f64(v).within(fact.sign))
-        });
-        if !inside {
-            return None;
-        }
+        crate::sample::fact_values(self.family, x)?;
         numeric_geometry(self.family, x).ok()
     }
 }

@@ -526,10 +526,19 @@ struct Frame {
     log_peak: f64,
 }
 
-/// z(t) = sinh t and ln z'(t): the mapped densities fall at least exponentially, so their
-/// tails fall double-exponentially in t.
-fn double_exponential(t: f64) -> (f64, f64) {
-    (t.sinh(), t.cosh().ln())
+/// z(t) and ln z'(t) of the rule's substitution. Most mapped densities fall at least
+/// exponentially in z, and `z = sinh t` makes their tails fall double-exponentially in t;
+/// along a `heavy` axis (algebraic tails, as Cauchy's), `z = sinh(π/2 · sinh t)` does.
+fn double_exponential(t: f64, heavy: bool) -> (f64, f64) {
+    if heavy {
+        let u = std::f64::consts::FRAC_PI_2 * t.sinh();
+        (
+            u.sinh(),
+            (std::f64::consts::FRAC_PI_2 * t.cosh() * u.cosh()).ln(),
+        )
+    } else {
+        (t.sinh(), t.cosh().ln())
+    }
 }
 
 impl Frame {
@@ -630,25 +639,38 @@ impl Frame {
         let d = chart.d;
         let h = 0.5f64.powi(level as i32);
         let point = |z: &DVector<f64>| &self.mode + &self.shape * z;
-        // Range of t along each axis, in each direction.
+        // Range of t along each axis, in each direction; an axis whose density has not
+        // fallen by t = 8 has algebraic tails and gets the heavier substitution.
         let mut ranges = Vec::with_capacity(d);
+        let mut heavy = vec![false; d];
         for k in 0..d {
-            let mut ends = [0i64; 2];
-            for (side, sign) in [-1.0, 1.0].into_iter().enumerate() {
+            let walk = |sign: f64, heavy: bool| {
                 let mut t = 0.0;
                 loop {
                     t += 0.25;
-                    let (z, log_dz) = double_exponential(sign * t);
+                    let (z, log_dz) = double_exponential(sign * t, heavy);
                     let mut zv = DVector::zeros(d);
                     zv[k] = z;
                     let v = Frame::log_mapped(member, chart, point(&zv).as_slice()) + log_dz;
-                    if t >= 8.0 || v <= self.log_peak - 45.0 {
-                        break;
+                    if v <= self.log_peak - 45.0 {
+                        return Some(t);
+                    }
+                    if t >= 8.0 {
+                        return None;
                     }
                 }
-                ends[side] = (t / h).ceil() as i64;
-            }
-            ranges.push((-ends[0], ends[1]));
+            };
+            let ends = match (walk(-1.0, false), walk(1.0, false)) {
+                (Some(a), Some(b)) => [a, b],
+                _ => {
+                    heavy[k] = true;
+                    [
+                        walk(-1.0, true).unwrap_or(8.0),
+                        walk(1.0, true).unwrap_or(8.0),
+                    ]
+                }
+            };
+            ranges.push((-((ends[0] / h).ceil() as i64), (ends[1] / h).ceil() as i64));
         }
         let count: usize = ranges.iter().map(|(a, b)| (b - a + 1) as usize).product();
         if count > MAX_NODES {
@@ -665,7 +687,7 @@ impl Frame {
             let mut z = DVector::zeros(d);
             let mut log_w = base;
             for k in 0..d {
-                let (zk, log_dz) = double_exponential(index[k] as f64 * h);
+                let (zk, log_dz) = double_exponential(index[k] as f64 * h, heavy[k]);
                 z[k] = zk;
                 log_w += log_dz;
             }

@@ -12,7 +12,9 @@ use rand::{Rng, SeedableRng};
 const MARGIN: f64 = 0.1;
 const INTERVALS: [(f64, f64); 3] = [(1.0, 4.0), (0.1, 0.9), (-4.0, -1.0)];
 
-fn fact_values(family: &Family, point: &[f64]) -> Option<Vec<f64>> {
+/// The value of every domain fact's expression at `point`, or `None` when a fact fails
+/// (or cannot be evaluated) there.
+pub(crate) fn fact_values(family: &Family, point: &[f64]) -> Option<Vec<f64>> {
     let env = |s: &str| {
         family
             .coordinates
