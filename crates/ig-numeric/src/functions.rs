@@ -52,6 +52,54 @@ pub fn besseli<D: DualNum<Primitive = f64>>(n: u32, x: &D) -> D {
     })
 }
 
+/// The derivatives Iₙ⁽ᵏ⁾(x)/Iₙ(x), k = 0…3, from exponentially scaled values (the scale
+/// cancels), so they stay finite where Iₙ overflows. `None` where Iₙ(x) = 0 or fails.
+fn besseli_log_derivatives(n: u32, x: f64) -> Option<[f64; 4]> {
+    let scaled = |k: u32, j: u32| -> Option<f64> {
+        // Iₙ⁽ᵏ⁾ = 2⁻ᵏ Σⱼ C(k, j) I_{|n−k+2j|}, all scaled by e^{−|x|}.
+        let order = (i64::from(n) - i64::from(k) + 2 * i64::from(j)).unsigned_abs();
+        special::besseli_scaled(u32::try_from(order).ok()?, x)
+    };
+    let mut d = [0.0; 4];
+    for (k, slot) in d.iter_mut().enumerate() {
+        let k = k as u32;
+        let mut sum = 0.0;
+        let mut binomial = 1.0;
+        for j in 0..=k {
+            sum += binomial * scaled(k, j)?;
+            binomial = binomial * f64::from(k - j) / f64::from(j + 1);
+        }
+        *slot = sum / 2f64.powi(k as i32);
+    }
+    let base = d[0];
+    (base != 0.0 && base.is_finite()).then(|| d.map(|v| v / base))
+}
+
+/// `ln Iₙ(x)` for x > 0 (or n even), with derivatives of ln from those of Iₙ:
+/// L' = d₁, L'' = d₂ − d₁², L''' = d₃ − 3d₁d₂ + 2d₁³ where dₖ = Iₙ⁽ᵏ⁾/Iₙ.
+pub fn ln_besseli<D: DualNum<Primitive = f64>>(n: u32, x: &D) -> D {
+    let x0 = x.re();
+    let d = besseli_log_derivatives(n, x0);
+    taylor(x, |k| {
+        let d = d?;
+        match k {
+            0 => Some(ln_besseli_f64(n, x0)),
+            1 => Some(d[1]),
+            2 => Some(d[2] - d[1] * d[1]),
+            3 => Some(d[3] - 3.0 * d[1] * d[2] + 2.0 * d[1].powi(3)),
+            _ => None,
+        }
+    })
+}
+
+/// `ln Iₙ(x)` in `f64`: `ln(e^{−|x|} Iₙ(x)) + |x|`; NaN where Iₙ(x) ≤ 0.
+pub fn ln_besseli_f64(n: u32, x: f64) -> f64 {
+    match special::besseli_scaled(n, x) {
+        Some(v) if v > 0.0 => v.ln() + x.abs(),
+        _ => f64::NAN,
+    }
+}
+
 /// `ln |Γ(x)|` in `f64`, NaN outside the domain.
 pub fn lgamma_f64(x: f64) -> f64 {
     special::lgamma(x).unwrap_or(f64::NAN)

@@ -50,6 +50,8 @@ enum Instr {
     Lgamma(usize),
     Polygamma(u32, usize),
     BesselI(u32, usize),
+    /// `ln Iₙ(x)`, kept apart so that it stays finite where Iₙ itself overflows.
+    LnBesselI(u32, usize),
 }
 
 /// A compiled list of expressions over named inputs.
@@ -123,6 +125,14 @@ impl Builder<'_> {
                 let n = order()?;
                 let x = self.lower(&args[1])?;
                 self.push(Instr::BesselI(n, x))
+            }
+            Op::Ln if *args[0].op() == Op::BesselI => {
+                let inner = &args[0];
+                let n = inner
+                    .order()
+                    .ok_or_else(|| TapeError::Order(inner.to_string()))?;
+                let x = self.lower(&inner.args()[1])?;
+                self.push(Instr::LnBesselI(n, x))
             }
             op => {
                 let a = self.lower(&args[0])?;
@@ -230,7 +240,8 @@ impl Tape {
                 | Instr::Cos(a)
                 | Instr::Lgamma(a)
                 | Instr::Polygamma(_, a)
-                | Instr::BesselI(_, a) => v(a),
+                | Instr::BesselI(_, a)
+                | Instr::LnBesselI(_, a) => v(a),
             };
             varying.push(d);
         }
@@ -275,6 +286,7 @@ impl Tape {
             Instr::Lgamma(a) => functions::lgamma(r(a)),
             Instr::Polygamma(n, a) => functions::polygamma(n, r(a)),
             Instr::BesselI(n, a) => functions::besseli(n, r(a)),
+            Instr::LnBesselI(n, a) => functions::ln_besseli(n, r(a)),
         }
     }
 
@@ -365,6 +377,7 @@ impl Tape {
                 Instr::Lgamma(a) => unary!(a, functions::lgamma_f64),
                 Instr::Polygamma(n, a) => unary!(a, |x| functions::polygamma_f64(n, x)),
                 Instr::BesselI(n, a) => unary!(a, |x| functions::besseli_f64(n, x)),
+                Instr::LnBesselI(n, a) => unary!(a, |x| functions::ln_besseli_f64(n, x)),
             }
             regs.push(v);
         }

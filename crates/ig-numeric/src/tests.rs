@@ -120,6 +120,33 @@ fn dual_special_functions_carry_their_derivatives() {
     assert!(close(b.v1, i(1), 1e-14) && close(b.v2, (i(0) + i(2)) / 2.0, 1e-14));
 }
 
+#[test]
+fn log_bessel_stays_finite_where_bessel_overflows() {
+    use num_dual::Dual3_64;
+    // ln I₀ and its derivatives at x = 5: against the plain composition.
+    let x = Dual3_64::new(5.0, 1.0, 0.0, 0.0);
+    let direct = num_dual::DualNum::ln(&functions::besseli(0, &x));
+    let fused = functions::ln_besseli(0, &x);
+    for (a, b) in [
+        (fused.re, direct.re),
+        (fused.v1, direct.v1),
+        (fused.v2, direct.v2),
+        (fused.v3, direct.v3),
+    ] {
+        assert!(close(a, b, 1e-12), "{a} vs {b}");
+    }
+    // Von Mises at κ = 1000, where I₀(κ) ≈ e¹⁰⁰⁰ overflows: g_μμ = κ I₁/I₀.
+    let von_mises = catalogue_family("von_mises").unwrap();
+    let g = numeric_geometry(&von_mises, &[0.3, 1000.0]).unwrap();
+    let ratio = ig_expr::special::besseli_scaled(1, 1000.0).unwrap()
+        / ig_expr::special::besseli_scaled(0, 1000.0).unwrap();
+    assert!(
+        close(g.metric.value[0], 1000.0 * ratio, 1e-10),
+        "{:?}",
+        g.metric
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
