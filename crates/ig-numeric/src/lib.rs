@@ -12,6 +12,7 @@ mod expectation;
 mod functions;
 mod geodesic;
 mod geometry;
+pub mod nn;
 mod sample;
 mod tape;
 

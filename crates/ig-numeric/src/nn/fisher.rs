@@ -1,0 +1,401 @@
+//! The Fisher matrix of a network and its approximations: the exact true Fisher
+//! `F = (1/N) Σₙ Jₙᵀ Hₙ Jₙ`, the empirical Fisher, matrix-free Fisher-vector products, the
+//! natural gradient, and how far K-FAC and EKFAC are from the exact diagonal blocks.
+//!
+//! `Hₙ`, the Fisher of the output distribution in the last layer's values, is factored as
+//! `Hₙ = Rₙᵀ Rₙ` (categorical: rows `√pₖ (eₖ − p)`; gaussian: `I`), so that `F = UᵀU` with
+//! the rows `Rₙ Jₙ / √N` stacked into U. Spectra and solves then go through whichever of
+//! `UᵀU` (P × P) and `UUᵀ` (the kernel, NK × NK) is smaller: their non-zero spectra agree.
+
+use super::model::{Dataset, Mlp, OutputKind, Targets, Trace};
+use super::NnError;
+use faer::{Mat, Side};
+
+/// What one example contributes.
+pub struct Example {
+    /// The forward pass.
+    pub trace: Trace,
+    /// `∂f/∂z_l` per layer (K × outputs_l).
+    pub b: Vec<Vec<f64>>,
+    /// `∂f/∂θ` (K × P).
+    pub jacobian: Vec<f64>,
+    /// `Rₙ` with `RₙᵀRₙ = Hₙ` (K × K).
+    pub r: Vec<f64>,
+    /// The negative log-likelihood of the observed target.
+    pub nll: f64,
+    /// Its gradient in f.
+    pub residual: Vec<f64>,
+}
+
+/// Softmax, computed stably.
+fn softmax(f: &[f64]) -> Vec<f64> {
+    let m = f.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+    let e: Vec<f64> = f.iter().map(|v| (v - m).exp()).collect();
+    let s: f64 = e.iter().sum();
+    e.into_iter().map(|v| v / s).collect()
+}
+
+impl Example {
+    /// Example `i` of `data` under `mlp`.
+    pub fn new(mlp: &Mlp, data: &Dataset, i: usize) -> Example {
+        let trace = mlp.forward(data.input(i));
+        let b = mlp.output_jacobians(&trace);
+        let jacobian = mlp.jacobian(&trace, &b);
+        let f = trace.output();
+        let k = f.len();
+        let (r, nll, residual) = match (&data.targets, mlp.output) {
+            (Targets::Classes(y), OutputKind::Categorical) => {
+                let p = softmax(f);
+                let m = f.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+                let log_z = m + f.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
+                let mut r = vec![0.0; k * k];
+                for row in 0..k {
+                    for c in 0..k {
+                        let e = f64::from(u8::from(row == c));
+                        r[row * k + c] = p[row].sqrt() * (e - p[c]);
+                    }
+                }
+                let mut residual = p.clone();
+                residual[y[i]] -= 1.0;
+                (r, log_z - f[y[i]], residual)
+            }
+            (Targets::Values(y), _) => {
+                let target = &y[i * k..(i + 1) * k];
+                let residual: Vec<f64> = f.iter().zip(target).map(|(a, b)| a - b).collect();
+                let nll = 0.5 * residual.iter().map(|v| v * v).sum::<f64>()
+                    + 0.5 * k as f64 * (2.0 * std::f64::consts::PI).ln();
+                let r = (0..k * k)
+                    .map(|j| f64::from(u8::from(j / k == j % k)))
+                    .collect();
+                (r, nll, residual)
+            }
+            (Targets::Classes(_), OutputKind::Gaussian) => {
+                unreachable!("data are loaded for their model")
+            }
+        };
+        Example {
+            trace,
+            b,
+            jacobian,
+            r,
+            nll,
+            residual,
+        }
+    }
+
+    /// The example's gradient of its negative log-likelihood, `Jᵀ r`.
+    pub fn gradient(&self) -> Vec<f64> {
+        let k = self.residual.len();
+        let p = self.jacobian.len() / k;
+        (0..p)
+            .map(|j| {
+                (0..k)
+                    .map(|row| self.jacobian[row * p + j] * self.residual[row])
+                    .sum()
+            })
+            .collect()
+    }
+}
+
+/// The stacked rows `Rₙ Jₙ / √N`: `F = UᵀU`.
+pub fn fisher_factor(mlp: &Mlp, examples: &[Example]) -> Mat<f64> {
+    let p = mlp.num_params();
+    let k = mlp.layers.last().expect("a layer").outputs;
+    let scale = 1.0 / (examples.len() as f64).sqrt();
+    let mut u = Mat::<f64>::zeros(examples.len() * k, p);
+    for (n, e) in examples.iter().enumerate() {
+        for row in 0..k {
+            for j in 0..p {
+                let mut s = 0.0;
+                for c in 0..k {
+                    s += e.r[row * k + c] * e.jacobian[c * p + j];
+                }
+                u[(n * k + row, j)] = s * scale;
+            }
+        }
+    }
+    u
+}
+
+/// The dense true Fisher, P × P.
+pub fn dense_fisher(mlp: &Mlp, data: &Dataset) -> Mat<f64> {
+    let examples: Vec<Example> = (0..data.n).map(|i| Example::new(mlp, data, i)).collect();
+    let u = fisher_factor(mlp, &examples);
+    u.transpose() * &u
+}
+
+/// `F v` without forming F: for each example, the directional derivative of f along v
+/// (forward mode), then `Jᵀ H` of it (backward mode).
+pub fn fisher_vector_product(mlp: &Mlp, data: &Dataset, v: &[f64]) -> Vec<f64> {
+    let offsets = mlp.offsets();
+    let mut out = vec![0.0; v.len()];
+    for i in 0..data.n {
+        let e = Example::new(mlp, data, i);
+        let trace = &e.trace;
+        // Forward: tangents of the pre-activations.
+        let mut da: Vec<f64> = vec![0.0; mlp.sizes[0]];
+        let mut dz_last = Vec::new();
+        for (l, (layer, &offset)) in mlp.layers.iter().zip(&offsets).enumerate() {
+            let a = &trace.inputs[l];
+            let w = &v[offset..offset + layer.outputs * layer.inputs];
+            let db = &v[offset + layer.outputs * layer.inputs
+                ..offset + layer.outputs * (layer.inputs + 1)];
+            let dz: Vec<f64> = (0..layer.outputs)
+                .map(|r| {
+                    let row = r * layer.inputs;
+                    (0..layer.inputs)
+                        .map(|c| layer.weight[row + c] * da[c] + w[row + c] * a[c])
+                        .sum::<f64>()
+                        + db[r]
+                })
+                .collect();
+            if l + 1 < mlp.layers.len() {
+                da = dz
+                    .iter()
+                    .zip(&trace.pre[l])
+                    .map(|(d, &z)| d * mlp.activation.derivative(z))
+                    .collect();
+            } else {
+                dz_last = dz;
+            }
+        }
+        // H (Jv) = Rᵀ R (Jv).
+        let k = dz_last.len();
+        let rjv: Vec<f64> = (0..k)
+            .map(|row| (0..k).map(|c| e.r[row * k + c] * dz_last[c]).sum())
+            .collect();
+        let hjv: Vec<f64> = (0..k)
+            .map(|c| (0..k).map(|row| e.r[row * k + c] * rjv[row]).sum())
+            .collect();
+        // Backward: Jᵀ (H J v) through the stored B_l.
+        for ((layer, &offset), (bl, a)) in mlp
+            .layers
+            .iter()
+            .zip(&offsets)
+            .zip(e.b.iter().zip(&trace.inputs))
+        {
+            for r in 0..layer.outputs {
+                let g: f64 = (0..k)
+                    .map(|row| bl[row * layer.outputs + r] * hjv[row])
+                    .sum();
+                for c in 0..layer.inputs {
+                    out[offset + r * layer.inputs + c] += g * a[c];
+                }
+                out[offset + layer.outputs * layer.inputs + r] += g;
+            }
+        }
+    }
+    let n = data.n as f64;
+    out.iter_mut().for_each(|x| *x /= n);
+    out
+}
+
+/// The quantities of `ig nn analyze` (CONVENTIONS.md, Neural networks).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Analysis {
+    /// Number of parameters.
+    pub num_params: usize,
+    /// Mean negative log-likelihood.
+    pub loss: f64,
+    /// tr F.
+    pub fisher_trace: f64,
+    /// The largest eigenvalues of F, descending (zeros past its rank).
+    pub fisher_top_eigenvalues: Vec<f64>,
+    /// tr of `(1/N) Σ gₙ gₙᵀ`.
+    pub empirical_fisher_trace: f64,
+    /// `‖F_l − A_l ⊗ G_l‖_F / ‖F_l‖_F` per layer.
+    pub kfac_block_errors: Vec<f64>,
+    /// The same for EKFAC.
+    pub ekfac_block_errors: Vec<f64>,
+    /// `‖(F + λI)⁻¹ ∇loss‖`.
+    pub natural_gradient_norm: f64,
+}
+
+/// Networks larger than this get an error from [`analyze`].
+pub const MAX_ANALYZED_PARAMS: usize = 20_000;
+
+/// Symmetric eigenvalues, descending.
+fn eigenvalues_descending(m: &Mat<f64>) -> Result<Vec<f64>, NnError> {
+    let mut values = m
+        .self_adjoint_eigenvalues(Side::Lower)
+        .map_err(|e| NnError(format!("eigenvalues did not converge: {e:?}")))?;
+    values.reverse();
+    Ok(values)
+}
+
+/// Everything `ig nn analyze` reports.
+pub fn analyze(mlp: &Mlp, data: &Dataset, top: usize, damping: f64) -> Result<Analysis, NnError> {
+    let p = mlp.num_params();
+    if p > MAX_ANALYZED_PARAMS {
+        return Err(NnError(format!(
+            "the network has {p} parameters; a dense Fisher is analysed up to {MAX_ANALYZED_PARAMS}"
+        )));
+    }
+    if !(damping > 0.0 && damping.is_finite()) {
+        return Err(NnError(format!(
+            "damping must be a positive number, not {damping}"
+        )));
+    }
+    let examples: Vec<Example> = (0..data.n).map(|i| Example::new(mlp, data, i)).collect();
+    let n = data.n as f64;
+    let loss = examples.iter().map(|e| e.nll).sum::<f64>() / n;
+    let gradients: Vec<Vec<f64>> = examples.iter().map(Example::gradient).collect();
+    let mut gradient = vec![0.0; p];
+    for g in &gradients {
+        for (a, b) in gradient.iter_mut().zip(g) {
+            *a += b / n;
+        }
+    }
+    let empirical_fisher_trace = gradients
+        .iter()
+        .map(|g| g.iter().map(|v| v * v).sum::<f64>())
+        .sum::<f64>()
+        / n;
+    let u = fisher_factor(mlp, &examples);
+    let m = u.nrows();
+    let fisher_trace = u.squared_norm_l2();
+    // The non-zero spectrum of F = UᵀU is that of the kernel UUᵀ: use the smaller.
+    let gram = if m <= p {
+        &u * u.transpose()
+    } else {
+        u.transpose() * &u
+    };
+    let mut eigenvalues = eigenvalues_descending(&gram)?;
+    let largest = eigenvalues.first().copied().unwrap_or(0.0).max(0.0);
+    for v in &mut eigenvalues {
+        // Rounding noise where the rank ends.
+        if *v <= 1e-12 * largest {
+            *v = 0.0;
+        }
+    }
+    eigenvalues.resize(top.max(eigenvalues.len()), 0.0);
+    eigenvalues.truncate(top);
+    let natural_gradient_norm = natural_gradient(&u, &gradient, damping)?
+        .iter()
+        .map(|v| v * v)
+        .sum::<f64>()
+        .sqrt();
+    let (kfac_block_errors, ekfac_block_errors) = block_errors(mlp, &examples)?;
+    Ok(Analysis {
+        num_params: p,
+        loss,
+        fisher_trace,
+        fisher_top_eigenvalues: eigenvalues,
+        empirical_fisher_trace,
+        kfac_block_errors,
+        ekfac_block_errors,
+        natural_gradient_norm,
+    })
+}
+
+/// `(UᵀU + λI)⁻¹ g`, through the kernel when it is smaller (Woodbury):
+/// `(1/λ)(g − Uᵀ (λI + UUᵀ)⁻¹ U g)`.
+pub fn natural_gradient(u: &Mat<f64>, g: &[f64], damping: f64) -> Result<Vec<f64>, NnError> {
+    let (m, p) = (u.nrows(), u.ncols());
+    let gv = Mat::<f64>::from_fn(p, 1, |i, _| g[i]);
+    let solve = |a: Mat<f64>, rhs: Mat<f64>| -> Result<Mat<f64>, NnError> {
+        let llt = a
+            .llt(Side::Lower)
+            .map_err(|e| NnError(format!("the damped Fisher is not positive definite: {e:?}")))?;
+        Ok(faer::linalg::solvers::Solve::solve(&llt, &rhs))
+    };
+    let x = if m < p {
+        let kernel = u * u.transpose() + Mat::<f64>::identity(m, m) * faer::Scale(damping);
+        let inner = solve(kernel, u * &gv)?;
+        (gv - u.transpose() * inner) * faer::Scale(1.0 / damping)
+    } else {
+        let f = u.transpose() * u + Mat::<f64>::identity(p, p) * faer::Scale(damping);
+        solve(f, gv)?
+    };
+    Ok((0..p).map(|i| x[(i, 0)]).collect())
+}
+
+/// Per layer, `‖F_l − K̂‖_F / ‖F_l‖_F` for K-FAC and EKFAC.
+///
+/// `F_l = (1/N) Σₙ (āₙāₙᵀ) ⊗ Mₙ` with `Mₙ = Bₙᵀ Hₙ Bₙ` (parameters ordered column by column
+/// of `[W b]`, where K-FAC's `A ⊗ G` lives), so the norms follow from inner products between
+/// examples without forming the block: `‖F_l‖² = (1/N²) Σₙₘ (āₙ·āₘ)² ⟨Mₙ, Mₘ⟩`,
+/// `⟨F_l, A⊗G⟩ = (1/N) Σₙ āₙᵀAāₙ ⟨Mₙ, G⟩`, and in EKFAC's basis `Q = Q_A ⊗ Q_G` the kept
+/// diagonal `s` gives `‖F_l − Q diag(s) Qᵀ‖² = ‖F_l‖² − ‖s‖²`.
+pub fn block_errors(mlp: &Mlp, examples: &[Example]) -> Result<(Vec<f64>, Vec<f64>), NnError> {
+    let n = examples.len() as f64;
+    let k = mlp.layers.last().expect("a layer").outputs;
+    let mut kfac = Vec::new();
+    let mut ekfac = Vec::new();
+    for (l, layer) in mlp.layers.iter().enumerate() {
+        let (di, d_o) = (layer.inputs + 1, layer.outputs);
+        let abar: Vec<Vec<f64>> = examples
+            .iter()
+            .map(|e| e.trace.inputs[l].iter().copied().chain([1.0]).collect())
+            .collect();
+        let mats: Vec<Mat<f64>> = examples
+            .iter()
+            .map(|e| {
+                let c = Mat::<f64>::from_fn(k, d_o, |row, col| {
+                    (0..k)
+                        .map(|t| e.r[row * k + t] * e.b[l][t * d_o + col])
+                        .sum()
+                });
+                c.transpose() * &c
+            })
+            .collect();
+        let a = Mat::<f64>::from_fn(di, di, |i, j| {
+            abar.iter().map(|v| v[i] * v[j]).sum::<f64>() / n
+        });
+        let mut g = Mat::<f64>::zeros(d_o, d_o);
+        for m in &mats {
+            g += m * faer::Scale(1.0 / n);
+        }
+        let inner = |x: &Mat<f64>, y: &Mat<f64>| -> f64 {
+            (0..x.nrows())
+                .map(|i| (0..x.ncols()).map(|j| x[(i, j)] * y[(i, j)]).sum::<f64>())
+                .sum()
+        };
+        let dot = |x: &[f64], y: &[f64]| x.iter().zip(y).map(|(a, b)| a * b).sum::<f64>();
+        let mut f2 = 0.0;
+        for i in 0..examples.len() {
+            for j in 0..examples.len() {
+                f2 += dot(&abar[i], &abar[j]).powi(2) * inner(&mats[i], &mats[j]);
+            }
+        }
+        f2 /= n * n;
+        let cross: f64 = (0..examples.len())
+            .map(|i| {
+                let aa: f64 = (0..di)
+                    .map(|r| {
+                        (0..di)
+                            .map(|c| abar[i][r] * a[(r, c)] * abar[i][c])
+                            .sum::<f64>()
+                    })
+                    .sum();
+                aa * inner(&mats[i], &g)
+            })
+            .sum::<f64>()
+            / n;
+        let k2 = a.squared_norm_l2() * g.squared_norm_l2();
+        let norm = f2.sqrt();
+        kfac.push(((f2 - 2.0 * cross + k2).max(0.0)).sqrt() / norm.max(1e-300));
+        // EKFAC: the exact diagonal of F_l in K-FAC's eigenbasis.
+        let qa = a
+            .self_adjoint_eigen(Side::Lower)
+            .map_err(|e| NnError(format!("eigenvectors did not converge: {e:?}")))?;
+        let qg = g
+            .self_adjoint_eigen(Side::Lower)
+            .map_err(|e| NnError(format!("eigenvectors did not converge: {e:?}")))?;
+        let (qa, qg) = (qa.U().to_owned(), qg.U().to_owned());
+        let mut s = vec![0.0; di * d_o];
+        for (v, m) in abar.iter().zip(&mats) {
+            let av = Mat::<f64>::from_fn(di, 1, |i, _| v[i]);
+            let pa = qa.transpose() * &av;
+            let pm = qg.transpose() * m * &qg;
+            for c in 0..di {
+                for r in 0..d_o {
+                    s[c * d_o + r] += pa[(c, 0)].powi(2) * pm[(r, r)] / n;
+                }
+            }
+        }
+        let s2: f64 = s.iter().map(|v| v * v).sum();
+        ekfac.push(((f2 - s2).max(0.0)).sqrt() / norm.max(1e-300));
+    }
+    Ok((kfac, ekfac))
+}

@@ -1,0 +1,374 @@
+use super::*;
+use faer::Mat;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+fn random_mlp(sizes: &[usize], activation: Activation, output: OutputKind, seed: u64) -> Mlp {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let layers = sizes
+        .windows(2)
+        .map(|w| Layer {
+            inputs: w[0],
+            outputs: w[1],
+            weight: (0..w[0] * w[1])
+                .map(|_| rng.gen_range(-1.0..1.0) / (w[0] as f64).sqrt())
+                .collect(),
+            bias: (0..w[1]).map(|_| rng.gen_range(-0.5..0.5)).collect(),
+        })
+        .collect();
+    Mlp {
+        sizes: sizes.to_vec(),
+        activation,
+        output,
+        layers,
+    }
+}
+
+fn random_data(mlp: &Mlp, n: usize, seed: u64) -> Dataset {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let (input, out) = (mlp.sizes[0], *mlp.sizes.last().unwrap());
+    let x = (0..n * input).map(|_| rng.gen_range(-2.0..2.0)).collect();
+    let targets = match mlp.output {
+        OutputKind::Categorical => {
+            Targets::Classes((0..n).map(|_| rng.gen_range(0..out)).collect())
+        }
+        OutputKind::Gaussian => {
+            Targets::Values((0..n * out).map(|_| rng.gen_range(-1.0..1.0)).collect())
+        }
+    };
+    Dataset { x, n, targets }
+}
+
+fn times(m: &Mat<f64>, v: &[f64]) -> Vec<f64> {
+    (0..m.nrows())
+        .map(|i| (0..m.ncols()).map(|j| m[(i, j)] * v[j]).sum())
+        .collect()
+}
+
+fn norm(v: &[f64]) -> f64 {
+    v.iter().map(|x| x * x).sum::<f64>().sqrt()
+}
+
+const ACTIVATIONS: [Activation; 4] = [
+    Activation::Tanh,
+    Activation::Relu,
+    Activation::Sigmoid,
+    Activation::Identity,
+];
+
+#[test]
+fn fisher_vector_products_match_the_dense_fisher() {
+    for (s, activation) in ACTIVATIONS.into_iter().enumerate() {
+        for output in [OutputKind::Categorical, OutputKind::Gaussian] {
+            let mlp = random_mlp(&[4, 6, 5, 3], activation, output, s as u64);
+            let data = random_data(&mlp, 12, 9);
+            let f = dense_fisher(&mlp, &data);
+            let v: Vec<f64> = (0..mlp.num_params())
+                .map(|i| ((i * 37 % 11) as f64 - 5.0) / 7.0)
+                .collect();
+            let (a, b) = (fisher_vector_product(&mlp, &data, &v), times(&f, &v));
+            let err = norm(&a.iter().zip(&b).map(|(x, y)| x - y).collect::<Vec<_>>());
+            assert!(err <= 1e-12 * norm(&b), "{activation:?} {output:?}: {err}");
+        }
+    }
+}
+
+/// The Fisher is the expected Hessian of the negative log-likelihood, the expectation taken
+/// over the model's own labels at the current parameters: checked by central differences of
+/// gradients.
+#[test]
+fn the_fisher_is_the_expected_hessian() {
+    let mlp = random_mlp(&[3, 5, 4], Activation::Tanh, OutputKind::Categorical, 3);
+    let data = random_data(&mlp, 6, 4);
+    let f = dense_fisher(&mlp, &data);
+    let theta = mlp.params();
+    let p = theta.len();
+    // Label probabilities frozen at θ₀.
+    let probs: Vec<Vec<f64>> = (0..data.n)
+        .map(|i| {
+            let out = mlp.forward(data.input(i));
+            let f = out.output();
+            let m = f.iter().fold(f64::MIN, |a, &b| a.max(b));
+            let e: Vec<f64> = f.iter().map(|v| (v - m).exp()).collect();
+            let s: f64 = e.iter().sum();
+            e.iter().map(|v| v / s).collect()
+        })
+        .collect();
+    let expected_gradient = |theta: &[f64]| -> Vec<f64> {
+        let net = mlp.with_params(theta);
+        let mut g = vec![0.0; p];
+        for (i, pi) in probs.iter().enumerate() {
+            for (y, &py) in pi.iter().enumerate() {
+                let mut one = data.clone();
+                one.targets = Targets::Classes(vec![y; data.n]);
+                let e = Example::new(&net, &one, i);
+                for (a, b) in g.iter_mut().zip(e.gradient()) {
+                    *a += py * b / data.n as f64;
+                }
+            }
+        }
+        g
+    };
+    let h = 1e-5;
+    let mut worst: f64 = 0.0;
+    for j in 0..p {
+        let (mut up, mut down) = (theta.clone(), theta.clone());
+        up[j] += h;
+        down[j] -= h;
+        let (gu, gd) = (expected_gradient(&up), expected_gradient(&down));
+        for i in 0..p {
+            worst = worst.max(((gu[i] - gd[i]) / (2.0 * h) - f[(i, j)]).abs());
+        }
+    }
+    let scale = (0..p).map(|i| f[(i, i)]).fold(0.0, f64::max);
+    assert!(worst <= 1e-7 * scale, "{worst} vs {scale}");
+}
+
+#[test]
+fn kronecker_inverse_is_the_kronecker_of_inverses() {
+    let spd = |n: usize, seed: u64| {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let b = Mat::<f64>::from_fn(n, n, |_, _| rng.gen_range(-1.0..1.0));
+        &b * b.transpose() + Mat::<f64>::identity(n, n)
+    };
+    let (a, s) = (spd(3, 1), spd(4, 2));
+    let kron = |x: &Mat<f64>, y: &Mat<f64>| {
+        Mat::<f64>::from_fn(x.nrows() * y.nrows(), x.ncols() * y.ncols(), |i, j| {
+            x[(i / y.nrows(), j / y.ncols())] * y[(i % y.nrows(), j % y.ncols())]
+        })
+    };
+    use faer::linalg::solvers::DenseSolveCore;
+    let inv = |m: &Mat<f64>| m.partial_piv_lu().inverse();
+    let lhs = inv(&kron(&a, &s));
+    let rhs = kron(&inv(&a), &inv(&s));
+    assert!((&lhs - &rhs).norm_l2() <= 1e-13 * rhs.norm_l2());
+}
+
+/// The exact diagonal block of layer l, in K-FAC's order (column by column of [W b]).
+fn exact_block(mlp: &Mlp, data: &Dataset, l: usize) -> Mat<f64> {
+    let layer = &mlp.layers[l];
+    let offset = mlp.offsets()[l];
+    let (di, d_o) = (layer.inputs + 1, layer.outputs);
+    let f = dense_fisher(mlp, data);
+    // Column-major index c·out + r ↔ PyTorch index r·in + c (bias: c = in).
+    let index = |q: usize| {
+        let (c, r) = (q / d_o, q % d_o);
+        if c == layer.inputs {
+            offset + layer.outputs * layer.inputs + r
+        } else {
+            offset + r * layer.inputs + c
+        }
+    };
+    Mat::<f64>::from_fn(di * d_o, di * d_o, |i, j| f[(index(i), index(j))])
+}
+
+#[test]
+fn kfac_is_exact_when_inputs_and_gradients_are_independent() {
+    // One linear layer with gaussian output: the back-propagated factor is the identity for
+    // every example, independent of the input, and K-FAC is the exact Fisher.
+    let mlp = random_mlp(&[4, 3], Activation::Tanh, OutputKind::Gaussian, 5);
+    let data = random_data(&mlp, 20, 6);
+    let examples: Vec<Example> = (0..data.n).map(|i| Example::new(&mlp, &data, i)).collect();
+    let (kfac, ekfac) = block_errors(&mlp, &examples).unwrap();
+    assert!(kfac[0] < 1e-7 && ekfac[0] < 1e-7, "{kfac:?} {ekfac:?}");
+}
+
+#[test]
+fn kfac_and_ekfac_errors_match_dense_blocks_and_ekfac_is_never_worse() {
+    for (s, activation) in ACTIVATIONS.into_iter().enumerate() {
+        let mlp = random_mlp(
+            &[3, 5, 4, 3],
+            activation,
+            OutputKind::Categorical,
+            10 + s as u64,
+        );
+        let data = random_data(&mlp, 16, 11);
+        let examples: Vec<Example> = (0..data.n).map(|i| Example::new(&mlp, &data, i)).collect();
+        let (kfac, ekfac) = block_errors(&mlp, &examples).unwrap();
+        for l in 0..mlp.layers.len() {
+            let block = exact_block(&mlp, &data, l);
+            let layer = &mlp.layers[l];
+            let (di, d_o) = (layer.inputs + 1, layer.outputs);
+            // A and G from their definitions.
+            let n = data.n as f64;
+            let a = Mat::<f64>::from_fn(di, di, |i, j| {
+                examples
+                    .iter()
+                    .map(|e| {
+                        let v = |k: usize| {
+                            if k == layer.inputs {
+                                1.0
+                            } else {
+                                e.trace.inputs[l][k]
+                            }
+                        };
+                        v(i) * v(j)
+                    })
+                    .sum::<f64>()
+                    / n
+            });
+            let k = 3;
+            let g = Mat::<f64>::from_fn(d_o, d_o, |i, j| {
+                examples
+                    .iter()
+                    .map(|e| {
+                        // (Bᵀ H B)_ij with H = RᵀR.
+                        (0..k)
+                            .map(|row| {
+                                let rb = |col: usize| {
+                                    (0..k)
+                                        .map(|t| e.r[row * k + t] * e.b[l][t * d_o + col])
+                                        .sum::<f64>()
+                                };
+                                rb(i) * rb(j)
+                            })
+                            .sum::<f64>()
+                    })
+                    .sum::<f64>()
+                    / n
+            });
+            let kron = Mat::<f64>::from_fn(di * d_o, di * d_o, |i, j| {
+                a[(i / d_o, j / d_o)] * g[(i % d_o, j % d_o)]
+            });
+            let dense_kfac = (&block - &kron).norm_l2() / block.norm_l2();
+            assert!(
+                (dense_kfac - kfac[l]).abs() <= 1e-6 * dense_kfac.max(1e-3),
+                "{activation:?} layer {l}: {dense_kfac} vs {}",
+                kfac[l]
+            );
+            // EKFAC keeps K-FAC's eigenbasis and the exact diagonal there.
+            let qa = a
+                .self_adjoint_eigen(faer::Side::Lower)
+                .unwrap()
+                .U()
+                .to_owned();
+            let qg = g
+                .self_adjoint_eigen(faer::Side::Lower)
+                .unwrap()
+                .U()
+                .to_owned();
+            let q = Mat::<f64>::from_fn(di * d_o, di * d_o, |i, j| {
+                qa[(i / d_o, j / d_o)] * qg[(i % d_o, j % d_o)]
+            });
+            let rotated = q.transpose() * &block * &q;
+            let diag = Mat::<f64>::from_fn(di * d_o, di * d_o, |i, j| {
+                if i == j {
+                    rotated[(i, i)]
+                } else {
+                    0.0
+                }
+            });
+            let dense_ekfac = (&block - &q * diag * q.transpose()).norm_l2() / block.norm_l2();
+            assert!(
+                (dense_ekfac - ekfac[l]).abs() <= 1e-6 * dense_ekfac.max(1e-3),
+                "{activation:?} layer {l}: {dense_ekfac} vs {}",
+                ekfac[l]
+            );
+            assert!(ekfac[l] <= kfac[l] + 1e-12, "{activation:?} layer {l}");
+        }
+        // Hidden layers with a nonlinearity: K-FAC is not exact.
+        if activation != Activation::Identity {
+            assert!(kfac[0] > 1e-3, "{activation:?}: {kfac:?}");
+        }
+    }
+}
+
+/// Symmetries of the network are null directions of the Fisher: a common shift of all
+/// logits (softmax), and for ReLU (positively homogeneous) scaling a hidden unit's incoming
+/// weights up and its outgoing weights down. tanh and sigmoid have no such continuous
+/// symmetry: the same direction is not null for them.
+#[test]
+fn symmetries_give_null_directions() {
+    for activation in ACTIVATIONS {
+        let mlp = random_mlp(&[3, 4, 3], activation, OutputKind::Categorical, 21);
+        let data = random_data(&mlp, 10, 22);
+        let f = dense_fisher(&mlp, &data);
+        let p = mlp.num_params();
+        let scale = (0..p).map(|i| f[(i, i)]).fold(0.0, f64::max);
+        // Logit shift: the output biases all move together.
+        let mut shift = vec![0.0; p];
+        let last = mlp.offsets()[1] + 4 * 3;
+        shift[last..last + 3].iter_mut().for_each(|v| *v = 1.0);
+        assert!(
+            norm(&times(&f, &shift)) <= 1e-12 * scale * norm(&shift),
+            "{activation:?}"
+        );
+        // Rescaling hidden unit 0: its incoming row and bias by +θ, its outgoing column by −θ.
+        let theta = mlp.params();
+        let mut v = vec![0.0; p];
+        for c in 0..3 {
+            v[c] = theta[c];
+        }
+        v[12] = theta[12];
+        let off = mlp.offsets()[1];
+        for r in 0..3 {
+            v[off + r * 4] = -theta[off + r * 4];
+        }
+        let fv = norm(&times(&f, &v)) / (scale * norm(&v));
+        match activation {
+            Activation::Relu | Activation::Identity => assert!(fv <= 1e-12, "{activation:?}: {fv}"),
+            _ => assert!(fv > 1e-4, "{activation:?}: {fv}"),
+        }
+    }
+}
+
+#[test]
+fn the_kernel_and_the_fisher_share_their_nonzero_spectrum() {
+    let mlp = random_mlp(&[3, 4, 2], Activation::Tanh, OutputKind::Gaussian, 31);
+    let data = random_data(&mlp, 5, 32);
+    let examples: Vec<Example> = (0..data.n).map(|i| Example::new(&mlp, &data, i)).collect();
+    let u = fisher_factor(&mlp, &examples);
+    let mut kernel = (&u * u.transpose())
+        .self_adjoint_eigenvalues(faer::Side::Lower)
+        .unwrap();
+    let mut fisher = (u.transpose() * &u)
+        .self_adjoint_eigenvalues(faer::Side::Lower)
+        .unwrap();
+    kernel.reverse();
+    fisher.reverse();
+    assert_eq!(kernel.len(), 10);
+    for (a, b) in kernel.iter().zip(&fisher) {
+        assert!((a - b).abs() <= 1e-12 * kernel[0], "{a} vs {b}");
+    }
+    assert!(fisher[10..].iter().all(|v| v.abs() <= 1e-12 * kernel[0]));
+}
+
+/// The natural gradient does not depend on the parameterisation: with θ = Mφ, the step in φ
+/// mapped by M is the step in θ.
+#[test]
+fn natural_gradient_is_invariant_under_reparameterisation() {
+    let mlp = random_mlp(&[2, 3, 2], Activation::Tanh, OutputKind::Gaussian, 41);
+    let data = random_data(&mlp, 30, 42);
+    let examples: Vec<Example> = (0..data.n).map(|i| Example::new(&mlp, &data, i)).collect();
+    let u = fisher_factor(&mlp, &examples);
+    let p = mlp.num_params();
+    let mut g = vec![0.0; p];
+    for e in &examples {
+        for (a, b) in g.iter_mut().zip(e.gradient()) {
+            *a += b / data.n as f64;
+        }
+    }
+    let mut rng = StdRng::seed_from_u64(43);
+    let m = Mat::<f64>::from_fn(
+        p,
+        p,
+        |i, j| if i == j { 2.0 } else { 0.0 } + rng.gen_range(-0.3..0.3),
+    );
+    let damping = 1e-13;
+    let step_theta = natural_gradient(&u, &g, damping).unwrap();
+    let g_phi = times(&m.transpose().to_owned(), &g);
+    let step_phi = natural_gradient(&(&u * &m), &g_phi, damping).unwrap();
+    let mapped = times(&m, &step_phi);
+    let err = norm(
+        &mapped
+            .iter()
+            .zip(&step_theta)
+            .map(|(a, b)| a - b)
+            .collect::<Vec<_>>(),
+    );
+    assert!(
+        err <= 1e-6 * norm(&step_theta),
+        "{err} vs {}",
+        norm(&step_theta)
+    );
+}
