@@ -2,5 +2,6 @@
 
 mod cli;
 mod families;
+mod nn;
 mod numeric;
 mod reports;

@@ -30,6 +30,9 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Fisher–Rao distance between two members of a family.
     Distance(DistanceArgs),
+    /// Neural networks: curvature of small multilayer perceptrons.
+    #[command(subcommand)]
+    Nn(NnCommand),
     /// Write the reports of families (Markdown and JSON) and, with --all, the index.
     Report(ReportArgs),
 }
@@ -47,6 +50,34 @@ pub struct KlArgs {
     /// How to compute.
     #[arg(long, value_enum, default_value_t = Method::Symbolic)]
     pub method: Method,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand)]
+pub enum NnCommand {
+    /// Fisher trace and spectrum, empirical Fisher, K-FAC and EKFAC errors, natural gradient.
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(Args)]
+pub struct AnalyzeArgs {
+    /// The model file (TOML: sizes, activation, output).
+    #[arg(long)]
+    pub model: String,
+    /// The weights (safetensors, `layers.{i}.weight` [out, in] and `layers.{i}.bias`).
+    #[arg(long)]
+    pub weights: String,
+    /// The data (safetensors, `x` [N, in] and `y`).
+    #[arg(long)]
+    pub data: String,
+    /// How many of the largest Fisher eigenvalues to report.
+    #[arg(long, default_value_t = 5)]
+    pub top: usize,
+    /// Damping λ of the natural gradient (F + λI)⁻¹∇loss.
+    #[arg(long, default_value_t = 1e-3, allow_hyphen_values = true)]
+    pub damping: f64,
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,

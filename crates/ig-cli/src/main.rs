@@ -3,6 +3,7 @@
 
 mod args;
 mod family;
+mod network;
 mod numeric;
 mod report;
 mod symbolic;
@@ -99,6 +100,7 @@ fn run() -> ExitCode {
         args::Command::Kl(a) => family::kl(a),
         args::Command::Verify(a) => numeric::verify(a),
         args::Command::Distance(a) => numeric::distance(a),
+        args::Command::Nn(args::NnCommand::Analyze(a)) => network::analyze(a),
     };
     match result {
         Ok(output) => {

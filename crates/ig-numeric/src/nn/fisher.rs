@@ -211,6 +211,11 @@ pub struct Analysis {
     pub natural_gradient_norm: f64,
 }
 
+/// Blocks up to this many parameters are measured in K-FAC's eigenbasis densely (precise);
+/// larger ones through inner products between examples (no d × d matrix, but the errors are
+/// differences of squares, so they bottom out near 1e-8).
+const DENSE_BLOCK_LIMIT: usize = 1500;
+
 /// Networks larger than this get an error from [`analyze`].
 pub const MAX_ANALYZED_PARAMS: usize = 20_000;
 
@@ -318,6 +323,15 @@ pub fn natural_gradient(u: &Mat<f64>, g: &[f64], damping: f64) -> Result<Vec<f64
 /// `⟨F_l, A⊗G⟩ = (1/N) Σₙ āₙᵀAāₙ ⟨Mₙ, G⟩`, and in EKFAC's basis `Q = Q_A ⊗ Q_G` the kept
 /// diagonal `s` gives `‖F_l − Q diag(s) Qᵀ‖² = ‖F_l‖² − ‖s‖²`.
 pub fn block_errors(mlp: &Mlp, examples: &[Example]) -> Result<(Vec<f64>, Vec<f64>), NnError> {
+    block_errors_routed(mlp, examples, DENSE_BLOCK_LIMIT)
+}
+
+/// [`block_errors`], measuring blocks of up to `dense_limit` parameters densely.
+pub(crate) fn block_errors_routed(
+    mlp: &Mlp,
+    examples: &[Example],
+    dense_limit: usize,
+) -> Result<(Vec<f64>, Vec<f64>), NnError> {
     let n = examples.len() as f64;
     let k = mlp.layers.last().expect("a layer").outputs;
     let mut kfac = Vec::new();
@@ -351,6 +365,60 @@ pub fn block_errors(mlp: &Mlp, examples: &[Example]) -> Result<(Vec<f64>, Vec<f6
                 .map(|i| (0..x.ncols()).map(|j| x[(i, j)] * y[(i, j)]).sum::<f64>())
                 .sum()
         };
+        // K-FAC's eigenbasis Q = Q_A ⊗ Q_G, for EKFAC (and for the precise route below).
+        let ea = a
+            .self_adjoint_eigen(Side::Lower)
+            .map_err(|e| NnError(format!("eigenvectors did not converge: {e:?}")))?;
+        let eg = g
+            .self_adjoint_eigen(Side::Lower)
+            .map_err(|e| NnError(format!("eigenvectors did not converge: {e:?}")))?;
+        let (qa, qg) = (ea.U().to_owned(), eg.U().to_owned());
+        let rotated_inputs: Vec<Vec<f64>> = abar
+            .iter()
+            .map(|v| {
+                let av = Mat::<f64>::from_fn(di, 1, |i, _| v[i]);
+                let pa = qa.transpose() * &av;
+                (0..di).map(|c| pa[(c, 0)]).collect()
+            })
+            .collect();
+        let rotated_mats: Vec<Mat<f64>> = mats.iter().map(|m| qg.transpose() * m * &qg).collect();
+        let d = di * d_o;
+        if d <= dense_limit {
+            // Precise route: the block in K-FAC's eigenbasis, QᵀF_lQ = (1/N) Σ ããᵀ ⊗ M̃, where
+            // K-FAC is the diagonal Λ_A ⊗ Λ_G and EKFAC the block's own diagonal: both errors
+            // are sums of squares, with no cancellation.
+            let mut block = vec![0.0; d * d];
+            for (av, m) in rotated_inputs.iter().zip(&rotated_mats) {
+                for c in 0..di {
+                    for c2 in 0..di {
+                        let w = av[c] * av[c2] / n;
+                        for r in 0..d_o {
+                            let row = (c * d_o + r) * d;
+                            for r2 in 0..d_o {
+                                block[row + c2 * d_o + r2] += w * m[(r, r2)];
+                            }
+                        }
+                    }
+                }
+            }
+            let (la, lg) = (ea.S(), eg.S());
+            let (mut total, mut off, mut kfac_diag) = (0.0, 0.0, 0.0);
+            for i in 0..d {
+                for j in 0..d {
+                    let v = block[i * d + j];
+                    total += v * v;
+                    if i != j {
+                        off += v * v;
+                    }
+                }
+                let lambda = la[i / d_o] * lg[i % d_o];
+                kfac_diag += (block[i * d + i] - lambda).powi(2);
+            }
+            let norm = total.sqrt().max(1e-300);
+            kfac.push((off + kfac_diag).sqrt() / norm);
+            ekfac.push(off.sqrt() / norm);
+            continue;
+        }
         let dot = |x: &[f64], y: &[f64]| x.iter().zip(y).map(|(a, b)| a * b).sum::<f64>();
         let mut f2 = 0.0;
         for i in 0..examples.len() {
@@ -376,21 +444,11 @@ pub fn block_errors(mlp: &Mlp, examples: &[Example]) -> Result<(Vec<f64>, Vec<f6
         let norm = f2.sqrt();
         kfac.push(((f2 - 2.0 * cross + k2).max(0.0)).sqrt() / norm.max(1e-300));
         // EKFAC: the exact diagonal of F_l in K-FAC's eigenbasis.
-        let qa = a
-            .self_adjoint_eigen(Side::Lower)
-            .map_err(|e| NnError(format!("eigenvectors did not converge: {e:?}")))?;
-        let qg = g
-            .self_adjoint_eigen(Side::Lower)
-            .map_err(|e| NnError(format!("eigenvectors did not converge: {e:?}")))?;
-        let (qa, qg) = (qa.U().to_owned(), qg.U().to_owned());
-        let mut s = vec![0.0; di * d_o];
-        for (v, m) in abar.iter().zip(&mats) {
-            let av = Mat::<f64>::from_fn(di, 1, |i, _| v[i]);
-            let pa = qa.transpose() * &av;
-            let pm = qg.transpose() * m * &qg;
+        let mut s = vec![0.0; d];
+        for (pa, pm) in rotated_inputs.iter().zip(&rotated_mats) {
             for c in 0..di {
                 for r in 0..d_o {
-                    s[c * d_o + r] += pa[(c, 0)].powi(2) * pm[(r, r)] / n;
+                    s[c * d_o + r] += pa[c].powi(2) * pm[(r, r)] / n;
                 }
             }
         }

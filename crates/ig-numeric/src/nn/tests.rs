@@ -296,9 +296,7 @@ fn symmetries_give_null_directions() {
         // Rescaling hidden unit 0: its incoming row and bias by +θ, its outgoing column by −θ.
         let theta = mlp.params();
         let mut v = vec![0.0; p];
-        for c in 0..3 {
-            v[c] = theta[c];
-        }
+        v[..3].copy_from_slice(&theta[..3]);
         v[12] = theta[12];
         let off = mlp.offsets()[1];
         for r in 0..3 {
@@ -371,4 +369,89 @@ fn natural_gradient_is_invariant_under_reparameterisation() {
         "{err} vs {}",
         norm(&step_theta)
     );
+}
+
+#[test]
+fn both_routes_to_the_block_errors_agree() {
+    let mlp = random_mlp(&[3, 6, 4], Activation::Sigmoid, OutputKind::Categorical, 51);
+    let data = random_data(&mlp, 24, 52);
+    let examples: Vec<Example> = (0..data.n).map(|i| Example::new(&mlp, &data, i)).collect();
+    let dense = fisher::block_errors_routed(&mlp, &examples, usize::MAX).unwrap();
+    let kernel = fisher::block_errors_routed(&mlp, &examples, 0).unwrap();
+    for (a, b) in dense
+        .0
+        .iter()
+        .chain(&dense.1)
+        .zip(kernel.0.iter().chain(&kernel.1))
+    {
+        assert!((a - b).abs() <= 1e-7, "{dense:?} vs {kernel:?}");
+    }
+}
+
+fn safetensors_bytes(tensors: Vec<(&str, safetensors::Dtype, Vec<usize>, Vec<u8>)>) -> Vec<u8> {
+    let views: Vec<(String, safetensors::tensor::TensorView)> = tensors
+        .iter()
+        .map(|(n, d, s, b)| {
+            (
+                n.to_string(),
+                safetensors::tensor::TensorView::new(*d, s.clone(), b).unwrap(),
+            )
+        })
+        .collect();
+    safetensors::serialize(views, None).unwrap()
+}
+
+#[test]
+fn files_load_as_pytorch_writes_them_and_bad_files_are_named() {
+    use safetensors::Dtype;
+    let f32s = |v: &[f32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+    let weights = safetensors_bytes(vec![
+        (
+            "layers.0.weight",
+            Dtype::F32,
+            vec![3, 2],
+            f32s(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]),
+        ),
+        (
+            "layers.0.bias",
+            Dtype::F32,
+            vec![3],
+            f32s(&[0.5, -0.5, 0.25]),
+        ),
+    ]);
+    let model = "sizes = [2, 3]\nactivation = \"relu\"\noutput = \"categorical\"\n";
+    let mlp = Mlp::load(model, "m.toml", &weights, "w.safetensors").unwrap();
+    // PyTorch's [out, in] layout: row r holds the weights into output r.
+    assert_eq!(mlp.layers[0].weight, vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    assert_eq!(mlp.forward(&[1.0, 0.0]).output(), &[1.5, 2.5, 5.25]);
+    let data = |y: Vec<u8>, dtype| {
+        safetensors_bytes(vec![
+            (
+                "x",
+                Dtype::F64,
+                vec![2, 2],
+                [1.0f64, 2.0, 3.0, 4.0]
+                    .iter()
+                    .flat_map(|v| v.to_le_bytes())
+                    .collect(),
+            ),
+            ("y", dtype, vec![2], y),
+        ])
+    };
+    let ok = Dataset::load(&data(vec![0, 2], Dtype::U8), "d", &mlp).unwrap();
+    assert_eq!(ok.targets, Targets::Classes(vec![0, 2]));
+    let err = |r: Result<Dataset, NnError>| r.unwrap_err().to_string();
+    assert!(err(Dataset::load(&data(vec![0, 3], Dtype::U8), "d", &mlp)).contains("out of range"));
+    assert!(err(Dataset::load(&data(vec![0, 1], Dtype::BOOL), "d", &mlp)).contains("integer"));
+    assert!(err(Dataset::load(b"not a file", "d", &mlp)).contains("safetensors"));
+    let bad = |m: &str, w: &[u8]| {
+        Mlp::load(m, "m.toml", w, "w.safetensors")
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(bad(&model.replace("relu", "gelu"), &weights).contains("unknown activation"));
+    assert!(bad(&model.replace("[2, 3]", "[3, 3]"), &weights).contains("shape"));
+    assert!(bad(&model.replace("[2, 3]", "[2, 3, 1]"), &weights)
+        .contains("no tensor 'layers.1.weight'"));
+    assert!(bad("sizes = [2, 3]\n", &weights).contains("m.toml"));
 }

@@ -1,0 +1,66 @@
+//! `ig nn analyze`.
+
+use crate::args::AnalyzeArgs;
+use crate::Failure;
+use ig_numeric::nn::{analyze as run, Dataset, Mlp};
+use serde_json::json;
+
+fn read(path: &str) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| Failure::input(format!("{path}: {e}")))
+}
+
+pub fn analyze(a: AnalyzeArgs) -> Result<String, Failure> {
+    let model = String::from_utf8(read(&a.model)?)
+        .map_err(|_| Failure::input(format!("{}: not UTF-8 text", a.model)))?;
+    let mlp = Mlp::load(&model, &a.model, &read(&a.weights)?, &a.weights)
+        .map_err(|e| Failure::input(e.to_string()))?;
+    let data =
+        Dataset::load(&read(&a.data)?, &a.data, &mlp).map_err(|e| Failure::input(e.to_string()))?;
+    let r = run(&mlp, &data, a.top, a.damping).map_err(|e| Failure::input(e.to_string()))?;
+    let finite = [
+        r.loss,
+        r.fisher_trace,
+        r.empirical_fisher_trace,
+        r.natural_gradient_norm,
+    ]
+    .iter()
+    .chain(&r.fisher_top_eigenvalues)
+    .chain(&r.kfac_block_errors)
+    .chain(&r.ekfac_block_errors)
+    .all(|v| v.is_finite());
+    if !finite {
+        return Err(Failure::input(
+            "the analysis is not finite (weights or data too large)",
+        ));
+    }
+    if a.json {
+        return Ok(json!({
+            "num_params": r.num_params,
+            "loss": r.loss,
+            "fisher_trace": r.fisher_trace,
+            "fisher_top_eigenvalues": r.fisher_top_eigenvalues,
+            "empirical_fisher_trace": r.empirical_fisher_trace,
+            "kfac_block_errors": r.kfac_block_errors,
+            "ekfac_block_errors": r.ekfac_block_errors,
+            "natural_gradient_norm": r.natural_gradient_norm,
+            "examples": data.n,
+            "damping": a.damping,
+        })
+        .to_string());
+    }
+    Ok([
+        format!("parameters              {}", r.num_params),
+        format!("examples                {}", data.n),
+        format!("loss                    {}", r.loss),
+        format!("fisher trace            {}", r.fisher_trace),
+        format!("fisher top eigenvalues  {:?}", r.fisher_top_eigenvalues),
+        format!("empirical fisher trace  {}", r.empirical_fisher_trace),
+        format!("k-fac block errors      {:?}", r.kfac_block_errors),
+        format!("ekfac block errors      {:?}", r.ekfac_block_errors),
+        format!(
+            "natural gradient norm   {} (damping {})",
+            r.natural_gradient_norm, a.damping
+        ),
+    ]
+    .join("\n"))
+}

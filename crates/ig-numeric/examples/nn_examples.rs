@@ -1,0 +1,125 @@
+//! Writes the example networks of `examples/nn/` (model TOML, safetensors weights in
+//! PyTorch's layout, safetensors data), seeded: `cargo run -p ig-numeric --example nn_examples`.
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use safetensors::{tensor::TensorView, Dtype};
+use std::path::Path;
+
+fn f32_bytes(values: &[f64]) -> Vec<u8> {
+    values
+        .iter()
+        .flat_map(|&v| (v as f32).to_le_bytes())
+        .collect()
+}
+
+fn write(path: &Path, tensors: Vec<(String, Dtype, Vec<usize>, Vec<u8>)>) {
+    let views: Vec<(String, TensorView)> = tensors
+        .iter()
+        .map(|(name, dtype, shape, bytes)| {
+            (
+                name.clone(),
+                TensorView::new(*dtype, shape.clone(), bytes).unwrap(),
+            )
+        })
+        .collect();
+    safetensors::serialize_to_file(views, None, path).unwrap();
+}
+
+/// A network with PyTorch's default initialisation (uniform in ±1/√fan_in) and inputs from
+/// a mixture of Gaussian clusters, labelled by cluster (classification) or by a smooth
+/// function of the input (regression).
+fn example(
+    dir: &Path,
+    name: &str,
+    sizes: &[usize],
+    activation: &str,
+    output: &str,
+    n: usize,
+    seed: u64,
+) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    std::fs::write(
+        dir.join(format!("{name}.toml")),
+        format!("sizes = {sizes:?}\nactivation = \"{activation}\"\noutput = \"{output}\"\n"),
+    )
+    .unwrap();
+    let mut weights = Vec::new();
+    for (i, w) in sizes.windows(2).enumerate() {
+        let bound = 1.0 / (w[0] as f64).sqrt();
+        let weight: Vec<f64> = (0..w[0] * w[1])
+            .map(|_| rng.gen_range(-bound..bound))
+            .collect();
+        let bias: Vec<f64> = (0..w[1]).map(|_| rng.gen_range(-bound..bound)).collect();
+        weights.push((
+            format!("layers.{i}.weight"),
+            Dtype::F32,
+            vec![w[1], w[0]],
+            f32_bytes(&weight),
+        ));
+        weights.push((
+            format!("layers.{i}.bias"),
+            Dtype::F32,
+            vec![w[1]],
+            f32_bytes(&bias),
+        ));
+    }
+    write(&dir.join(format!("{name}.weights.safetensors")), weights);
+    let (input, out) = (sizes[0], *sizes.last().unwrap());
+    let centres: Vec<Vec<f64>> = (0..out)
+        .map(|_| (0..input).map(|_| rng.gen_range(-2.0..2.0)).collect())
+        .collect();
+    let mut x = Vec::new();
+    let mut labels: Vec<i64> = Vec::new();
+    let mut targets = Vec::new();
+    for k in 0..n {
+        let class = k % out;
+        let point: Vec<f64> = centres[class]
+            .iter()
+            .map(|c| c + rng.gen_range(-1.0..1.0))
+            .collect();
+        for j in 0..out {
+            targets.push((point[j % input] * (j as f64 + 1.0)).sin());
+        }
+        x.extend(point);
+        labels.push(class as i64);
+    }
+    let y = if output == "categorical" {
+        (
+            "y".to_string(),
+            Dtype::I64,
+            vec![n],
+            labels.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        )
+    } else {
+        (
+            "y".to_string(),
+            Dtype::F32,
+            vec![n, out],
+            f32_bytes(&targets),
+        )
+    };
+    write(
+        &dir.join(format!("{name}.data.safetensors")),
+        vec![
+            ("x".to_string(), Dtype::F32, vec![n, input], f32_bytes(&x)),
+            y,
+        ],
+    );
+}
+
+fn main() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/nn");
+    std::fs::create_dir_all(&dir).unwrap();
+    example(
+        &dir,
+        "classifier",
+        &[20, 30, 30, 5],
+        "tanh",
+        "categorical",
+        256,
+        1,
+    );
+    example(&dir, "regressor", &[4, 16, 2], "relu", "gaussian", 128, 2);
+    println!("wrote {}", dir.display());
+}
