@@ -14,6 +14,7 @@ mod geodesic;
 mod geometry;
 pub mod nn;
 mod sample;
+pub mod spectrum;
 mod tape;
 
 pub use closed_form::closed_form_distance;

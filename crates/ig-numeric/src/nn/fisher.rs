@@ -457,3 +457,21 @@ pub(crate) fn block_errors_routed(
     }
     Ok((kfac, ekfac))
 }
+
+/// The exact Fisher of a network on a data set as an operator: products only, through
+/// [`fisher_vector_product`].
+pub struct FisherOperator<'a> {
+    /// The network.
+    pub mlp: &'a Mlp,
+    /// The data.
+    pub data: &'a Dataset,
+}
+
+impl crate::spectrum::SymmetricOperator for FisherOperator<'_> {
+    fn dim(&self) -> usize {
+        self.mlp.num_params()
+    }
+    fn apply(&self, v: &[f64], out: &mut [f64]) {
+        out.copy_from_slice(&fisher_vector_product(self.mlp, self.data, v));
+    }
+}

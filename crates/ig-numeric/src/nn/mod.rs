@@ -7,7 +7,7 @@ mod model;
 
 pub use fisher::{
     analyze, block_errors, dense_fisher, fisher_factor, fisher_vector_product, natural_gradient,
-    Analysis, Example, MAX_ANALYZED_PARAMS,
+    Analysis, Example, FisherOperator, MAX_ANALYZED_PARAMS,
 };
 pub use model::{Activation, Dataset, Layer, Mlp, OutputKind, Targets, Trace};
 

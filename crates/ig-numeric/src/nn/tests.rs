@@ -455,3 +455,67 @@ fn files_load_as_pytorch_writes_them_and_bad_files_are_named() {
         .contains("no tensor 'layers.1.weight'"));
     assert!(bad("sizes = [2, 3]\n", &weights).contains("m.toml"));
 }
+
+#[test]
+fn lanczos_and_spectral_estimates_agree_with_a_dense_eigendecomposition() {
+    use crate::spectrum::{
+        effective_rank, hutchinson_trace, participation_ratio, spectral_density, top_eigenvalues,
+    };
+    let mlp = random_mlp(&[4, 8, 3], Activation::Tanh, OutputKind::Categorical, 61);
+    let data = random_data(&mlp, 40, 62);
+    let f = dense_fisher(&mlp, &data);
+    let mut exact = f.self_adjoint_eigenvalues(faer::Side::Lower).unwrap();
+    exact.reverse();
+    // Matrix-free: Lanczos only ever multiplies by F through Fisher-vector products.
+    let op = FisherOperator {
+        mlp: &mlp,
+        data: &data,
+    };
+    let top = top_eigenvalues(&op, 5, 40, 1);
+    for (a, b) in top.iter().zip(&exact) {
+        assert!(
+            (a - b).abs() <= 1e-10 * exact[0],
+            "{top:?} vs {:?}",
+            &exact[..5]
+        );
+    }
+    // Hutchinson: unbiased, variance 2‖F‖²_F − 2Σ F_ii² per vector.
+    let trace: f64 = exact.iter().sum();
+    let vectors = 400;
+    let offdiag: f64 = (0..f.nrows())
+        .flat_map(|i| (0..f.ncols()).map(move |j| (i, j)))
+        .filter(|(i, j)| i != j)
+        .map(|(i, j)| f[(i, j)].powi(2))
+        .sum();
+    let sigma = (2.0 * offdiag / vectors as f64).sqrt();
+    let estimate = hutchinson_trace(&f, vectors, 2);
+    assert!(
+        (estimate - trace).abs() <= 5.0 * sigma,
+        "{estimate} vs {trace} ± {sigma}"
+    );
+    // SLQ: a probability measure whose first moment estimates tr F / n.
+    let density = spectral_density(&f, 30, 30, 3);
+    let mass: f64 = density.iter().map(|(_, w)| w).sum();
+    assert!((mass - 1.0).abs() < 1e-12);
+    let mean: f64 = density.iter().map(|(x, w)| x * w).sum();
+    assert!(
+        (mean * f.nrows() as f64 - trace).abs() <= 5.0 * sigma * (vectors as f64 / 30.0).sqrt()
+    );
+    assert!(density
+        .iter()
+        .all(|(x, _)| *x >= -1e-10 * exact[0] && *x <= exact[0] * (1.0 + 1e-10)));
+    // Summaries: between 1 and the rank.
+    let positive: Vec<f64> = exact
+        .iter()
+        .copied()
+        .filter(|&v| v > 1e-12 * exact[0])
+        .collect();
+    let (er, pr) = (effective_rank(&exact), participation_ratio(&positive));
+    assert!(
+        1.0 <= pr && pr <= er + 1e-9 && er <= positive.len() as f64 + 1e-9,
+        "{pr} {er} {}",
+        positive.len()
+    );
+    assert!((effective_rank(&[2.0, 2.0, 2.0, 0.0]) - 3.0).abs() < 1e-12);
+    assert!((participation_ratio(&[1.0, 1.0, 0.0]) - 2.0).abs() < 1e-12);
+}
