@@ -2,8 +2,11 @@
 //! exact Fisher, matrix-free Fisher-vector products, the natural gradient, and the K-FAC and
 //! EKFAC approximations measured against the exact blocks.
 
+mod curvature;
 mod fisher;
 mod model;
+
+pub use curvature::{BlockDiagonal, Curvature, Diagonal, Factored, Kronecker, LowRankPlusDiagonal};
 
 pub use fisher::{
     analyze, block_errors, dense_fisher, fisher_factor, fisher_vector_product, natural_gradient,

@@ -519,3 +519,77 @@ fn lanczos_and_spectral_estimates_agree_with_a_dense_eigendecomposition() {
     assert!((effective_rank(&[2.0, 2.0, 2.0, 0.0]) - 3.0).abs() < 1e-12);
     assert!((participation_ratio(&[1.0, 1.0, 0.0]) - 2.0).abs() < 1e-12);
 }
+
+/// Every representation is consistent with itself: products, damped solves, dense form and
+/// trace agree; and each sits where it should relative to the exact Fisher.
+#[test]
+fn curvature_representations_are_consistent() {
+    let mlp = random_mlp(&[3, 5, 3], Activation::Tanh, OutputKind::Categorical, 71);
+    let data = random_data(&mlp, 20, 72);
+    let exact = Factored::exact(&mlp, &data);
+    let p = mlp.num_params();
+    let reps: Vec<(&str, Box<dyn Curvature>)> = vec![
+        ("empirical", Box::new(Factored::empirical(&mlp, &data))),
+        (
+            "monte carlo",
+            Box::new(Factored::monte_carlo(&mlp, &data, 4, 1)),
+        ),
+        ("diagonal", Box::new(Diagonal::of(&exact))),
+        ("block diagonal", Box::new(BlockDiagonal::of(&mlp, &exact))),
+        ("k-fac", Box::new(Kronecker::kfac(&mlp, &data))),
+        ("ekfac", Box::new(Kronecker::ekfac(&mlp, &data))),
+        (
+            "low rank + diagonal",
+            Box::new(LowRankPlusDiagonal::of(&exact, 6)),
+        ),
+    ];
+    let v: Vec<f64> = (0..p).map(|i| ((i * 13 % 7) as f64 - 3.0) / 3.0).collect();
+    let reference = dense_fisher(&mlp, &data);
+    assert!((&exact.dense() - &reference).norm_l2() <= 1e-13 * reference.norm_l2());
+    for (name, c) in reps
+        .iter()
+        .map(|(n, c)| (*n, c.as_ref()))
+        .chain([("exact", &exact as &dyn Curvature)])
+    {
+        let d = c.dense();
+        assert!(
+            (&d - d.transpose()).norm_l2() <= 1e-12 * d.norm_l2(),
+            "{name}: not symmetric"
+        );
+        let mv = c.matvec(&v);
+        let dv = times(&d, &v);
+        assert!(
+            norm(&mv.iter().zip(&dv).map(|(a, b)| a - b).collect::<Vec<_>>())
+                <= 1e-12 * norm(&dv).max(1e-300),
+            "{name}"
+        );
+        let trace: f64 = (0..p).map(|i| d[(i, i)]).sum();
+        assert!(
+            (c.trace() - trace).abs() <= 1e-12 * trace.abs().max(1e-300),
+            "{name}: {} vs {trace}",
+            c.trace()
+        );
+        let damping = 1e-3;
+        let x = c.solve(&v, damping);
+        let back: Vec<f64> = c
+            .matvec(&x)
+            .iter()
+            .zip(&x)
+            .map(|(a, b)| a + damping * b)
+            .collect();
+        let err = norm(&back.iter().zip(&v).map(|(a, b)| a - b).collect::<Vec<_>>());
+        assert!(err <= 1e-8 * norm(&v), "{name}: solve residual {err}");
+    }
+    // Where each sits: blocks are closer than their Kronecker approximations, EKFAC no worse
+    // than K-FAC, low rank plus diagonal exact at full rank.
+    let dist = |c: &dyn Curvature| c.distance(&exact);
+    let by = |n: &str| reps.iter().find(|(m, _)| *m == n).unwrap().1.as_ref();
+    assert!(dist(by("block diagonal")) <= dist(by("ekfac")) + 1e-12);
+    assert!(dist(by("ekfac")) <= dist(by("k-fac")) + 1e-12);
+    assert!(LowRankPlusDiagonal::of(&exact, p).distance(&exact) <= 1e-10);
+    // Sampled labels converge on the true Fisher; observed labels do not.
+    let few = Factored::monte_carlo(&mlp, &data, 1, 2).distance(&exact);
+    let many = Factored::monte_carlo(&mlp, &data, 400, 2).distance(&exact);
+    assert!(many < few && many < 0.15, "{few} {many}");
+    assert!(by("empirical").distance(&exact) > 0.15);
+}

@@ -1,0 +1,449 @@
+//! Curvature representations of a network behind one trait: the exact true Fisher, the
+//! empirical Fisher, a Monte-Carlo Fisher with sampled labels, diagonal, block-diagonal,
+//! K-FAC, EKFAC, and low rank plus diagonal. Each gives products, damped solves, a dense
+//! form (small networks), its trace and its distance to another representation.
+//!
+//! Parameters are in the network's order (`Mlp::params`). K-FAC's factors act on a layer's
+//! `[W b]` as a matrix: `(A ⊗ G) vec(V) = vec(G V A)` with `V` of shape outputs × (inputs + 1).
+
+use super::fisher::{fisher_factor, Example};
+use super::model::{Dataset, Mlp, OutputKind, Targets};
+use faer::{Mat, Side};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+/// A positive semi-definite approximation of the Fisher matrix.
+pub trait Curvature {
+    /// Number of parameters.
+    fn dim(&self) -> usize;
+    /// `C v`.
+    fn matvec(&self, v: &[f64]) -> Vec<f64>;
+    /// `(C + λI)⁻¹ v`.
+    fn solve(&self, v: &[f64], damping: f64) -> Vec<f64>;
+    /// The dense matrix.
+    fn dense(&self) -> Mat<f64> {
+        let n = self.dim();
+        let mut m = Mat::<f64>::zeros(n, n);
+        let mut e = vec![0.0; n];
+        for j in 0..n {
+            e[j] = 1.0;
+            for (i, v) in self.matvec(&e).into_iter().enumerate() {
+                m[(i, j)] = v;
+            }
+            e[j] = 0.0;
+        }
+        m
+    }
+    /// `tr C`.
+    fn trace(&self) -> f64;
+    /// `‖C − other‖_F / ‖other‖_F`.
+    fn distance(&self, other: &dyn Curvature) -> f64 {
+        let (a, b) = (self.dense(), other.dense());
+        (&a - &b).norm_l2() / b.norm_l2().max(1e-300)
+    }
+}
+
+fn llt_solve(a: Mat<f64>, rhs: &Mat<f64>) -> Mat<f64> {
+    let llt = a
+        .llt(Side::Lower)
+        .expect("a damped positive semi-definite matrix is positive definite");
+    faer::linalg::solvers::Solve::solve(&llt, rhs)
+}
+
+fn column(v: &[f64]) -> Mat<f64> {
+    Mat::<f64>::from_fn(v.len(), 1, |i, _| v[i])
+}
+
+/// `UᵀU` for a factor U (rows are directions): the exact, empirical and Monte-Carlo Fisher.
+pub struct Factored {
+    /// The factor, one row per direction.
+    pub u: Mat<f64>,
+}
+
+impl Factored {
+    /// The exact true Fisher `(1/N) Σ Jₙᵀ Hₙ Jₙ`.
+    pub fn exact(mlp: &Mlp, data: &Dataset) -> Factored {
+        let examples: Vec<Example> = (0..data.n).map(|i| Example::new(mlp, data, i)).collect();
+        Factored {
+            u: fisher_factor(mlp, &examples),
+        }
+    }
+
+    /// The empirical Fisher `(1/N) Σ gₙ gₙᵀ`, gradients at the observed targets.
+    pub fn empirical(mlp: &Mlp, data: &Dataset) -> Factored {
+        let rows: Vec<Vec<f64>> = (0..data.n)
+            .map(|i| Example::new(mlp, data, i).gradient())
+            .collect();
+        Factored::from_rows(&rows, data.n as f64)
+    }
+
+    /// The Monte-Carlo Fisher: `samples` targets per example drawn from the model itself.
+    pub fn monte_carlo(mlp: &Mlp, data: &Dataset, samples: usize, seed: u64) -> Factored {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut rows = Vec::new();
+        for i in 0..data.n {
+            let f = mlp.forward(data.input(i)).output().to_vec();
+            for _ in 0..samples {
+                let mut one = data.clone();
+                one.targets = match mlp.output {
+                    OutputKind::Categorical => {
+                        let m = f.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+                        let w: Vec<f64> = f.iter().map(|v| (v - m).exp()).collect();
+                        let mut u = rng.gen::<f64>() * w.iter().sum::<f64>();
+                        let class = w
+                            .iter()
+                            .position(|&x| {
+                                u -= x;
+                                u <= 0.0
+                            })
+                            .unwrap_or(w.len() - 1);
+                        Targets::Classes(vec![class; data.n])
+                    }
+                    OutputKind::Gaussian => {
+                        // Box–Muller: f + ε, ε ~ N(0, I).
+                        let mut y = vec![0.0; data.n * f.len()];
+                        for (k, v) in f.iter().enumerate() {
+                            let (a, b): (f64, f64) = (rng.gen::<f64>().max(1e-300), rng.gen());
+                            y[i * f.len() + k] =
+                                v + (-2.0 * a.ln()).sqrt() * (2.0 * std::f64::consts::PI * b).cos();
+                        }
+                        Targets::Values(y)
+                    }
+                };
+                rows.push(Example::new(mlp, &one, i).gradient());
+            }
+        }
+        Factored::from_rows(&rows, (data.n * samples) as f64)
+    }
+
+    fn from_rows(rows: &[Vec<f64>], count: f64) -> Factored {
+        let p = rows.first().map_or(0, Vec::len);
+        let scale = 1.0 / count.sqrt();
+        Factored {
+            u: Mat::<f64>::from_fn(rows.len(), p, |i, j| rows[i][j] * scale),
+        }
+    }
+}
+
+impl Curvature for Factored {
+    fn dim(&self) -> usize {
+        self.u.ncols()
+    }
+    fn matvec(&self, v: &[f64]) -> Vec<f64> {
+        let x = self.u.transpose() * (&self.u * column(v));
+        (0..self.dim()).map(|i| x[(i, 0)]).collect()
+    }
+    fn solve(&self, v: &[f64], damping: f64) -> Vec<f64> {
+        super::fisher::natural_gradient(&self.u, v, damping).expect("positive definite")
+    }
+    fn dense(&self) -> Mat<f64> {
+        self.u.transpose() * &self.u
+    }
+    fn trace(&self) -> f64 {
+        self.u.squared_norm_l2()
+    }
+}
+
+/// A diagonal matrix.
+pub struct Diagonal {
+    /// The diagonal.
+    pub d: Vec<f64>,
+}
+
+impl Diagonal {
+    /// The diagonal of another representation.
+    pub fn of(c: &dyn Curvature) -> Diagonal {
+        let n = c.dim();
+        let mut e = vec![0.0; n];
+        let d = (0..n)
+            .map(|j| {
+                e[j] = 1.0;
+                let v = c.matvec(&e)[j];
+                e[j] = 0.0;
+                v
+            })
+            .collect();
+        Diagonal { d }
+    }
+}
+
+impl Curvature for Diagonal {
+    fn dim(&self) -> usize {
+        self.d.len()
+    }
+    fn matvec(&self, v: &[f64]) -> Vec<f64> {
+        self.d.iter().zip(v).map(|(a, b)| a * b).collect()
+    }
+    fn solve(&self, v: &[f64], damping: f64) -> Vec<f64> {
+        self.d
+            .iter()
+            .zip(v)
+            .map(|(a, b)| b / (a + damping))
+            .collect()
+    }
+    fn trace(&self) -> f64 {
+        self.d.iter().sum()
+    }
+}
+
+/// The exact diagonal blocks of another representation, one per layer.
+pub struct BlockDiagonal {
+    /// `(offset, block)` per layer.
+    pub blocks: Vec<(usize, Mat<f64>)>,
+    dim: usize,
+}
+
+impl BlockDiagonal {
+    /// The layer blocks of `c`.
+    pub fn of(mlp: &Mlp, c: &dyn Curvature) -> BlockDiagonal {
+        let full = c.dense();
+        let blocks = mlp
+            .layers
+            .iter()
+            .zip(mlp.offsets())
+            .map(|(l, o)| {
+                let size = l.outputs * (l.inputs + 1);
+                (o, full.submatrix(o, o, size, size).to_owned())
+            })
+            .collect();
+        BlockDiagonal {
+            blocks,
+            dim: c.dim(),
+        }
+    }
+}
+
+impl Curvature for BlockDiagonal {
+    fn dim(&self) -> usize {
+        self.dim
+    }
+    fn matvec(&self, v: &[f64]) -> Vec<f64> {
+        let mut out = vec![0.0; self.dim];
+        for (o, b) in &self.blocks {
+            let x = b * column(&v[*o..*o + b.nrows()]);
+            for i in 0..b.nrows() {
+                out[o + i] = x[(i, 0)];
+            }
+        }
+        out
+    }
+    fn solve(&self, v: &[f64], damping: f64) -> Vec<f64> {
+        let mut out = vec![0.0; self.dim];
+        for (o, b) in &self.blocks {
+            let n = b.nrows();
+            let x = llt_solve(
+                b + Mat::<f64>::identity(n, n) * faer::Scale(damping),
+                &column(&v[*o..*o + n]),
+            );
+            for i in 0..n {
+                out[o + i] = x[(i, 0)];
+            }
+        }
+        out
+    }
+    fn trace(&self) -> f64 {
+        self.blocks
+            .iter()
+            .map(|(_, b)| (0..b.nrows()).map(|i| b[(i, i)]).sum::<f64>())
+            .sum()
+    }
+}
+
+/// One layer of K-FAC or EKFAC: `A = E[āāᵀ]`, `G = E[Bᵀ H B]` with their eigenbases, and the
+/// scaling in the basis `Q_A ⊗ Q_G` (K-FAC: `λ_A ⊗ λ_G`; EKFAC: the exact diagonal).
+struct KroneckerLayer {
+    offset: usize,
+    inputs: usize,
+    outputs: usize,
+    qa: Mat<f64>,
+    qg: Mat<f64>,
+    /// `scale[c·outputs + r]`.
+    scale: Vec<f64>,
+}
+
+/// K-FAC (or EKFAC): per layer, a Kronecker-factored block in its eigenbasis.
+pub struct Kronecker {
+    layers: Vec<KroneckerLayer>,
+    dim: usize,
+}
+
+impl Kronecker {
+    /// K-FAC, `A ⊗ G` per layer.
+    pub fn kfac(mlp: &Mlp, data: &Dataset) -> Kronecker {
+        Kronecker::build(mlp, data, false)
+    }
+
+    /// EKFAC: K-FAC's eigenbasis with the exact diagonal of the block there.
+    pub fn ekfac(mlp: &Mlp, data: &Dataset) -> Kronecker {
+        Kronecker::build(mlp, data, true)
+    }
+
+    fn build(mlp: &Mlp, data: &Dataset, exact_diagonal: bool) -> Kronecker {
+        let examples: Vec<Example> = (0..data.n).map(|i| Example::new(mlp, data, i)).collect();
+        let n = data.n as f64;
+        let k = mlp.layers.last().expect("a layer").outputs;
+        let mut layers = Vec::new();
+        for (l, (layer, offset)) in mlp.layers.iter().zip(mlp.offsets()).enumerate() {
+            let (di, d_o) = (layer.inputs + 1, layer.outputs);
+            let abar: Vec<Mat<f64>> = examples
+                .iter()
+                .map(|e| {
+                    Mat::<f64>::from_fn(di, 1, |i, _| {
+                        e.trace.inputs[l].get(i).copied().unwrap_or(1.0)
+                    })
+                })
+                .collect();
+            let mats: Vec<Mat<f64>> = examples
+                .iter()
+                .map(|e| {
+                    let c = Mat::<f64>::from_fn(k, d_o, |row, col| {
+                        (0..k)
+                            .map(|t| e.r[row * k + t] * e.b[l][t * d_o + col])
+                            .sum()
+                    });
+                    c.transpose() * &c
+                })
+                .collect();
+            let mut a = Mat::<f64>::zeros(di, di);
+            let mut g = Mat::<f64>::zeros(d_o, d_o);
+            for (v, m) in abar.iter().zip(&mats) {
+                a += v * v.transpose() * faer::Scale(1.0 / n);
+                g += m * faer::Scale(1.0 / n);
+            }
+            let ea = a.self_adjoint_eigen(Side::Lower).expect("symmetric");
+            let eg = g.self_adjoint_eigen(Side::Lower).expect("symmetric");
+            let (qa, qg) = (ea.U().to_owned(), eg.U().to_owned());
+            let scale = if exact_diagonal {
+                let mut s = vec![0.0; di * d_o];
+                for (v, m) in abar.iter().zip(&mats) {
+                    let pa = qa.transpose() * v;
+                    let pm = qg.transpose() * m * &qg;
+                    for c in 0..di {
+                        for r in 0..d_o {
+                            s[c * d_o + r] += pa[(c, 0)].powi(2) * pm[(r, r)] / n;
+                        }
+                    }
+                }
+                s
+            } else {
+                (0..di * d_o)
+                    .map(|q| ea.S()[q / d_o].max(0.0) * eg.S()[q % d_o].max(0.0))
+                    .collect()
+            };
+            layers.push(KroneckerLayer {
+                offset,
+                inputs: layer.inputs,
+                outputs: d_o,
+                qa,
+                qg,
+                scale,
+            });
+        }
+        Kronecker {
+            layers,
+            dim: mlp.num_params(),
+        }
+    }
+
+    /// `out_l = Q diag(f(scale)) Qᵀ v_l` per layer.
+    fn apply(&self, v: &[f64], f: impl Fn(f64) -> f64) -> Vec<f64> {
+        let mut out = vec![0.0; self.dim];
+        for l in &self.layers {
+            let (di, d_o) = (l.inputs + 1, l.outputs);
+            // V: outputs × (inputs + 1), column c < inputs from W[:, c], the last from b.
+            let at = |r: usize, c: usize| {
+                if c == l.inputs {
+                    l.offset + d_o * l.inputs + r
+                } else {
+                    l.offset + r * l.inputs + c
+                }
+            };
+            let m = Mat::<f64>::from_fn(d_o, di, |r, c| v[at(r, c)]);
+            let mut rotated = l.qg.transpose() * &m * &l.qa;
+            for c in 0..di {
+                for r in 0..d_o {
+                    rotated[(r, c)] *= f(l.scale[c * d_o + r]);
+                }
+            }
+            let back = &l.qg * rotated * l.qa.transpose();
+            for r in 0..d_o {
+                for c in 0..di {
+                    out[at(r, c)] = back[(r, c)];
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Curvature for Kronecker {
+    fn dim(&self) -> usize {
+        self.dim
+    }
+    fn matvec(&self, v: &[f64]) -> Vec<f64> {
+        self.apply(v, |s| s)
+    }
+    fn solve(&self, v: &[f64], damping: f64) -> Vec<f64> {
+        self.apply(v, |s| 1.0 / (s + damping))
+    }
+    fn trace(&self) -> f64 {
+        self.layers.iter().flat_map(|l| &l.scale).sum()
+    }
+}
+
+/// The top eigenpairs of another representation plus the diagonal of the rest:
+/// `V S Vᵀ + D` with `D = diag(C − V S Vᵀ)`.
+pub struct LowRankPlusDiagonal {
+    v: Mat<f64>,
+    s: Vec<f64>,
+    d: Vec<f64>,
+}
+
+impl LowRankPlusDiagonal {
+    /// Rank `rank` from the dense eigendecomposition of `c`.
+    pub fn of(c: &dyn Curvature, rank: usize) -> LowRankPlusDiagonal {
+        let m = c.dense();
+        let n = m.nrows();
+        let e = m.self_adjoint_eigen(Side::Lower).expect("symmetric");
+        let rank = rank.min(n);
+        let v = Mat::<f64>::from_fn(n, rank, |i, j| e.U()[(i, n - 1 - j)]);
+        let s: Vec<f64> = (0..rank).map(|j| e.S()[n - 1 - j].max(0.0)).collect();
+        let d = (0..n)
+            .map(|i| {
+                let low: f64 = (0..rank).map(|j| s[j] * v[(i, j)].powi(2)).sum();
+                (m[(i, i)] - low).max(0.0)
+            })
+            .collect();
+        LowRankPlusDiagonal { v, s, d }
+    }
+}
+
+impl Curvature for LowRankPlusDiagonal {
+    fn dim(&self) -> usize {
+        self.d.len()
+    }
+    fn matvec(&self, x: &[f64]) -> Vec<f64> {
+        let proj = self.v.transpose() * column(x);
+        let low = &self.v * Mat::<f64>::from_fn(self.s.len(), 1, |j, _| self.s[j] * proj[(j, 0)]);
+        (0..self.dim())
+            .map(|i| low[(i, 0)] + self.d[i] * x[i])
+            .collect()
+    }
+    fn solve(&self, x: &[f64], damping: f64) -> Vec<f64> {
+        // Woodbury with the diagonal D + λI: (E + V S Vᵀ)⁻¹ = E⁻¹ − E⁻¹V (S⁻¹ + VᵀE⁻¹V)⁻¹ VᵀE⁻¹,
+        // written without S⁻¹ as E⁻¹ − E⁻¹V S^½ (I + S^½VᵀE⁻¹VS^½)⁻¹ S^½VᵀE⁻¹.
+        let n = self.dim();
+        let r = self.s.len();
+        let e: Vec<f64> = self.d.iter().map(|d| d + damping).collect();
+        let w = Mat::<f64>::from_fn(n, r, |i, j| self.v[(i, j)] * self.s[j].sqrt());
+        let ex = Mat::<f64>::from_fn(n, 1, |i, _| x[i] / e[i]);
+        let ew = Mat::<f64>::from_fn(n, r, |i, j| w[(i, j)] / e[i]);
+        let small = Mat::<f64>::identity(r, r) + w.transpose() * &ew;
+        let y = llt_solve(small, &(w.transpose() * &ex));
+        let correction = &ew * y;
+        (0..n).map(|i| ex[(i, 0)] - correction[(i, 0)]).collect()
+    }
+    fn trace(&self) -> f64 {
+        self.s.iter().sum::<f64>() + self.d.iter().sum::<f64>()
+    }
+}
