@@ -2,6 +2,7 @@
 //! exact Fisher, matrix-free Fisher-vector products, the natural gradient, and the K-FAC and
 //! EKFAC approximations measured against the exact blocks.
 
+pub mod batch;
 mod curvature;
 mod fisher;
 mod model;

@@ -593,3 +593,77 @@ fn curvature_representations_are_consistent() {
     assert!(many < few && many < 0.15, "{few} {many}");
     assert!(by("empirical").distance(&exact) > 0.15);
 }
+
+#[test]
+fn batched_kernels_match_the_per_example_reference() {
+    for output in [OutputKind::Categorical, OutputKind::Gaussian] {
+        let mlp = random_mlp(&[4, 7, 6, 3], Activation::Sigmoid, output, 81);
+        let data = random_data(&mlp, 17, 82);
+        let params = batch::layer_params(&mlp);
+        let x = Mat::<f64>::from_fn(data.n, 4, |i, j| data.input(i)[j]);
+        let y_values;
+        let targets = match &data.targets {
+            Targets::Classes(c) => batch::BatchTargets::Classes(c),
+            Targets::Values(v) => {
+                y_values = Mat::<f64>::from_fn(data.n, 3, |i, j| v[i * 3 + j]);
+                batch::BatchTargets::Values(&y_values)
+            }
+        };
+        let (loss, grad) = batch::loss_and_gradient(&mlp, &params, &x, &targets);
+        let examples: Vec<Example> = (0..data.n).map(|i| Example::new(&mlp, &data, i)).collect();
+        let n = data.n as f64;
+        assert!((loss - examples.iter().map(|e| e.nll).sum::<f64>() / n).abs() < 1e-12);
+        let mut reference = vec![0.0; mlp.num_params()];
+        for e in &examples {
+            for (a, b) in reference.iter_mut().zip(e.gradient()) {
+                *a += b / n;
+            }
+        }
+        let flat = batch::flatten(&grad);
+        assert!(
+            norm(
+                &flat
+                    .iter()
+                    .zip(&reference)
+                    .map(|(a, b)| a - b)
+                    .collect::<Vec<_>>()
+            ) <= 1e-13 * norm(&reference)
+        );
+        let v: Vec<f64> = (0..mlp.num_params())
+            .map(|i| ((i * 29 % 13) as f64 - 6.0) / 5.0)
+            .collect();
+        let fv = batch::flatten(&batch::fisher_vector_product(
+            &mlp,
+            &params,
+            &x,
+            &batch::unflatten(&mlp, &v),
+        ));
+        let want = fisher_vector_product(&mlp, &data, &v);
+        assert!(
+            norm(&fv.iter().zip(&want).map(|(a, b)| a - b).collect::<Vec<_>>())
+                <= 1e-12 * norm(&want)
+        );
+        // K-FAC's preconditioner is the damped inverse of A ⊗ G, in the network's order.
+        let factors = batch::kfac_factors(&mlp, &params, &x, 5);
+        let step = batch::kfac_precondition(&factors, &grad, 0.1);
+        for (l, ((a, g), (s, gr))) in factors.iter().zip(step.iter().zip(&grad)).enumerate() {
+            let (di, d_o) = (a.nrows(), g.nrows());
+            let k = Mat::<f64>::from_fn(di * d_o, di * d_o, |i, j| {
+                a[(i / d_o, j / d_o)] * g[(i % d_o, j % d_o)]
+            });
+            let col = |m: &batch::LayerParams| {
+                Mat::<f64>::from_fn(di * d_o, 1, |q, _| {
+                    let (c, r) = (q / d_o, q % d_o);
+                    if c + 1 == di {
+                        m.b[(0, r)]
+                    } else {
+                        m.w[(r, c)]
+                    }
+                })
+            };
+            let lhs = (&k + Mat::<f64>::identity(di * d_o, di * d_o) * faer::Scale(0.1)) * col(s);
+            let err = (&lhs - col(gr)).norm_l2();
+            assert!(err <= 1e-10 * col(gr).norm_l2(), "layer {l}: {err}");
+        }
+    }
+}
