@@ -66,6 +66,15 @@ pub fn forward(mlp: &Mlp, params: &[LayerParams], x: &Mat<f64>) -> BatchTrace {
     BatchTrace { inputs, pre }
 }
 
+/// `m ⊙ σ'(z)` in place, σ' written through the activations `a = σ(z)`.
+fn scale_by_derivative(mlp: &Mlp, m: &mut Mat<f64>, a: &Mat<f64>) {
+    for j in 0..m.ncols() {
+        for i in 0..m.nrows() {
+            m[(i, j)] *= mlp.activation.derivative_from_value(a[(i, j)]);
+        }
+    }
+}
+
 /// Row-wise softmax.
 fn softmax(f: &Mat<f64>) -> Mat<f64> {
     let mut p = f.clone();
@@ -98,11 +107,9 @@ pub fn backward(
             (0..dz.nrows()).map(|i| dz[(i, j)]).sum()
         });
         if l > 0 {
-            let da = &dz * &params[l].w;
-            let z = &trace.pre[l - 1];
-            dz = Mat::from_fn(da.nrows(), da.ncols(), |i, j| {
-                da[(i, j)] * mlp.activation.derivative(z[(i, j)])
-            });
+            let mut da = &dz * &params[l].w;
+            scale_by_derivative(mlp, &mut da, &trace.inputs[l]);
+            dz = da;
         }
         grads.push(LayerParams { w: dw, b: db });
     }
@@ -175,10 +182,9 @@ pub fn fisher_vector_product(
         }
         add_row(&mut z, &t.b);
         if l + 1 < params.len() {
-            let pre = &trace.pre[l];
-            da = Some(Mat::from_fn(z.nrows(), z.ncols(), |i, j| {
-                z[(i, j)] * mlp.activation.derivative(pre[(i, j)])
-            }));
+            let mut tangent = z.clone();
+            scale_by_derivative(mlp, &mut tangent, &trace.inputs[l + 1]);
+            da = Some(tangent);
         }
         dz = z;
     }
@@ -235,11 +241,8 @@ pub fn kfac_factors(
     let mut dzs = vec![Mat::<f64>::zeros(0, 0); params.len()];
     let mut dz = d_out;
     for l in (1..params.len()).rev() {
-        let da = &dz * &params[l].w;
-        let z = &trace.pre[l - 1];
-        let next = Mat::from_fn(da.nrows(), da.ncols(), |i, j| {
-            da[(i, j)] * mlp.activation.derivative(z[(i, j)])
-        });
+        let mut next = &dz * &params[l].w;
+        scale_by_derivative(mlp, &mut next, &trace.inputs[l]);
         dzs[l] = std::mem::replace(&mut dz, next);
     }
     dzs[0] = dz;

@@ -33,6 +33,17 @@ impl Activation {
         }
     }
 
+    /// The derivative written through the activation's value `a = σ(z)`, which a forward pass
+    /// keeps anyway (saves recomputing tanh or the exponential in the backward pass).
+    pub fn derivative_from_value(self, a: f64) -> f64 {
+        match self {
+            Activation::Tanh => 1.0 - a * a,
+            Activation::Relu => f64::from(u8::from(a > 0.0)),
+            Activation::Sigmoid => a * (1.0 - a),
+            Activation::Identity => 1.0,
+        }
+    }
+
     /// The derivative at pre-activation `z` (ReLU: 0 at z = 0).
     pub fn derivative(self, z: f64) -> f64 {
         match self {
