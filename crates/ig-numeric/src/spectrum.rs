@@ -137,6 +137,46 @@ pub fn hutchinson_trace(op: &dyn SymmetricOperator, vectors: usize, seed: u64) -
         / vectors as f64
 }
 
+/// `(A + λI)⁻¹ b` by conjugate gradients (A positive semi-definite, λ > 0), until the
+/// residual is below `tolerance · ‖b‖` or after `max_iterations`; returns the solution and
+/// the iterations used. Only products with A are needed: with the Fisher operator this is
+/// the matrix-free natural gradient.
+pub fn conjugate_gradient(
+    op: &dyn SymmetricOperator,
+    b: &[f64],
+    damping: f64,
+    tolerance: f64,
+    max_iterations: usize,
+) -> (Vec<f64>, usize) {
+    let n = op.dim();
+    let mut x = vec![0.0; n];
+    let mut r = b.to_vec();
+    let mut p = r.clone();
+    let mut ap = vec![0.0; n];
+    let mut rr = dot(&r, &r);
+    let goal = tolerance * tolerance * rr;
+    for k in 0..max_iterations {
+        if rr <= goal {
+            return (x, k);
+        }
+        op.apply(&p, &mut ap);
+        for (a, q) in ap.iter_mut().zip(&p) {
+            *a += damping * q;
+        }
+        let alpha = rr / dot(&p, &ap);
+        for i in 0..n {
+            x[i] += alpha * p[i];
+            r[i] -= alpha * ap[i];
+        }
+        let next = dot(&r, &r);
+        for i in 0..n {
+            p[i] = r[i] + next / rr * p[i];
+        }
+        rr = next;
+    }
+    (x, max_iterations)
+}
+
 /// The effective rank `exp(−Σ pᵢ ln pᵢ)` with `pᵢ = λᵢ / Σλ` over the positive eigenvalues.
 pub fn effective_rank(eigenvalues: &[f64]) -> f64 {
     let total: f64 = eigenvalues.iter().filter(|&&v| v > 0.0).sum();

@@ -667,3 +667,31 @@ fn batched_kernels_match_the_per_example_reference() {
         }
     }
 }
+
+#[test]
+fn conjugate_gradients_give_the_natural_gradient_matrix_free() {
+    let mlp = random_mlp(&[3, 6, 4], Activation::Tanh, OutputKind::Categorical, 91);
+    let data = random_data(&mlp, 15, 92);
+    let examples: Vec<Example> = (0..data.n).map(|i| Example::new(&mlp, &data, i)).collect();
+    let mut g = vec![0.0; mlp.num_params()];
+    for e in &examples {
+        for (a, b) in g.iter_mut().zip(e.gradient()) {
+            *a += b / data.n as f64;
+        }
+    }
+    let damping = 1e-2;
+    let exact = natural_gradient(&fisher_factor(&mlp, &examples), &g, damping).unwrap();
+    let op = FisherOperator {
+        mlp: &mlp,
+        data: &data,
+    };
+    let (cg, iterations) = crate::spectrum::conjugate_gradient(&op, &g, damping, 1e-12, 500);
+    assert!(iterations < 500);
+    let err = norm(
+        &cg.iter()
+            .zip(&exact)
+            .map(|(a, b)| a - b)
+            .collect::<Vec<_>>(),
+    );
+    assert!(err <= 1e-9 * norm(&exact), "{err}");
+}
