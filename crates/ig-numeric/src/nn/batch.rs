@@ -211,6 +211,22 @@ pub fn kfac_factors(
     x: &Mat<f64>,
     seed: u64,
 ) -> Vec<(Mat<f64>, Mat<f64>)> {
+    let n = x.nrows();
+    let scale = faer::Scale(1.0 / n as f64);
+    kfac_statistics(mlp, params, x, seed)
+        .into_iter()
+        .map(|(abar, g)| (abar.transpose() * &abar * scale, g.transpose() * &g * scale))
+        .collect()
+}
+
+/// Per layer, the rows behind K-FAC's factors: ā (N × (in + 1)) and the sampled
+/// pre-activation gradients g (N × out).
+pub fn kfac_statistics(
+    mlp: &Mlp,
+    params: &[LayerParams],
+    x: &Mat<f64>,
+    seed: u64,
+) -> Vec<(Mat<f64>, Mat<f64>)> {
     let trace = forward(mlp, params, x);
     let n = x.nrows();
     let f = trace.pre.last().expect("a layer");
@@ -246,7 +262,6 @@ pub fn kfac_factors(
         dzs[l] = std::mem::replace(&mut dz, next);
     }
     dzs[0] = dz;
-    let scale = faer::Scale(1.0 / n as f64);
     (0..params.len())
         .map(|l| {
             let a_in = &trace.inputs[l];
@@ -257,10 +272,7 @@ pub fn kfac_factors(
                     1.0
                 }
             });
-            (
-                abar.transpose() * &abar * scale,
-                dzs[l].transpose() * &dzs[l] * scale,
-            )
+            (abar, std::mem::replace(&mut dzs[l], Mat::zeros(0, 0)))
         })
         .collect()
 }
@@ -272,13 +284,53 @@ pub fn kfac_precondition(
     gradient: &[LayerParams],
     damping: f64,
 ) -> Vec<LayerParams> {
+    precondition(factors, None, gradient, damping)
+}
+
+/// EKFAC: K-FAC's eigenbasis, with the scaling replaced by the second moments of the
+/// per-example gradients there, `s = (1/N) (ĀQ_A)²ᵀ (GQ_G)²` (elementwise squares).
+pub fn ekfac_precondition(
+    statistics: &[(Mat<f64>, Mat<f64>)],
+    gradient: &[LayerParams],
+    damping: f64,
+) -> Vec<LayerParams> {
+    let n = statistics.first().map_or(1, |(a, _)| a.nrows()) as f64;
+    let scale = faer::Scale(1.0 / n);
+    let factors: Vec<(Mat<f64>, Mat<f64>)> = statistics
+        .iter()
+        .map(|(abar, g)| (abar.transpose() * abar * scale, g.transpose() * g * scale))
+        .collect();
+    precondition(&factors, Some(statistics), gradient, damping)
+}
+
+fn precondition(
+    factors: &[(Mat<f64>, Mat<f64>)],
+    statistics: Option<&[(Mat<f64>, Mat<f64>)]>,
+    gradient: &[LayerParams],
+    damping: f64,
+) -> Vec<LayerParams> {
     factors
         .iter()
         .zip(gradient)
-        .map(|((a, g), grad)| {
+        .enumerate()
+        .map(|(l, ((a, g), grad))| {
             let ea = a.self_adjoint_eigen(Side::Lower).expect("symmetric");
             let eg = g.self_adjoint_eigen(Side::Lower).expect("symmetric");
             let (qa, qg) = (ea.U(), eg.U());
+            // s[r][c]: the curvature along the eigenvector pair (Q_G e_r, Q_A e_c).
+            let s = match statistics {
+                Some(stats) => {
+                    let (abar, gs) = &stats[l];
+                    let ra = abar * qa;
+                    let rg = gs * qg;
+                    let sq =
+                        |m: &Mat<f64>| Mat::from_fn(m.nrows(), m.ncols(), |i, j| m[(i, j)].powi(2));
+                    sq(&rg).transpose() * sq(&ra) * faer::Scale(1.0 / abar.nrows() as f64)
+                }
+                None => Mat::from_fn(g.nrows(), a.nrows(), |r, c| {
+                    eg.S()[r].max(0.0) * ea.S()[c].max(0.0)
+                }),
+            };
             let inputs = grad.w.ncols();
             let v = Mat::from_fn(grad.w.nrows(), inputs + 1, |r, c| {
                 if c < inputs {
@@ -290,7 +342,7 @@ pub fn kfac_precondition(
             let mut rotated = qg.transpose() * &v * qa;
             for c in 0..rotated.ncols() {
                 for r in 0..rotated.nrows() {
-                    rotated[(r, c)] /= eg.S()[r].max(0.0) * ea.S()[c].max(0.0) + damping;
+                    rotated[(r, c)] /= s[(r, c)] + damping;
                 }
             }
             let back = qg * rotated * qa.transpose();

@@ -695,3 +695,59 @@ fn conjugate_gradients_give_the_natural_gradient_matrix_free() {
     );
     assert!(err <= 1e-9 * norm(&exact), "{err}");
 }
+
+#[test]
+fn batched_ekfac_rescales_kfac_eigenbasis_by_the_per_example_moments() {
+    let mlp = random_mlp(&[3, 5, 4], Activation::Tanh, OutputKind::Categorical, 101);
+    let data = random_data(&mlp, 23, 102);
+    let params = batch::layer_params(&mlp);
+    let x = Mat::<f64>::from_fn(data.n, 3, |i, j| data.input(i)[j]);
+    let Targets::Classes(c) = &data.targets else {
+        unreachable!()
+    };
+    let (_, grad) = batch::loss_and_gradient(&mlp, &params, &x, &batch::BatchTargets::Classes(c));
+    let stats = batch::kfac_statistics(&mlp, &params, &x, 3);
+    let step = batch::ekfac_precondition(&stats, &grad, 0.05);
+    for ((abar, gs), (s, gr)) in stats.iter().zip(step.iter().zip(&grad)) {
+        let n = abar.nrows() as f64;
+        let a = abar.transpose() * abar * faer::Scale(1.0 / n);
+        let g = gs.transpose() * gs * faer::Scale(1.0 / n);
+        let qa = a
+            .self_adjoint_eigen(faer::Side::Lower)
+            .unwrap()
+            .U()
+            .to_owned();
+        let qg = g
+            .self_adjoint_eigen(faer::Side::Lower)
+            .unwrap()
+            .U()
+            .to_owned();
+        let (di, d_o) = (a.nrows(), g.nrows());
+        // (Q diag(s) Qᵀ + λ) step = gradient, with s from its definition, one example at a time.
+        let v = |m: &batch::LayerParams| {
+            Mat::<f64>::from_fn(d_o, di, |r, col| {
+                if col + 1 == di {
+                    m.b[(0, r)]
+                } else {
+                    m.w[(r, col)]
+                }
+            })
+        };
+        let mut rotated = qg.transpose() * v(s) * &qa;
+        for r in 0..d_o {
+            for col in 0..di {
+                let moment: f64 = (0..abar.nrows())
+                    .map(|i| {
+                        let pa: f64 = (0..di).map(|k| qa[(k, col)] * abar[(i, k)]).sum();
+                        let pg: f64 = (0..d_o).map(|k| qg[(k, r)] * gs[(i, k)]).sum();
+                        (pa * pg).powi(2)
+                    })
+                    .sum::<f64>()
+                    / n;
+                rotated[(r, col)] *= moment + 0.05;
+            }
+        }
+        let back = &qg * rotated * qa.transpose();
+        assert!((&back - v(gr)).norm_l2() <= 1e-10 * v(gr).norm_l2());
+    }
+}
