@@ -122,3 +122,36 @@ fn malformed_identity_files_are_located() {
         assert!(err.to_string().starts_with("bad.toml:"), "{err}");
     }
 }
+
+#[test]
+fn committed_optimizer_report_is_current() {
+    use ig_numeric::nn::optimize::Method;
+    let comparisons = ig_report::compare_optimizers(|_, _, _| {});
+    // The exact natural gradient reaches every target, in fewer steps than first-order methods.
+    for c in &comparisons {
+        let steps = |m: Method| {
+            c.runs
+                .iter()
+                .find(|r| r.method == m)
+                .unwrap()
+                .steps_to(c.target)
+        };
+        let natural =
+            steps(Method::NaturalGradient).expect("the natural gradient reaches the target");
+        for m in [Method::Sgd, Method::Adam] {
+            assert!(
+                steps(m).is_none_or(|s| s > natural),
+                "{}: {m:?}",
+                c.problem.name
+            );
+        }
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reports");
+    for (file, text) in ig_report::optimizer_files(&comparisons).unwrap() {
+        let committed = std::fs::read_to_string(dir.join(&file)).unwrap_or_default();
+        assert!(
+            committed == text,
+            "reports/{file} is out of date: run `cargo run --release -p ig-cli -- nn optimizers`"
+        );
+    }
+}

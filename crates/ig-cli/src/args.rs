@@ -59,6 +59,15 @@ pub struct KlArgs {
 pub enum NnCommand {
     /// Fisher trace and spectrum, empirical Fisher, K-FAC and EKFAC errors, natural gradient.
     Analyze(AnalyzeArgs),
+    /// Compare SGD, momentum, Adam, natural gradient, K-FAC and EKFAC; write reports/optimizers.md.
+    Optimizers(OptimizersArgs),
+}
+
+#[derive(Args)]
+pub struct OptimizersArgs {
+    /// Where to write `optimizers.md` and its pictures.
+    #[arg(long, default_value = "reports")]
+    pub out: std::path::PathBuf,
 }
 
 #[derive(Args)]

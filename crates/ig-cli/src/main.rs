@@ -101,6 +101,7 @@ fn run() -> ExitCode {
         args::Command::Verify(a) => numeric::verify(a),
         args::Command::Distance(a) => numeric::distance(a),
         args::Command::Nn(args::NnCommand::Analyze(a)) => network::analyze(a),
+        args::Command::Nn(args::NnCommand::Optimizers(a)) => network::optimizers(a),
     };
     match result {
         Ok(output) => {

@@ -1,6 +1,6 @@
 //! `ig nn analyze`.
 
-use crate::args::AnalyzeArgs;
+use crate::args::{AnalyzeArgs, OptimizersArgs};
 use crate::Failure;
 use ig_numeric::nn::{analyze as run, Dataset, Mlp};
 use serde_json::json;
@@ -63,4 +63,55 @@ pub fn analyze(a: AnalyzeArgs) -> Result<String, Failure> {
         ),
     ]
     .join("\n"))
+}
+
+pub fn optimizers(a: OptimizersArgs) -> Result<String, Failure> {
+    let runs = ig_numeric::nn::optimize::Method::ALL.len() * 3;
+    let bar = indicatif::ProgressBar::new(runs as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
+            .expect("valid template"),
+    );
+    let mut times = Vec::new();
+    let comparisons = ig_report::compare_optimizers(|problem, method, elapsed| {
+        times.push(elapsed);
+        bar.set_message(format!("{problem}: {}", method.name()));
+        bar.inc(1);
+    });
+    bar.finish_and_clear();
+    let files = ig_report::optimizer_files(&comparisons).map_err(Failure::input)?;
+    std::fs::create_dir_all(&a.out)
+        .map_err(|e| Failure::input(format!("{}: {e}", a.out.display())))?;
+    for (name, text) in &files {
+        let path = a.out.join(name);
+        std::fs::write(&path, text)
+            .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+    }
+    let mut lines = vec![format!(
+        "{:<42} {:<22} {:>15} {:>12} {:>10}",
+        "problem", "method", "steps to target", "final loss", "seconds"
+    )];
+    let mut k = 0;
+    for c in &comparisons {
+        for r in &c.runs {
+            let steps = r
+                .steps_to(c.target)
+                .map_or("-".to_string(), |s| s.to_string());
+            lines.push(format!(
+                "{:<42} {:<22} {:>15} {:>12.4} {:>10.3}",
+                c.problem.name,
+                r.method.name(),
+                steps,
+                r.losses.last().copied().unwrap_or(f64::NAN),
+                times[k].as_secs_f64()
+            ));
+            k += 1;
+        }
+    }
+    lines.push(format!(
+        "wrote {} files to {}",
+        files.len(),
+        a.out.display()
+    ));
+    Ok(lines.join("\n"))
 }

@@ -17,7 +17,11 @@ use ig_symbolic::{derive_exponential, diff, find_counterexample, kl_divergence, 
 use serde_json::{json, Map, Value};
 
 mod distance;
+mod optimizers;
 mod plot;
+pub use optimizers::{
+    compare as compare_optimizers, optimizer_files, Comparison as OptimizerComparison,
+};
 mod verify;
 pub use distance::{compiled_connection, distance, DistanceMethod};
 pub use plot::geodesic_fan;

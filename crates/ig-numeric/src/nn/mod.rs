@@ -6,6 +6,7 @@ pub mod batch;
 mod curvature;
 mod fisher;
 mod model;
+pub mod optimize;
 
 pub use curvature::{BlockDiagonal, Curvature, Diagonal, Factored, Kronecker, LowRankPlusDiagonal};
 

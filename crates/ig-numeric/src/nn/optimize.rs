@@ -1,0 +1,270 @@
+//! Optimizers on small problems, for comparison: SGD, momentum, Adam, the exact natural
+//! gradient (conjugate gradients on Fisher-vector products), K-FAC and EKFAC, all full-batch
+//! and seeded, so a run is a deterministic function of its problem and method.
+
+use super::batch::{
+    ekfac_precondition, fisher_vector_product, flatten, kfac_factors, kfac_precondition,
+    kfac_statistics, loss_and_gradient, unflatten, BatchTargets, LayerParams,
+};
+use super::model::{Activation, Layer, Mlp, OutputKind};
+use crate::spectrum::{conjugate_gradient, SymmetricOperator};
+use faer::Mat;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+const NG_DAMPING: f64 = 0.1;
+const KFAC_DAMPING: f64 = 0.1;
+
+/// An optimization method with its (fixed, documented) hyper-parameters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Method {
+    /// θ ← θ − η ∇L, η = 0.5.
+    Sgd,
+    /// Heavy ball, η = 0.1, β = 0.9.
+    Momentum,
+    /// Adam, η = 0.01, β = (0.9, 0.999), ε = 1e-8.
+    Adam,
+    /// θ ← θ − (F + λI)⁻¹∇L by conjugate gradients on exact Fisher-vector products, λ = 0.1,
+    /// at most 50 iterations.
+    NaturalGradient,
+    /// θ ← θ − (A⊗G + λI)⁻¹∇L per layer, λ = 0.1, factors from sampled labels.
+    Kfac,
+    /// K-FAC's eigenbasis with per-example second moments, λ = 0.1.
+    Ekfac,
+}
+
+impl Method {
+    /// All methods, in table order.
+    pub const ALL: [Method; 6] = [
+        Method::Sgd,
+        Method::Momentum,
+        Method::Adam,
+        Method::NaturalGradient,
+        Method::Kfac,
+        Method::Ekfac,
+    ];
+
+    /// Name for tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Sgd => "SGD",
+            Method::Momentum => "momentum",
+            Method::Adam => "Adam",
+            Method::NaturalGradient => "natural gradient (CG)",
+            Method::Kfac => "K-FAC",
+            Method::Ekfac => "EKFAC",
+        }
+    }
+}
+
+/// A training problem: a network at its initial parameters and full-batch data.
+pub struct Problem {
+    /// Name for tables.
+    pub name: &'static str,
+    /// The network at initialization.
+    pub mlp: Mlp,
+    /// Inputs, N × in.
+    pub x: Mat<f64>,
+    /// Class labels (categorical problems).
+    pub classes: Vec<usize>,
+    /// Target rows (gaussian problems).
+    pub values: Mat<f64>,
+}
+
+impl Problem {
+    fn targets(&self) -> BatchTargets<'_> {
+        match self.mlp.output {
+            OutputKind::Categorical => BatchTargets::Classes(&self.classes),
+            OutputKind::Gaussian => BatchTargets::Values(&self.values),
+        }
+    }
+}
+
+fn network(sizes: &[usize], activation: Activation, output: OutputKind, rng: &mut StdRng) -> Mlp {
+    let layers = sizes
+        .windows(2)
+        .map(|w| {
+            let bound = 1.0 / (w[0] as f64).sqrt();
+            Layer {
+                inputs: w[0],
+                outputs: w[1],
+                weight: (0..w[0] * w[1])
+                    .map(|_| rng.gen_range(-bound..bound))
+                    .collect(),
+                bias: (0..w[1]).map(|_| rng.gen_range(-bound..bound)).collect(),
+            }
+        })
+        .collect();
+    Mlp {
+        sizes: sizes.to_vec(),
+        activation,
+        output,
+        layers,
+    }
+}
+
+/// The three problems: logistic regression and an MLP classifier on Gaussian clusters, and a
+/// deep autoencoder on points near a two-dimensional surface in ℝ¹⁰.
+pub fn problems() -> Vec<Problem> {
+    let mut rng = StdRng::seed_from_u64(2026);
+    let n = 256;
+    let clusters = |rng: &mut StdRng, dim: usize, classes: usize, spread: f64| {
+        let centres: Vec<Vec<f64>> = (0..classes)
+            .map(|_| (0..dim).map(|_| rng.gen_range(-1.5..1.5)).collect())
+            .collect();
+        let labels: Vec<usize> = (0..n).map(|i| i % classes).collect();
+        let x = Mat::<f64>::from_fn(n, dim, |i, j| centres[labels[i]][j]);
+        let noise = Mat::<f64>::from_fn(n, dim, |_, _| rng.gen_range(-spread..spread));
+        (x + noise, labels)
+    };
+    let (x1, y1) = clusters(&mut rng, 8, 3, 1.5);
+    let logistic = Problem {
+        name: "logistic regression (8 → 3)",
+        mlp: network(
+            &[8, 3],
+            Activation::Identity,
+            OutputKind::Categorical,
+            &mut rng,
+        ),
+        x: x1,
+        classes: y1,
+        values: Mat::zeros(0, 0),
+    };
+    let (x2, y2) = clusters(&mut rng, 8, 4, 2.0);
+    let classifier = Problem {
+        name: "MLP classifier (8-32-32-4, tanh)",
+        mlp: network(
+            &[8, 32, 32, 4],
+            Activation::Tanh,
+            OutputKind::Categorical,
+            &mut rng,
+        ),
+        x: x2,
+        classes: y2,
+        values: Mat::zeros(0, 0),
+    };
+    let uv: Vec<(f64, f64)> = (0..n)
+        .map(|_| (rng.gen_range(-1.0..1.0), rng.gen_range(-1.0..1.0)))
+        .collect();
+    let surface = Mat::<f64>::from_fn(n, 10, |i, j| {
+        let (u, v) = uv[i];
+        let k = j as f64;
+        (u * (k + 1.0) * 0.7).sin() + (v * (k * 0.5 + 0.3)).cos() * 0.5
+    });
+    let autoencoder = Problem {
+        name: "deep autoencoder (10-8-4-2-4-8-10, tanh)",
+        mlp: network(
+            &[10, 8, 4, 2, 4, 8, 10],
+            Activation::Tanh,
+            OutputKind::Gaussian,
+            &mut rng,
+        ),
+        x: surface.clone(),
+        classes: Vec::new(),
+        values: surface,
+    };
+    vec![logistic, classifier, autoencoder]
+}
+
+/// A run: the full-batch loss before each step (and after the last).
+#[derive(Clone, Debug)]
+pub struct Run {
+    /// The method.
+    pub method: Method,
+    /// Loss before step 0, 1, …, and after the last step.
+    pub losses: Vec<f64>,
+}
+
+impl Run {
+    /// The first step count after which the loss is at most `target`.
+    pub fn steps_to(&self, target: f64) -> Option<usize> {
+        self.losses.iter().position(|&l| l <= target)
+    }
+}
+
+struct Fisher<'a> {
+    mlp: &'a Mlp,
+    params: &'a [LayerParams],
+    x: &'a Mat<f64>,
+}
+
+impl SymmetricOperator for Fisher<'_> {
+    fn dim(&self) -> usize {
+        self.mlp.num_params()
+    }
+    fn apply(&self, v: &[f64], out: &mut [f64]) {
+        let fv = fisher_vector_product(self.mlp, self.params, self.x, &unflatten(self.mlp, v));
+        out.copy_from_slice(&flatten(&fv));
+    }
+}
+
+/// Trains `problem` with `method` for `steps` full-batch steps. Products run on one thread
+/// (faer's sequential mode) so that a run does not depend on the number of cores.
+pub fn train(problem: &Problem, method: Method, steps: usize) -> Run {
+    let previous = faer::get_global_parallelism();
+    faer::set_global_parallelism(faer::Par::Seq);
+    let run = train_sequential(problem, method, steps);
+    faer::set_global_parallelism(previous);
+    run
+}
+
+fn train_sequential(problem: &Problem, method: Method, steps: usize) -> Run {
+    let mlp = &problem.mlp;
+    let mut theta = mlp.params();
+    let p = theta.len();
+    let (mut m, mut v) = (vec![0.0; p], vec![0.0; p]);
+    let mut losses = Vec::with_capacity(steps + 1);
+    let targets = problem.targets();
+    for step in 0..=steps {
+        let params = unflatten(mlp, &theta);
+        let (loss, grad) = loss_and_gradient(mlp, &params, &problem.x, &targets);
+        losses.push(loss);
+        if step == steps || !loss.is_finite() {
+            break;
+        }
+        let g = flatten(&grad);
+        let seed = step as u64;
+        let update: Vec<f64> = match method {
+            Method::Sgd => g.iter().map(|x| 0.5 * x).collect(),
+            Method::Momentum => {
+                for (mi, gi) in m.iter_mut().zip(&g) {
+                    *mi = 0.9 * *mi + gi;
+                }
+                m.iter().map(|x| 0.1 * x).collect()
+            }
+            Method::Adam => {
+                let t = (step + 1) as i32;
+                for i in 0..p {
+                    m[i] = 0.9 * m[i] + 0.1 * g[i];
+                    v[i] = 0.999 * v[i] + 0.001 * g[i] * g[i];
+                }
+                let (c1, c2) = (1.0 - 0.9f64.powi(t), 1.0 - 0.999f64.powi(t));
+                (0..p)
+                    .map(|i| 0.01 * (m[i] / c1) / ((v[i] / c2).sqrt() + 1e-8))
+                    .collect()
+            }
+            Method::NaturalGradient => {
+                let op = Fisher {
+                    mlp,
+                    params: &params,
+                    x: &problem.x,
+                };
+                conjugate_gradient(&op, &g, NG_DAMPING, 1e-10, 50).0
+            }
+            Method::Kfac => flatten(&kfac_precondition(
+                &kfac_factors(mlp, &params, &problem.x, seed),
+                &grad,
+                KFAC_DAMPING,
+            )),
+            Method::Ekfac => flatten(&ekfac_precondition(
+                &kfac_statistics(mlp, &params, &problem.x, seed),
+                &grad,
+                KFAC_DAMPING,
+            )),
+        };
+        for (t, u) in theta.iter_mut().zip(&update) {
+            *t -= u;
+        }
+    }
+    Run { method, losses }
+}
