@@ -8,6 +8,7 @@ use super::model::{Mlp, OutputKind};
 use faer::{Mat, Side};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use rayon::prelude::*;
 
 /// A layer's parameters as matrices: `W` (outputs × inputs) and `b` (1 × outputs).
 #[derive(Clone, Debug)]
@@ -309,13 +310,17 @@ fn precondition(
     gradient: &[LayerParams],
     damping: f64,
 ) -> Vec<LayerParams> {
+    // Layers are independent, and so are each layer's two factors: their eigendecompositions
+    // (the bulk of the work) run side by side.
     factors
-        .iter()
+        .par_iter()
         .zip(gradient)
         .enumerate()
         .map(|(l, ((a, g), grad))| {
-            let ea = a.self_adjoint_eigen(Side::Lower).expect("symmetric");
-            let eg = g.self_adjoint_eigen(Side::Lower).expect("symmetric");
+            let (ea, eg) = rayon::join(
+                || a.self_adjoint_eigen(Side::Lower).expect("symmetric"),
+                || g.self_adjoint_eigen(Side::Lower).expect("symmetric"),
+            );
             let (qa, qg) = (ea.U(), eg.U());
             // s[r][c]: the curvature along the eigenvector pair (Q_G e_r, Q_A e_c).
             let s = match statistics {
