@@ -1,7 +1,7 @@
 //! Mini-batch passes with dense matrix products (faer): the forward pass, the gradient of
 //! the mean negative log-likelihood, the exact Fisher-vector product (forward-mode tangents,
-//! then a backward pass), and one K-FAC step (factors from sampled labels, eigendecompositions,
-//! preconditioning). These are the kernels an optimizer runs; the per-example code in
+//! then a backward pass), and K-FAC and EKFAC (factors from sampled labels,
+//! eigendecompositions, preconditioning). These are the kernels an optimizer runs; the per-example code in
 //! `fisher.rs` is the reference they are tested against.
 
 use super::model::{Mlp, OutputKind};
@@ -357,18 +357,6 @@ fn precondition(
             }
         })
         .collect()
-}
-
-/// One K-FAC step's work: factors, eigendecompositions, preconditioned gradient.
-pub fn kfac_step(
-    mlp: &Mlp,
-    params: &[LayerParams],
-    x: &Mat<f64>,
-    gradient: &[LayerParams],
-    damping: f64,
-    seed: u64,
-) -> Vec<LayerParams> {
-    kfac_precondition(&kfac_factors(mlp, params, x, seed), gradient, damping)
 }
 
 /// Flattens per-layer matrices in the network's parameter order.
