@@ -11,36 +11,19 @@ use ig_numeric::nn::batch::{
     fisher_vector_product, kfac_factors, kfac_precondition, layer_params, loss_and_gradient,
     BatchTargets,
 };
-use ig_numeric::nn::{
-    dense_fisher, Activation, Dataset, Kronecker, Layer, Mlp, OutputKind, Targets,
-};
+use ig_numeric::nn::{dense_fisher, Activation, Dataset, Kronecker, Mlp, OutputKind, Targets};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::hint::black_box;
 
 fn network() -> (Mlp, Mat<f64>, Vec<usize>) {
-    let sizes = [784, 512, 512, 10];
     let mut rng = StdRng::seed_from_u64(1);
-    let layers = sizes
-        .windows(2)
-        .map(|w| {
-            let bound = 1.0 / (w[0] as f64).sqrt();
-            Layer {
-                inputs: w[0],
-                outputs: w[1],
-                weight: (0..w[0] * w[1])
-                    .map(|_| rng.gen_range(-bound..bound))
-                    .collect(),
-                bias: (0..w[1]).map(|_| rng.gen_range(-bound..bound)).collect(),
-            }
-        })
-        .collect();
-    let mlp = Mlp {
-        sizes: sizes.to_vec(),
-        activation: Activation::Tanh,
-        output: OutputKind::Categorical,
-        layers,
-    };
+    let mlp = Mlp::initialized(
+        &[784, 512, 512, 10],
+        Activation::Tanh,
+        OutputKind::Categorical,
+        &mut rng,
+    );
     let x = Mat::<f64>::from_fn(512, 784, |_, _| rng.gen_range(0.0..1.0));
     let y = (0..512).map(|_| rng.gen_range(0..10)).collect();
     (mlp, x, y)
@@ -104,23 +87,13 @@ fn bench(c: &mut Criterion) {
 }
 
 fn small_network() -> (Mlp, Dataset) {
-    let sizes = [20, 30, 30, 5];
     let mut rng = StdRng::seed_from_u64(2);
-    let layers = sizes
-        .windows(2)
-        .map(|w| Layer {
-            inputs: w[0],
-            outputs: w[1],
-            weight: (0..w[0] * w[1]).map(|_| rng.gen_range(-0.3..0.3)).collect(),
-            bias: (0..w[1]).map(|_| rng.gen_range(-0.3..0.3)).collect(),
-        })
-        .collect();
-    let mlp = Mlp {
-        sizes: sizes.to_vec(),
-        activation: Activation::Tanh,
-        output: OutputKind::Categorical,
-        layers,
-    };
+    let mlp = Mlp::initialized(
+        &[20, 30, 30, 5],
+        Activation::Tanh,
+        OutputKind::Categorical,
+        &mut rng,
+    );
     let data = Dataset {
         x: (0..256 * 20).map(|_| rng.gen_range(-1.0..1.0)).collect(),
         n: 256,

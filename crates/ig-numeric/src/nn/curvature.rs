@@ -281,28 +281,19 @@ impl Kronecker {
     fn build(mlp: &Mlp, data: &Dataset, exact_diagonal: bool) -> Kronecker {
         let examples: Vec<Example> = (0..data.n).map(|i| Example::new(mlp, data, i)).collect();
         let n = data.n as f64;
-        let k = mlp.layers.last().expect("a layer").outputs;
         let mut layers = Vec::new();
         for (l, (layer, offset)) in mlp.layers.iter().zip(mlp.offsets()).enumerate() {
             let (di, d_o) = (layer.inputs + 1, layer.outputs);
             let abar: Vec<Mat<f64>> = examples
                 .iter()
                 .map(|e| {
-                    Mat::<f64>::from_fn(di, 1, |i, _| {
-                        e.trace.inputs[l].get(i).copied().unwrap_or(1.0)
-                    })
+                    let v = e.augmented_input(l);
+                    Mat::<f64>::from_fn(di, 1, |i, _| v[i])
                 })
                 .collect();
             let mats: Vec<Mat<f64>> = examples
                 .iter()
-                .map(|e| {
-                    let c = Mat::<f64>::from_fn(k, d_o, |row, col| {
-                        (0..k)
-                            .map(|t| e.r[row * k + t] * e.b[l][t * d_o + col])
-                            .sum()
-                    });
-                    c.transpose() * &c
-                })
+                .map(|e| e.pulled_back_curvature(l))
                 .collect();
             let mut a = Mat::<f64>::zeros(di, di);
             let mut g = Mat::<f64>::zeros(d_o, d_o);

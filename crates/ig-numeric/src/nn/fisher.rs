@@ -83,6 +83,23 @@ impl Example {
         }
     }
 
+    /// Layer l's input with a one appended, `ā = [a; 1]`.
+    pub fn augmented_input(&self, l: usize) -> Vec<f64> {
+        self.trace.inputs[l].iter().copied().chain([1.0]).collect()
+    }
+
+    /// `M = Bᵀ H B` for layer l: the output Fisher pulled back to its pre-activations.
+    pub fn pulled_back_curvature(&self, l: usize) -> Mat<f64> {
+        let k = self.residual.len();
+        let width = self.b[l].len() / k;
+        let c = Mat::<f64>::from_fn(k, width, |row, col| {
+            (0..k)
+                .map(|t| self.r[row * k + t] * self.b[l][t * width + col])
+                .sum()
+        });
+        c.transpose() * &c
+    }
+
     /// The example's gradient of its negative log-likelihood, `Jᵀ r`.
     pub fn gradient(&self) -> Vec<f64> {
         let k = self.residual.len();
@@ -333,25 +350,14 @@ pub(crate) fn block_errors_routed(
     dense_limit: usize,
 ) -> Result<(Vec<f64>, Vec<f64>), NnError> {
     let n = examples.len() as f64;
-    let k = mlp.layers.last().expect("a layer").outputs;
     let mut kfac = Vec::new();
     let mut ekfac = Vec::new();
     for (l, layer) in mlp.layers.iter().enumerate() {
         let (di, d_o) = (layer.inputs + 1, layer.outputs);
-        let abar: Vec<Vec<f64>> = examples
-            .iter()
-            .map(|e| e.trace.inputs[l].iter().copied().chain([1.0]).collect())
-            .collect();
+        let abar: Vec<Vec<f64>> = examples.iter().map(|e| e.augmented_input(l)).collect();
         let mats: Vec<Mat<f64>> = examples
             .iter()
-            .map(|e| {
-                let c = Mat::<f64>::from_fn(k, d_o, |row, col| {
-                    (0..k)
-                        .map(|t| e.r[row * k + t] * e.b[l][t * d_o + col])
-                        .sum()
-                });
-                c.transpose() * &c
-            })
+            .map(|e| e.pulled_back_curvature(l))
             .collect();
         let a = Mat::<f64>::from_fn(di, di, |i, j| {
             abar.iter().map(|v| v[i] * v[j]).sum::<f64>() / n

@@ -250,6 +250,36 @@ impl Mlp {
         })
     }
 
+    /// A network with PyTorch's default initialisation of `nn.Linear` (weights and biases
+    /// uniform in ±1/√fan_in), drawn from `rng`.
+    pub fn initialized(
+        sizes: &[usize],
+        activation: Activation,
+        output: OutputKind,
+        rng: &mut impl rand::Rng,
+    ) -> Mlp {
+        let layers = sizes
+            .windows(2)
+            .map(|w| {
+                let bound = 1.0 / (w[0] as f64).sqrt();
+                Layer {
+                    inputs: w[0],
+                    outputs: w[1],
+                    weight: (0..w[0] * w[1])
+                        .map(|_| rng.gen_range(-bound..bound))
+                        .collect(),
+                    bias: (0..w[1]).map(|_| rng.gen_range(-bound..bound)).collect(),
+                }
+            })
+            .collect();
+        Mlp {
+            sizes: sizes.to_vec(),
+            activation,
+            output,
+            layers,
+        }
+    }
+
     /// Number of parameters.
     pub fn num_params(&self) -> usize {
         self.layers.iter().map(|l| l.outputs * (l.inputs + 1)).sum()

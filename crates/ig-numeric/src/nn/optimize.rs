@@ -6,7 +6,7 @@ use super::batch::{
     ekfac_precondition, fisher_vector_product, flatten, kfac_factors, kfac_precondition,
     kfac_statistics, loss_and_gradient, unflatten, BatchTargets, LayerParams,
 };
-use super::model::{Activation, Layer, Mlp, OutputKind};
+use super::model::{Activation, Mlp, OutputKind};
 use crate::spectrum::{conjugate_gradient, SymmetricOperator};
 use faer::Mat;
 use rand::rngs::StdRng;
@@ -80,29 +80,6 @@ impl Problem {
     }
 }
 
-fn network(sizes: &[usize], activation: Activation, output: OutputKind, rng: &mut StdRng) -> Mlp {
-    let layers = sizes
-        .windows(2)
-        .map(|w| {
-            let bound = 1.0 / (w[0] as f64).sqrt();
-            Layer {
-                inputs: w[0],
-                outputs: w[1],
-                weight: (0..w[0] * w[1])
-                    .map(|_| rng.gen_range(-bound..bound))
-                    .collect(),
-                bias: (0..w[1]).map(|_| rng.gen_range(-bound..bound)).collect(),
-            }
-        })
-        .collect();
-    Mlp {
-        sizes: sizes.to_vec(),
-        activation,
-        output,
-        layers,
-    }
-}
-
 /// The three problems: logistic regression and an MLP classifier on Gaussian clusters, and a
 /// deep autoencoder on points near a two-dimensional surface in ℝ¹⁰.
 pub fn problems() -> Vec<Problem> {
@@ -120,7 +97,7 @@ pub fn problems() -> Vec<Problem> {
     let (x1, y1) = clusters(&mut rng, 8, 3, 1.5);
     let logistic = Problem {
         name: "logistic regression (8 → 3)",
-        mlp: network(
+        mlp: Mlp::initialized(
             &[8, 3],
             Activation::Identity,
             OutputKind::Categorical,
@@ -133,7 +110,7 @@ pub fn problems() -> Vec<Problem> {
     let (x2, y2) = clusters(&mut rng, 8, 4, 2.0);
     let classifier = Problem {
         name: "MLP classifier (8-32-32-4, tanh)",
-        mlp: network(
+        mlp: Mlp::initialized(
             &[8, 32, 32, 4],
             Activation::Tanh,
             OutputKind::Categorical,
@@ -153,7 +130,7 @@ pub fn problems() -> Vec<Problem> {
     });
     let autoencoder = Problem {
         name: "deep autoencoder (10-8-4-2-4-8-10, tanh)",
-        mlp: network(
+        mlp: Mlp::initialized(
             &[10, 8, 4, 2, 4, 8, 10],
             Activation::Tanh,
             OutputKind::Gaussian,

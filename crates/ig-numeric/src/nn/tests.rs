@@ -4,24 +4,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 fn random_mlp(sizes: &[usize], activation: Activation, output: OutputKind, seed: u64) -> Mlp {
-    let mut rng = StdRng::seed_from_u64(seed);
-    let layers = sizes
-        .windows(2)
-        .map(|w| Layer {
-            inputs: w[0],
-            outputs: w[1],
-            weight: (0..w[0] * w[1])
-                .map(|_| rng.gen_range(-1.0..1.0) / (w[0] as f64).sqrt())
-                .collect(),
-            bias: (0..w[1]).map(|_| rng.gen_range(-0.5..0.5)).collect(),
-        })
-        .collect();
-    Mlp {
-        sizes: sizes.to_vec(),
-        activation,
-        output,
-        layers,
-    }
+    Mlp::initialized(sizes, activation, output, &mut StdRng::seed_from_u64(seed))
 }
 
 fn random_data(mlp: &Mlp, n: usize, seed: u64) -> Dataset {
