@@ -253,6 +253,11 @@ pub fn analyze(mlp: &Mlp, data: &Dataset, top: usize, damping: f64) -> Result<An
             "the network has {p} parameters; a dense Fisher is analysed up to {MAX_ANALYZED_PARAMS}"
         )));
     }
+    if top > p {
+        return Err(NnError(format!(
+            "--top {top} asks for more eigenvalues than the {p} the Fisher matrix has"
+        )));
+    }
     if !(damping > 0.0 && damping.is_finite()) {
         return Err(NnError(format!(
             "damping must be a positive number, not {damping}"
