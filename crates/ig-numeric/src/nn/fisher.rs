@@ -17,8 +17,6 @@ pub struct Example {
     pub trace: Trace,
     /// `∂f/∂z_l` per layer (K × outputs_l).
     pub b: Vec<Vec<f64>>,
-    /// `∂f/∂θ` (K × P).
-    pub jacobian: Vec<f64>,
     /// `Rₙ` with `RₙᵀRₙ = Hₙ` (K × K).
     pub r: Vec<f64>,
     /// The negative log-likelihood of the observed target.
@@ -40,7 +38,6 @@ impl Example {
     pub fn new(mlp: &Mlp, data: &Dataset, i: usize) -> Example {
         let trace = mlp.forward(data.input(i));
         let b = mlp.output_jacobians(&trace);
-        let jacobian = mlp.jacobian(&trace, &b);
         let f = trace.output();
         let k = f.len();
         let (r, nll, residual) = match (&data.targets, mlp.output) {
@@ -76,7 +73,6 @@ impl Example {
         Example {
             trace,
             b,
-            jacobian,
             r,
             nll,
             residual,
@@ -100,18 +96,44 @@ impl Example {
         c.transpose() * &c
     }
 
+    /// `Jᵀ w` for a vector w over the K outputs, in the network's parameter order:
+    /// back-propagation through the stored `B_l`, never forming J.
+    pub fn pullback(&self, w: &[f64]) -> Vec<f64> {
+        let k = w.len();
+        let mut out = Vec::new();
+        for (bl, a) in self.b.iter().zip(&self.trace.inputs) {
+            let outputs = bl.len() / k;
+            let g: Vec<f64> = (0..outputs)
+                .map(|r| (0..k).map(|row| bl[row * outputs + r] * w[row]).sum())
+                .collect();
+            for &gr in &g {
+                out.extend(a.iter().map(|&ac| gr * ac));
+            }
+            out.extend(&g);
+        }
+        out
+    }
+
     /// The example's gradient of its negative log-likelihood, `Jᵀ r`.
     pub fn gradient(&self) -> Vec<f64> {
-        let k = self.residual.len();
-        let p = self.jacobian.len() / k;
-        (0..p)
-            .map(|j| {
-                (0..k)
-                    .map(|row| self.jacobian[row * p + j] * self.residual[row])
-                    .sum()
-            })
-            .collect()
+        self.pullback(&self.residual)
     }
+}
+
+/// The mean of the examples' gradients, `∇loss`.
+pub fn mean_gradient(examples: &[Example]) -> Vec<f64> {
+    mean(&examples.iter().map(Example::gradient).collect::<Vec<_>>())
+}
+
+fn mean(rows: &[Vec<f64>]) -> Vec<f64> {
+    let n = rows.len() as f64;
+    let mut out = vec![0.0; rows.first().map_or(0, Vec::len)];
+    for row in rows {
+        for (a, b) in out.iter_mut().zip(row) {
+            *a += b / n;
+        }
+    }
+    out
 }
 
 /// The stacked rows `Rₙ Jₙ / √N`: `F = UᵀU`.
@@ -122,12 +144,12 @@ pub fn fisher_factor(mlp: &Mlp, examples: &[Example]) -> Mat<f64> {
     let mut u = Mat::<f64>::zeros(examples.len() * k, p);
     for (n, e) in examples.iter().enumerate() {
         for row in 0..k {
-            for j in 0..p {
-                let mut s = 0.0;
-                for c in 0..k {
-                    s += e.r[row * k + c] * e.jacobian[c * p + j];
-                }
-                u[(n * k + row, j)] = s * scale;
+            for (j, v) in e
+                .pullback(&e.r[row * k..(row + 1) * k])
+                .into_iter()
+                .enumerate()
+            {
+                u[(n * k + row, j)] = v * scale;
             }
         }
     }
@@ -184,22 +206,9 @@ pub fn fisher_vector_product(mlp: &Mlp, data: &Dataset, v: &[f64]) -> Vec<f64> {
         let hjv: Vec<f64> = (0..k)
             .map(|c| (0..k).map(|row| e.r[row * k + c] * rjv[row]).sum())
             .collect();
-        // Backward: Jᵀ (H J v) through the stored B_l.
-        for ((layer, &offset), (bl, a)) in mlp
-            .layers
-            .iter()
-            .zip(&offsets)
-            .zip(e.b.iter().zip(&trace.inputs))
-        {
-            for r in 0..layer.outputs {
-                let g: f64 = (0..k)
-                    .map(|row| bl[row * layer.outputs + r] * hjv[row])
-                    .sum();
-                for c in 0..layer.inputs {
-                    out[offset + r * layer.inputs + c] += g * a[c];
-                }
-                out[offset + layer.outputs * layer.inputs + r] += g;
-            }
+        // Backward: Jᵀ (H J v).
+        for (o, g) in out.iter_mut().zip(e.pullback(&hjv)) {
+            *o += g;
         }
     }
     let n = data.n as f64;
@@ -267,12 +276,7 @@ pub fn analyze(mlp: &Mlp, data: &Dataset, top: usize, damping: f64) -> Result<An
     let n = data.n as f64;
     let loss = examples.iter().map(|e| e.nll).sum::<f64>() / n;
     let gradients: Vec<Vec<f64>> = examples.iter().map(Example::gradient).collect();
-    let mut gradient = vec![0.0; p];
-    for g in &gradients {
-        for (a, b) in gradient.iter_mut().zip(g) {
-            *a += b / n;
-        }
-    }
+    let gradient = mean(&gradients);
     let empirical_fisher_trace = gradients
         .iter()
         .map(|g| g.iter().map(|v| v * v).sum::<f64>())

@@ -11,8 +11,8 @@ pub mod optimize;
 pub use curvature::{BlockDiagonal, Curvature, Diagonal, Factored, Kronecker, LowRankPlusDiagonal};
 
 pub use fisher::{
-    analyze, block_errors, dense_fisher, fisher_factor, fisher_vector_product, natural_gradient,
-    Analysis, Example, FisherOperator, MAX_ANALYZED_PARAMS,
+    analyze, block_errors, dense_fisher, fisher_factor, fisher_vector_product, mean_gradient,
+    natural_gradient, Analysis, Example, FisherOperator, MAX_ANALYZED_PARAMS,
 };
 pub use model::{Activation, Dataset, Layer, Mlp, OutputKind, Targets, Trace};
 

@@ -367,31 +367,6 @@ impl Mlp {
         }
         b
     }
-
-    /// The Jacobian of the last layer's values in the parameters, `K × P` row-major.
-    pub fn jacobian(&self, trace: &Trace, b: &[Vec<f64>]) -> Vec<f64> {
-        let p = self.num_params();
-        let k = self.layers.last().expect("a layer").outputs;
-        let mut j = vec![0.0; k * p];
-        for ((l, offset), (bl, a)) in self
-            .layers
-            .iter()
-            .zip(self.offsets())
-            .zip(b.iter().zip(&trace.inputs))
-        {
-            for row in 0..k {
-                let dst = &mut j[row * p + offset..];
-                for r in 0..l.outputs {
-                    let g = bl[row * l.outputs + r];
-                    for c in 0..l.inputs {
-                        dst[r * l.inputs + c] = g * a[c];
-                    }
-                    dst[l.outputs * l.inputs + r] = g;
-                }
-            }
-        }
-        j
-    }
 }
 
 /// Inputs and targets.

@@ -323,12 +323,7 @@ fn natural_gradient_is_invariant_under_reparameterisation() {
     let examples: Vec<Example> = (0..data.n).map(|i| Example::new(&mlp, &data, i)).collect();
     let u = fisher_factor(&mlp, &examples);
     let p = mlp.num_params();
-    let mut g = vec![0.0; p];
-    for e in &examples {
-        for (a, b) in g.iter_mut().zip(e.gradient()) {
-            *a += b / data.n as f64;
-        }
-    }
+    let g = mean_gradient(&examples);
     let mut rng = StdRng::seed_from_u64(43);
     let m = Mat::<f64>::from_fn(
         p,
@@ -596,12 +591,7 @@ fn batched_kernels_match_the_per_example_reference() {
         let examples: Vec<Example> = (0..data.n).map(|i| Example::new(&mlp, &data, i)).collect();
         let n = data.n as f64;
         assert!((loss - examples.iter().map(|e| e.nll).sum::<f64>() / n).abs() < 1e-12);
-        let mut reference = vec![0.0; mlp.num_params()];
-        for e in &examples {
-            for (a, b) in reference.iter_mut().zip(e.gradient()) {
-                *a += b / n;
-            }
-        }
+        let reference = mean_gradient(&examples);
         let flat = batch::flatten(&grad);
         assert!(
             norm(
@@ -656,12 +646,7 @@ fn conjugate_gradients_give_the_natural_gradient_matrix_free() {
     let mlp = random_mlp(&[3, 6, 4], Activation::Tanh, OutputKind::Categorical, 91);
     let data = random_data(&mlp, 15, 92);
     let examples: Vec<Example> = (0..data.n).map(|i| Example::new(&mlp, &data, i)).collect();
-    let mut g = vec![0.0; mlp.num_params()];
-    for e in &examples {
-        for (a, b) in g.iter_mut().zip(e.gradient()) {
-            *a += b / data.n as f64;
-        }
-    }
+    let g = mean_gradient(&examples);
     let damping = 1e-2;
     let exact = natural_gradient(&fisher_factor(&mlp, &examples), &g, damping).unwrap();
     let op = FisherOperator {
