@@ -40,36 +40,33 @@ pub fn polygamma<D: DualNum<Primitive = f64>>(n: u32, x: &D) -> D {
 /// Iₙ(x), with derivatives from Iₙ' = (Iₙ₋₁ + Iₙ₊₁)/2 applied k times:
 /// Iₙ⁽ᵏ⁾ = 2⁻ᵏ Σⱼ C(k, j) I_{|n−k+2j|}.
 pub fn besseli<D: DualNum<Primitive = f64>>(n: u32, x: &D) -> D {
-    taylor(x, |k| {
-        let mut sum = 0.0;
-        let mut binomial = 1.0;
-        for j in 0..=k {
-            let order = (i64::from(n) - i64::from(k) + 2 * i64::from(j)).unsigned_abs();
-            sum += binomial * special::besseli(u32::try_from(order).ok()?, x.re())?;
-            binomial = binomial * f64::from(k - j) / f64::from(j + 1);
-        }
-        Some(sum / 2f64.powi(k as i32))
-    })
+    taylor(x, |k| besseli_derivative(n, k, x.re(), special::besseli))
+}
+
+/// Iₙ⁽ᵏ⁾(x) = 2⁻ᵏ Σⱼ C(k, j) I_{|n−k+2j|}(x), from `bessel` (Iₘ itself or its scaled form,
+/// whose common factor e^{−|x|} carries through).
+fn besseli_derivative(
+    n: u32,
+    k: u32,
+    x: f64,
+    bessel: impl Fn(u32, f64) -> Option<f64>,
+) -> Option<f64> {
+    let mut sum = 0.0;
+    let mut binomial = 1.0;
+    for j in 0..=k {
+        let order = (i64::from(n) - i64::from(k) + 2 * i64::from(j)).unsigned_abs();
+        sum += binomial * bessel(u32::try_from(order).ok()?, x)?;
+        binomial = binomial * f64::from(k - j) / f64::from(j + 1);
+    }
+    Some(sum / 2f64.powi(k as i32))
 }
 
 /// The derivatives Iₙ⁽ᵏ⁾(x)/Iₙ(x), k = 0…3, from exponentially scaled values (the scale
 /// cancels), so they stay finite where Iₙ overflows. `None` where Iₙ(x) = 0 or fails.
 fn besseli_log_derivatives(n: u32, x: f64) -> Option<[f64; 4]> {
-    let scaled = |k: u32, j: u32| -> Option<f64> {
-        // Iₙ⁽ᵏ⁾ = 2⁻ᵏ Σⱼ C(k, j) I_{|n−k+2j|}, all scaled by e^{−|x|}.
-        let order = (i64::from(n) - i64::from(k) + 2 * i64::from(j)).unsigned_abs();
-        special::besseli_scaled(u32::try_from(order).ok()?, x)
-    };
     let mut d = [0.0; 4];
     for (k, slot) in d.iter_mut().enumerate() {
-        let k = k as u32;
-        let mut sum = 0.0;
-        let mut binomial = 1.0;
-        for j in 0..=k {
-            sum += binomial * scaled(k, j)?;
-            binomial = binomial * f64::from(k - j) / f64::from(j + 1);
-        }
-        *slot = sum / 2f64.powi(k as i32);
+        *slot = besseli_derivative(n, k as u32, x, special::besseli_scaled)?;
     }
     let base = d[0];
     (base != 0.0 && base.is_finite()).then(|| d.map(|v| v / base))
