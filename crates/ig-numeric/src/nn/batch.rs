@@ -7,7 +7,7 @@
 use super::model::{Mlp, OutputKind};
 use faer::{Mat, Side};
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rayon::prelude::*;
 
 /// A layer's parameters as matrices: `W` (outputs × inputs) and `b` (1 × outputs).
@@ -236,24 +236,14 @@ pub fn kfac_statistics(
         OutputKind::Categorical => {
             let mut p = softmax(f);
             for i in 0..n {
-                let mut u: f64 = rng.gen();
-                let k = p.ncols();
-                let mut class = k - 1;
-                for j in 0..k {
-                    u -= p[(i, j)];
-                    if u <= 0.0 {
-                        class = j;
-                        break;
-                    }
-                }
+                let class = super::sample_class((0..p.ncols()).map(|j| p[(i, j)]), &mut rng);
                 p[(i, class)] -= 1.0;
             }
             p
         }
-        OutputKind::Gaussian => Mat::from_fn(n, f.ncols(), |_, _| {
-            let (a, b): (f64, f64) = (rng.gen::<f64>().max(1e-300), rng.gen());
-            -(-2.0 * a.ln()).sqrt() * (2.0 * std::f64::consts::PI * b).cos()
-        }),
+        OutputKind::Gaussian => {
+            Mat::from_fn(n, f.ncols(), |_, _| -super::standard_normal(&mut rng))
+        }
     };
     let mut dzs = vec![Mat::<f64>::zeros(0, 0); params.len()];
     let mut dz = d_out;

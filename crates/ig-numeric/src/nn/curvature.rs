@@ -6,11 +6,11 @@
 //! Parameters are in the network's order (`Mlp::params`). K-FAC's factors act on a layer's
 //! `[W b]` as a matrix: `(A ⊗ G) vec(V) = vec(G V A)` with `V` of shape outputs × (inputs + 1).
 
-use super::fisher::{fisher_factor, Example};
-use super::model::{Dataset, Mlp, OutputKind, Targets};
+use super::fisher::{fisher_factor, softmax, Example};
+use super::model::{Dataset, Mlp, OutputKind};
 use faer::{Mat, Side};
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 
 /// A positive semi-definite approximation of the Fisher matrix.
 pub trait Curvature {
@@ -77,40 +77,30 @@ impl Factored {
         Factored::from_rows(&rows, data.n as f64)
     }
 
-    /// The Monte-Carlo Fisher: `samples` targets per example drawn from the model itself.
+    /// The Monte-Carlo Fisher: `samples` targets per example drawn from the model itself;
+    /// each sample's gradient is `Jᵀ(∂NLL/∂f)` at the drawn target.
     pub fn monte_carlo(mlp: &Mlp, data: &Dataset, samples: usize, seed: u64) -> Factored {
         let mut rng = StdRng::seed_from_u64(seed);
         let mut rows = Vec::new();
         for i in 0..data.n {
-            let f = mlp.forward(data.input(i)).output().to_vec();
+            let e = Example::new(mlp, data, i);
+            let f = e.trace.output();
             for _ in 0..samples {
-                let mut one = data.clone();
-                one.targets = match mlp.output {
+                let residual: Vec<f64> = match mlp.output {
                     OutputKind::Categorical => {
-                        let m = f.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
-                        let w: Vec<f64> = f.iter().map(|v| (v - m).exp()).collect();
-                        let mut u = rng.gen::<f64>() * w.iter().sum::<f64>();
-                        let class = w
-                            .iter()
-                            .position(|&x| {
-                                u -= x;
-                                u <= 0.0
-                            })
-                            .unwrap_or(w.len() - 1);
-                        Targets::Classes(vec![class; data.n])
+                        let p = softmax(f);
+                        let class = super::sample_class(p.iter().copied(), &mut rng);
+                        let mut r = p;
+                        r[class] -= 1.0;
+                        r
                     }
-                    OutputKind::Gaussian => {
-                        // Box–Muller: f + ε, ε ~ N(0, I).
-                        let mut y = vec![0.0; data.n * f.len()];
-                        for (k, v) in f.iter().enumerate() {
-                            let (a, b): (f64, f64) = (rng.gen::<f64>().max(1e-300), rng.gen());
-                            y[i * f.len() + k] =
-                                v + (-2.0 * a.ln()).sqrt() * (2.0 * std::f64::consts::PI * b).cos();
-                        }
-                        Targets::Values(y)
-                    }
+                    // f − y with y = f + ε.
+                    OutputKind::Gaussian => f
+                        .iter()
+                        .map(|_| -super::standard_normal(&mut rng))
+                        .collect(),
                 };
-                rows.push(Example::new(mlp, &one, i).gradient());
+                rows.push(e.pullback(&residual));
             }
         }
         Factored::from_rows(&rows, (data.n * samples) as f64)

@@ -26,7 +26,7 @@ pub struct Example {
 }
 
 /// Softmax, computed stably.
-fn softmax(f: &[f64]) -> Vec<f64> {
+pub(crate) fn softmax(f: &[f64]) -> Vec<f64> {
     let m = f.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
     let e: Vec<f64> = f.iter().map(|v| (v - m).exp()).collect();
     let s: f64 = e.iter().sum();
