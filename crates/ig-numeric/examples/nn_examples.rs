@@ -1,6 +1,7 @@
 //! Writes the example networks of `examples/nn/` (model TOML, safetensors weights in
 //! PyTorch's layout, safetensors data), seeded: `cargo run -p ig-numeric --example nn_examples`.
 
+use ig_numeric::nn::{Activation, Mlp, OutputKind};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use safetensors::{tensor::TensorView, Dtype};
@@ -44,24 +45,28 @@ fn example(
         format!("sizes = {sizes:?}\nactivation = \"{activation}\"\noutput = \"{output}\"\n"),
     )
     .unwrap();
+    let kind = match activation {
+        "tanh" => Activation::Tanh,
+        _ => Activation::Relu,
+    };
+    let out = match output {
+        "categorical" => OutputKind::Categorical,
+        _ => OutputKind::Gaussian,
+    };
+    let mlp = Mlp::initialized(sizes, kind, out, &mut rng);
     let mut weights = Vec::new();
-    for (i, w) in sizes.windows(2).enumerate() {
-        let bound = 1.0 / (w[0] as f64).sqrt();
-        let weight: Vec<f64> = (0..w[0] * w[1])
-            .map(|_| rng.gen_range(-bound..bound))
-            .collect();
-        let bias: Vec<f64> = (0..w[1]).map(|_| rng.gen_range(-bound..bound)).collect();
+    for (i, layer) in mlp.layers.iter().enumerate() {
         weights.push((
             format!("layers.{i}.weight"),
             Dtype::F32,
-            vec![w[1], w[0]],
-            f32_bytes(&weight),
+            vec![layer.outputs, layer.inputs],
+            f32_bytes(&layer.weight),
         ));
         weights.push((
             format!("layers.{i}.bias"),
             Dtype::F32,
-            vec![w[1]],
-            f32_bytes(&bias),
+            vec![layer.outputs],
+            f32_bytes(&layer.bias),
         ));
     }
     write(&dir.join(format!("{name}.weights.safetensors")), weights);
