@@ -347,6 +347,17 @@ struct Summed {
 }
 
 impl Summed {
+    fn zero(len: usize) -> Summed {
+        Summed {
+            integral: Integral {
+                value: vec![0.0; len],
+                magnitude: vec![0.0; len],
+                nodes: 0,
+            },
+            mass: 0.0,
+        }
+    }
+
     fn plus(mut self, other: &Summed) -> Summed {
         for (a, b) in self.integral.value.iter_mut().zip(&other.integral.value) {
             *a += b;
@@ -382,14 +393,8 @@ fn sum<I: Integrand>(f: &I, nodes: &Nodes) -> Result<Summed, NumericError> {
         .map(|(b, w)| {
             let mut scratch = f.scratch();
             let mut out = vec![0.0; len];
-            let mut acc = Summed {
-                integral: Integral {
-                    value: vec![0.0; len],
-                    magnitude: vec![0.0; len],
-                    nodes: w.len(),
-                },
-                mass: 0.0,
-            };
+            let mut acc = Summed::zero(len);
+            acc.integral.nodes = w.len();
             for (k, &wk) in w.iter().enumerate() {
                 let i = b * BLOCK + k;
                 let x = &nodes.x[i * d..(i + 1) * d];
@@ -408,14 +413,7 @@ fn sum<I: Integrand>(f: &I, nodes: &Nodes) -> Result<Summed, NumericError> {
             Ok(acc)
         })
         .collect();
-    let mut total = Summed {
-        integral: Integral {
-            value: vec![0.0; len],
-            magnitude: vec![0.0; len],
-            nodes: 0,
-        },
-        mass: 0.0,
-    };
+    let mut total = Summed::zero(len);
     for p in partial {
         total = total.plus(&p?);
     }
