@@ -1,22 +1,24 @@
-//! The kernels of an optimizer on an MLP 784-512-512-10 (tanh, categorical), batch 512, f64:
-//! forward and backward, the exact Fisher-vector product, one K-FAC step (factors,
-//! eigendecompositions, preconditioning), and faer's own matrix product as the yardstick.
+//! The kernels of an optimizer on an MLP 784-512-512-10 (tanh, categorical), batch 512, in f64
+//! and f32: forward and backward, the exact Fisher-vector product, one K-FAC step and its
+//! parts (factor update, eigendecompositions, preconditioning), and faer's own matrix product
+//! as the yardstick.
 
 // criterion's macros generate undocumented items.
 #![allow(missing_docs)]
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::measurement::WallTime;
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion};
 use faer::Mat;
 use ig_numeric::nn::batch::{
-    fisher_vector_product, kfac_factors, kfac_precondition, layer_params, loss_and_gradient,
-    BatchTargets,
+    fisher_vector_product, kfac_bases, kfac_factors, kfac_factors_of, kfac_precondition,
+    kfac_statistics, layer_params, loss_and_gradient, precondition_in, BatchTargets, Real,
 };
 use ig_numeric::nn::{dense_fisher, Activation, Dataset, Kronecker, Mlp, OutputKind, Targets};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::hint::black_box;
 
-fn network() -> (Mlp, Mat<f64>, Vec<usize>) {
+fn network<T: Real>() -> (Mlp, Mat<T>, Vec<usize>) {
     let mut rng = StdRng::seed_from_u64(1);
     let mlp = Mlp::initialized(
         &[784, 512, 512, 10],
@@ -24,56 +26,77 @@ fn network() -> (Mlp, Mat<f64>, Vec<usize>) {
         OutputKind::Categorical,
         &mut rng,
     );
-    let x = Mat::<f64>::from_fn(512, 784, |_, _| rng.gen_range(0.0..1.0));
+    let x = Mat::<T>::from_fn(512, 784, |_, _| T::of(rng.gen_range(0.0..1.0)));
     let y = (0..512).map(|_| rng.gen_range(0..10)).collect();
     (mlp, x, y)
 }
 
-fn bench(c: &mut Criterion) {
-    let (mlp, x, y) = network();
-    let params = layer_params(&mlp);
+/// The optimizer kernels in precision `T`, named with `suffix`.
+fn kernels<T: Real>(group: &mut BenchmarkGroup<'_, WallTime>, suffix: &str) {
+    let (mlp, x, y) = network::<T>();
+    let params = layer_params::<T>(&mlp);
     let targets = BatchTargets::Classes(&y);
-    let mut group = c.benchmark_group("nn");
-    group.sample_size(10);
-    group.warm_up_time(std::time::Duration::from_secs(2));
-    group.bench_function("nn_forward_backward", |b| {
+    let name = |n: &str| format!("{n}_{suffix}");
+    group.bench_function(name("nn_forward_backward"), |b| {
         b.iter(|| black_box(loss_and_gradient(&mlp, &params, &x, &targets)))
     });
     let (_, grad) = loss_and_gradient(&mlp, &params, &x, &targets);
-    group.bench_function("fisher_vector_product", |b| {
+    group.bench_function(name("fisher_vector_product"), |b| {
         b.iter(|| black_box(fisher_vector_product(&mlp, &params, &x, &grad)))
     });
-    group.bench_function("kfac_step", |b| {
+    let damping = T::of(1e-3);
+    group.bench_function(name("kfac_step"), |b| {
         b.iter(|| {
             let factors = kfac_factors(&mlp, &params, &x, 7);
-            black_box(kfac_precondition(&factors, &grad, 1e-3))
+            black_box(kfac_precondition(&factors, &grad, damping))
         })
     });
-    let factors = kfac_factors(&mlp, &params, &x, 7);
-    group.bench_function("kfac_factors", |b| {
-        b.iter(|| black_box(kfac_factors(&mlp, &params, &x, 7)))
+    // K-FAC's step in PyTorch's parts: the factor update from the layers' statistics, the
+    // eigendecompositions, the preconditioning.
+    let statistics = kfac_statistics(&mlp, &params, &x, 7);
+    group.bench_function(name("kfac_factor_update"), |b| {
+        b.iter(|| black_box(kfac_factors_of(&statistics)))
     });
-    group.bench_function("kfac_precondition", |b| {
-        b.iter(|| black_box(kfac_precondition(&factors, &grad, 1e-3)))
+    let factors = kfac_factors_of(&statistics);
+    group.bench_function(name("kfac_eigendecompositions"), |b| {
+        b.iter(|| black_box(kfac_bases(&factors)))
+    });
+    let bases = kfac_bases(&factors);
+    let scales: Vec<Mat<T>> = bases
+        .iter()
+        .map(|b| Mat::from_fn(b.lg.len(), b.la.len(), |r, c| b.lg[r] * b.la[c]))
+        .collect();
+    group.bench_function(name("kfac_preconditioning"), |b| {
+        b.iter(|| black_box(precondition_in(&bases, &scales, &grad, damping)))
     });
     // The yardstick: faer's product of the first layer's shape, 512×784 by 784×512, on both
     // cores and on one.
-    let w = Mat::<f64>::from_fn(784, 512, |i, j| ((i * 7 + j * 3) % 11) as f64);
-    group.bench_function("faer_matmul_512x784x512", |b| b.iter(|| black_box(&x * &w)));
-    let mut out = Mat::<f64>::zeros(512, 512);
-    group.bench_function("faer_matmul_512x784x512_sequential", |b| {
+    let w = Mat::<T>::from_fn(784, 512, |i, j| T::of(((i * 7 + j * 3) % 11) as f64));
+    group.bench_function(name("faer_matmul_512x784x512"), |b| {
+        b.iter(|| black_box(&x * &w))
+    });
+    let mut out = Mat::<T>::zeros(512, 512);
+    group.bench_function(name("faer_matmul_512x784x512_sequential"), |b| {
         b.iter(|| {
             faer::linalg::matmul::matmul(
                 out.as_mut(),
                 faer::Accum::Replace,
                 x.as_ref(),
                 w.as_ref(),
-                1.0,
+                T::one(),
                 faer::Par::Seq,
             );
             black_box(out[(0, 0)])
         })
     });
+}
+
+fn bench(c: &mut Criterion) {
+    let mut group = c.benchmark_group("nn");
+    group.sample_size(10);
+    group.warm_up_time(std::time::Duration::from_secs(2));
+    kernels::<f64>(&mut group, "f64");
+    kernels::<f32>(&mut group, "f32");
     // The dense exact Fisher of a 20-30-30-5 MLP (1,715 parameters) on 256 examples, and its
     // K-FAC.
     let (small, data) = small_network();

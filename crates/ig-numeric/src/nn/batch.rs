@@ -1,87 +1,200 @@
-//! Mini-batch passes with dense matrix products (faer): the forward pass, the gradient of
-//! the mean negative log-likelihood, the exact Fisher-vector product (forward-mode tangents,
-//! then a backward pass), and K-FAC and EKFAC (factors from sampled labels,
-//! eigendecompositions, preconditioning). These are the kernels an optimizer runs; the per-example code in
-//! `fisher.rs` is the reference they are tested against.
+//! Mini-batch passes with dense matrix products (faer), in f32 or f64: the forward pass, the
+//! gradient of the mean negative log-likelihood, the exact Fisher-vector product
+//! (forward-mode tangents, then a backward pass), and K-FAC and EKFAC (factors from sampled
+//! labels, eigendecompositions, preconditioning). These are the kernels an optimizer runs; the
+//! per-example code in `fisher.rs` is the reference they are tested against.
+//!
+//! Elementwise work (biases, activations, their derivatives) runs column by column on
+//! contiguous slices, columns split between threads; the products use faer's global
+//! parallelism setting.
 
-use super::model::{Mlp, OutputKind};
-use faer::{Mat, Side};
+use super::model::{Activation, Mlp, OutputKind};
+use faer::linalg::matmul::{matmul, triangular};
+use faer::{Accum, Mat, MatRef, Side};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use rayon::prelude::*;
+use rten_simd::SimdUnaryOp;
+
+/// The floating-point types the kernels run in: f64 to check against the reference, f32 for
+/// speed.
+pub trait Real: faer::traits::RealField + num_traits::Float + Send + Sync + Copy + 'static {
+    /// `x` rounded to this type.
+    fn of(x: f64) -> Self;
+
+    /// `σ(z)` for every entry, in place.
+    fn activate(activation: Activation, z: &mut [Self]) {
+        for z in z {
+            *z = activation.apply(*z);
+        }
+    }
+}
+
+impl Real for f64 {
+    fn of(x: f64) -> Self {
+        x
+    }
+}
+
+impl Real for f32 {
+    fn of(x: f64) -> Self {
+        x as f32
+    }
+
+    /// tanh and the sigmoid through rten-vecmath's vectorised kernels (within 3 and 4 ulp of
+    /// the standard library's), dispatched on the CPU's instruction set; libm's scalar calls
+    /// would cost more than the matrix products around them.
+    fn activate(activation: Activation, z: &mut [f32]) {
+        match activation {
+            Activation::Tanh => rten_vecmath::Tanh {}.map_mut(z),
+            Activation::Sigmoid => rten_vecmath::Sigmoid {}.map_mut(z),
+            Activation::Relu | Activation::Identity => {
+                for z in z {
+                    *z = activation.apply(*z);
+                }
+            }
+        }
+    }
+}
 
 /// A layer's parameters as matrices: `W` (outputs × inputs) and `b` (1 × outputs).
 #[derive(Clone, Debug)]
-pub struct LayerParams {
+pub struct LayerParams<T = f64> {
     /// Weight.
-    pub w: Mat<f64>,
+    pub w: Mat<T>,
     /// Bias, as a row.
-    pub b: Mat<f64>,
+    pub b: Mat<T>,
 }
 
-/// The network's parameters as matrices, one entry per layer.
-pub fn layer_params(mlp: &Mlp) -> Vec<LayerParams> {
+/// The network's parameters as matrices, one entry per layer, rounded to `T`.
+pub fn layer_params<T: Real>(mlp: &Mlp) -> Vec<LayerParams<T>> {
     mlp.layers
         .iter()
         .map(|l| LayerParams {
-            w: Mat::from_fn(l.outputs, l.inputs, |r, c| l.weight[r * l.inputs + c]),
-            b: Mat::from_fn(1, l.outputs, |_, r| l.bias[r]),
+            w: Mat::from_fn(l.outputs, l.inputs, |r, c| {
+                T::of(l.weight[r * l.inputs + c])
+            }),
+            b: Mat::from_fn(1, l.outputs, |_, r| T::of(l.bias[r])),
         })
         .collect()
 }
 
-/// Inputs (N × in) and pre-activations (N × out) of every layer.
-pub struct BatchTrace {
-    /// Input of each layer.
-    pub inputs: Vec<Mat<f64>>,
-    /// Pre-activation of each layer; the last is the output f.
-    pub pre: Vec<Mat<f64>>,
+/// What a forward pass keeps for the backward one: the batch and every layer's output.
+pub struct BatchTrace<'x, T> {
+    x: &'x Mat<T>,
+    /// σ(z) of each hidden layer (N × out).
+    hidden: Vec<Mat<T>>,
+    /// The last layer's values f (N × K).
+    output: Mat<T>,
 }
 
-/// Adds the row `b` to every row of `z`.
-fn add_row(z: &mut Mat<f64>, b: &Mat<f64>) {
-    for j in 0..z.ncols() {
-        let v = b[(0, j)];
-        for i in 0..z.nrows() {
-            z[(i, j)] += v;
+impl<T> BatchTrace<'_, T> {
+    /// The input of layer `l` (N × in).
+    pub fn input(&self, l: usize) -> &Mat<T> {
+        if l == 0 {
+            self.x
+        } else {
+            &self.hidden[l - 1]
         }
     }
+
+    /// The network's output f (N × K).
+    pub fn output(&self) -> &Mat<T> {
+        &self.output
+    }
 }
 
-/// The forward pass of a batch `x` (N × in).
-pub fn forward(mlp: &Mlp, params: &[LayerParams], x: &Mat<f64>) -> BatchTrace {
-    let mut inputs = Vec::with_capacity(params.len());
-    let mut pre = Vec::with_capacity(params.len());
-    let mut a = x.clone();
-    for (l, p) in params.iter().enumerate() {
-        let mut z = &a * p.w.transpose();
-        add_row(&mut z, &p.b);
-        let next = if l + 1 < params.len() {
-            Mat::from_fn(z.nrows(), z.ncols(), |i, j| mlp.activation.apply(z[(i, j)]))
-        } else {
-            Mat::zeros(0, 0)
-        };
-        inputs.push(std::mem::replace(&mut a, next));
-        pre.push(z);
-    }
-    BatchTrace { inputs, pre }
+/// Entries per thread's share of an elementwise pass: enough to pay for the split.
+const ENTRIES_PER_TASK: usize = 1 << 14;
+
+/// Calls `f(j, column j of m, column j of other)` for every column, columns split between
+/// threads. `other` has `m`'s shape, or no columns.
+fn par_columns<T: Real>(
+    m: &mut Mat<T>,
+    other: MatRef<'_, T>,
+    f: impl Fn(usize, &mut [T], &[T]) + Sync,
+) {
+    let chunk = ENTRIES_PER_TASK / m.nrows().max(1) + 1;
+    m.par_col_chunks_mut(chunk)
+        .enumerate()
+        .for_each(|(c, mut block)| {
+            for k in 0..block.ncols() {
+                let j = c * chunk + k;
+                let col = contiguous_mut(block.as_mut().col_mut(k));
+                let o: &[T] = if other.ncols() == 0 {
+                    &[]
+                } else {
+                    contiguous(other.col(j))
+                };
+                f(j, col, o);
+            }
+        });
+}
+
+fn contiguous_mut<T>(col: faer::ColMut<'_, T>) -> &mut [T] {
+    col.try_as_col_major_mut()
+        .expect("owned matrices store columns contiguously")
+        .as_slice_mut()
+}
+
+fn contiguous<T>(col: faer::ColRef<'_, T>) -> &[T] {
+    col.try_as_col_major()
+        .expect("owned matrices store columns contiguously")
+        .as_slice()
+}
+
+/// `a Wᵀ + 1 bᵀ`: a layer's pre-activations for the rows of `a`.
+fn affine<T: Real>(a: MatRef<'_, T>, p: &LayerParams<T>) -> Mat<T> {
+    let mut z = Mat::from_fn(a.nrows(), p.w.nrows(), |_, j| p.b[(0, j)]);
+    matmul(
+        z.as_mut(),
+        Accum::Add,
+        a,
+        p.w.transpose(),
+        T::one(),
+        faer::get_global_parallelism(),
+    );
+    z
 }
 
 /// `m ⊙ σ'(z)` in place, σ' written through the activations `a = σ(z)`.
-fn scale_by_derivative(mlp: &Mlp, m: &mut Mat<f64>, a: &Mat<f64>) {
-    for j in 0..m.ncols() {
-        for i in 0..m.nrows() {
-            m[(i, j)] *= mlp.activation.derivative_from_value(a[(i, j)]);
+fn scale_by_derivative<T: Real>(mlp: &Mlp, m: &mut Mat<T>, a: &Mat<T>) {
+    let act = mlp.activation;
+    par_columns(m, a.as_ref(), |_, m, a| {
+        for (m, &a) in m.iter_mut().zip(a) {
+            *m *= act.derivative_from_value(a);
         }
+    });
+}
+
+/// The forward pass of a batch `x` (N × in).
+pub fn forward<'x, T: Real>(
+    mlp: &Mlp,
+    params: &[LayerParams<T>],
+    x: &'x Mat<T>,
+) -> BatchTrace<'x, T> {
+    let (last, hidden_layers) = params.split_last().expect("a layer");
+    let mut hidden: Vec<Mat<T>> = Vec::with_capacity(hidden_layers.len());
+    for p in hidden_layers {
+        let mut z = affine(hidden.last().unwrap_or(x).as_ref(), p);
+        let act = mlp.activation;
+        par_columns(
+            &mut z,
+            MatRef::from_column_major_slice(&[], 0, 0),
+            |_, z, _| T::activate(act, z),
+        );
+        hidden.push(z);
     }
+    let output = affine(hidden.last().unwrap_or(x).as_ref(), last);
+    BatchTrace { x, hidden, output }
 }
 
 /// Row-wise softmax.
-fn softmax(f: &Mat<f64>) -> Mat<f64> {
+fn softmax<T: Real>(f: &Mat<T>) -> Mat<T> {
     let mut p = f.clone();
     for i in 0..p.nrows() {
-        let m = (0..p.ncols()).fold(f64::NEG_INFINITY, |a, j| a.max(p[(i, j)]));
-        let mut s = 0.0;
+        let m = (0..p.ncols()).fold(T::neg_infinity(), |a, j| a.max(p[(i, j)]));
+        let mut s = T::zero();
         for j in 0..p.ncols() {
             p[(i, j)] = (p[(i, j)] - m).exp();
             s += p[(i, j)];
@@ -93,23 +206,28 @@ fn softmax(f: &Mat<f64>) -> Mat<f64> {
     p
 }
 
+/// The sums of `m`'s columns, as a row.
+fn column_sums<T: Real>(m: &Mat<T>) -> Mat<T> {
+    Mat::from_fn(1, m.ncols(), |_, j| {
+        contiguous(m.col(j)).iter().fold(T::zero(), |s, &v| s + v)
+    })
+}
+
 /// Back-propagates `d_out` (∂/∂f, N × K) to the parameters: per layer `(dW, db)`.
-pub fn backward(
+pub fn backward<T: Real>(
     mlp: &Mlp,
-    params: &[LayerParams],
-    trace: &BatchTrace,
-    d_out: Mat<f64>,
-) -> Vec<LayerParams> {
+    params: &[LayerParams<T>],
+    trace: &BatchTrace<'_, T>,
+    d_out: Mat<T>,
+) -> Vec<LayerParams<T>> {
     let mut grads = Vec::with_capacity(params.len());
     let mut dz = d_out;
     for l in (0..params.len()).rev() {
-        let dw = dz.transpose() * &trace.inputs[l];
-        let db = Mat::from_fn(1, dz.ncols(), |_, j| {
-            (0..dz.nrows()).map(|i| dz[(i, j)]).sum()
-        });
+        let dw = dz.transpose() * trace.input(l);
+        let db = column_sums(&dz);
         if l > 0 {
             let mut da = &dz * &params[l].w;
-            scale_by_derivative(mlp, &mut da, &trace.inputs[l]);
+            scale_by_derivative(mlp, &mut da, trace.input(l));
             dz = da;
         }
         grads.push(LayerParams { w: dw, b: db });
@@ -119,213 +237,270 @@ pub fn backward(
 }
 
 /// Targets of a batch: class indices or rows.
-pub enum BatchTargets<'a> {
+pub enum BatchTargets<'a, T = f64> {
     /// Class per row.
     Classes(&'a [usize]),
     /// Target rows (N × K).
-    Values(&'a Mat<f64>),
+    Values(&'a Mat<T>),
 }
 
 /// The mean negative log-likelihood and its gradient (one SGD step's worth of work).
-pub fn loss_and_gradient(
+pub fn loss_and_gradient<T: Real>(
     mlp: &Mlp,
-    params: &[LayerParams],
-    x: &Mat<f64>,
-    targets: &BatchTargets,
-) -> (f64, Vec<LayerParams>) {
+    params: &[LayerParams<T>],
+    x: &Mat<T>,
+    targets: &BatchTargets<'_, T>,
+) -> (T, Vec<LayerParams<T>>) {
     let trace = forward(mlp, params, x);
-    let f = trace.pre.last().expect("a layer");
-    let n = f.nrows() as f64;
+    let f = trace.output();
+    let n = T::of(f.nrows() as f64);
     let (loss, mut d_out) = match (targets, mlp.output) {
         (BatchTargets::Classes(y), OutputKind::Categorical) => {
             let mut p = softmax(f);
-            let loss = y
-                .iter()
-                .enumerate()
-                .map(|(i, &c)| -p[(i, c)].max(f64::MIN_POSITIVE).ln())
-                .sum::<f64>()
-                / n;
+            let loss = y.iter().enumerate().fold(T::zero(), |s, (i, &c)| {
+                s - p[(i, c)].max(T::min_positive_value()).ln()
+            }) / n;
             for (i, &c) in y.iter().enumerate() {
-                p[(i, c)] -= 1.0;
+                p[(i, c)] -= T::one();
             }
             (loss, p)
         }
         (BatchTargets::Values(y), _) => {
             let r = f - *y;
             let k = f.ncols() as f64;
-            let loss = 0.5 * r.squared_norm_l2() / n + 0.5 * k * (2.0 * std::f64::consts::PI).ln();
+            let normaliser = T::of(0.5 * k * (2.0 * std::f64::consts::PI).ln());
+            let loss = T::of(0.5) * r.squared_norm_l2() / n + normaliser;
             (loss, r)
         }
         (BatchTargets::Classes(_), OutputKind::Gaussian) => {
             panic!("class targets for a gaussian output")
         }
     };
-    d_out *= faer::Scale(1.0 / n);
+    d_out *= faer::Scale(T::one() / n);
     (loss, backward(mlp, params, &trace, d_out))
 }
 
 /// The exact Fisher-vector product `F v` for a batch, `v` given per layer: tangents forward
 /// (`Jv`), the output Fisher `H`, then back (`Jᵀ H J v`), never forming F.
-pub fn fisher_vector_product(
+pub fn fisher_vector_product<T: Real>(
     mlp: &Mlp,
-    params: &[LayerParams],
-    x: &Mat<f64>,
-    v: &[LayerParams],
-) -> Vec<LayerParams> {
+    params: &[LayerParams<T>],
+    x: &Mat<T>,
+    v: &[LayerParams<T>],
+) -> Vec<LayerParams<T>> {
     let trace = forward(mlp, params, x);
-    let n = x.nrows() as f64;
-    let mut da: Option<Mat<f64>> = None;
+    let n = T::of(x.nrows() as f64);
+    let mut tangent: Option<Mat<T>> = None;
     let mut dz = Mat::zeros(0, 0);
     for (l, (p, t)) in params.iter().zip(v).enumerate() {
-        let mut z = &trace.inputs[l] * t.w.transpose();
-        if let Some(da) = &da {
-            z += da * p.w.transpose();
+        let mut z = affine(trace.input(l).as_ref(), t);
+        if let Some(da) = &tangent {
+            matmul(
+                z.as_mut(),
+                Accum::Add,
+                da,
+                p.w.transpose(),
+                T::one(),
+                faer::get_global_parallelism(),
+            );
         }
-        add_row(&mut z, &t.b);
         if l + 1 < params.len() {
-            let mut tangent = z.clone();
-            scale_by_derivative(mlp, &mut tangent, &trace.inputs[l + 1]);
-            da = Some(tangent);
+            let mut da = z;
+            scale_by_derivative(mlp, &mut da, trace.input(l + 1));
+            tangent = Some(da);
+        } else {
+            dz = z;
         }
-        dz = z;
     }
-    let f = trace.pre.last().expect("a layer");
     let mut hu = match mlp.output {
         OutputKind::Categorical => {
-            let p = softmax(f);
+            let p = softmax(trace.output());
             Mat::from_fn(dz.nrows(), dz.ncols(), |i, j| {
-                let pu: f64 = (0..dz.ncols()).map(|k| p[(i, k)] * dz[(i, k)]).sum();
+                let pu = (0..dz.ncols()).fold(T::zero(), |s, k| s + p[(i, k)] * dz[(i, k)]);
                 p[(i, j)] * (dz[(i, j)] - pu)
             })
         }
         OutputKind::Gaussian => dz,
     };
-    hu *= faer::Scale(1.0 / n);
+    hu *= faer::Scale(T::one() / n);
     backward(mlp, params, &trace, hu)
 }
 
-/// K-FAC's factors per layer: `A = E[āāᵀ]` (ā = [a; 1]) and `G = E[ggᵀ]`, g back-propagated
-/// to the pre-activations from labels sampled from the model (one per example).
-pub fn kfac_factors(
+/// Per layer, the rows behind K-FAC's factors: ā = [a, 1] (N × (in + 1)) and the
+/// pre-activation gradients g (N × out) back-propagated from labels sampled from the model
+/// (one per example).
+pub fn kfac_statistics<T: Real>(
     mlp: &Mlp,
-    params: &[LayerParams],
-    x: &Mat<f64>,
+    params: &[LayerParams<T>],
+    x: &Mat<T>,
     seed: u64,
-) -> Vec<(Mat<f64>, Mat<f64>)> {
-    let n = x.nrows();
-    let scale = faer::Scale(1.0 / n as f64);
-    kfac_statistics(mlp, params, x, seed)
-        .into_iter()
-        .map(|(abar, g)| (abar.transpose() * &abar * scale, g.transpose() * &g * scale))
-        .collect()
-}
-
-/// Per layer, the rows behind K-FAC's factors: ā (N × (in + 1)) and the sampled
-/// pre-activation gradients g (N × out).
-pub fn kfac_statistics(
-    mlp: &Mlp,
-    params: &[LayerParams],
-    x: &Mat<f64>,
-    seed: u64,
-) -> Vec<(Mat<f64>, Mat<f64>)> {
+) -> Vec<(Mat<T>, Mat<T>)> {
     let trace = forward(mlp, params, x);
     let n = x.nrows();
-    let f = trace.pre.last().expect("a layer");
+    let f = trace.output();
     let mut rng = StdRng::seed_from_u64(seed);
     let d_out = match mlp.output {
         OutputKind::Categorical => {
             let mut p = softmax(f);
             for i in 0..n {
-                let class = super::sample_class((0..p.ncols()).map(|j| p[(i, j)]), &mut rng);
-                p[(i, class)] -= 1.0;
+                let probabilities = (0..p.ncols()).map(|j| p[(i, j)].to_f64().expect("finite"));
+                let class = super::sample_class(probabilities, &mut rng);
+                p[(i, class)] -= T::one();
             }
             p
         }
-        OutputKind::Gaussian => {
-            Mat::from_fn(n, f.ncols(), |_, _| -super::standard_normal(&mut rng))
-        }
+        OutputKind::Gaussian => Mat::from_fn(n, f.ncols(), |_, _| {
+            T::of(-super::standard_normal(&mut rng))
+        }),
     };
-    let mut dzs = vec![Mat::<f64>::zeros(0, 0); params.len()];
+    let mut dzs = vec![Mat::<T>::zeros(0, 0); params.len()];
     let mut dz = d_out;
     for l in (1..params.len()).rev() {
         let mut next = &dz * &params[l].w;
-        scale_by_derivative(mlp, &mut next, &trace.inputs[l]);
+        scale_by_derivative(mlp, &mut next, trace.input(l));
         dzs[l] = std::mem::replace(&mut dz, next);
     }
     dzs[0] = dz;
-    (0..params.len())
-        .map(|l| {
-            let a_in = &trace.inputs[l];
-            let abar = Mat::from_fn(n, a_in.ncols() + 1, |i, j| {
-                if j < a_in.ncols() {
-                    a_in[(i, j)]
+    dzs.into_iter()
+        .enumerate()
+        .map(|(l, g)| {
+            let a = trace.input(l);
+            let abar = Mat::from_fn(n, a.ncols() + 1, |i, j| {
+                if j < a.ncols() {
+                    a[(i, j)]
                 } else {
-                    1.0
+                    T::one()
                 }
             });
-            (abar, std::mem::replace(&mut dzs[l], Mat::zeros(0, 0)))
+            (abar, g)
+        })
+        .collect()
+}
+
+/// `mᵀm / N` for the N rows of `m`: one triangle by a product, the other mirrored.
+fn second_moment<T: Real>(m: &Mat<T>) -> Mat<T> {
+    let d = m.ncols();
+    let mut s = Mat::zeros(d, d);
+    triangular::matmul(
+        s.as_mut(),
+        triangular::BlockStructure::TriangularLower,
+        Accum::Replace,
+        m.transpose(),
+        triangular::BlockStructure::Rectangular,
+        m,
+        triangular::BlockStructure::Rectangular,
+        T::one() / T::of(m.nrows() as f64),
+        faer::get_global_parallelism(),
+    );
+    for j in 0..d {
+        for i in 0..j {
+            s[(i, j)] = s[(j, i)];
+        }
+    }
+    s
+}
+
+/// K-FAC's factors per layer, `A = E[āāᵀ]` and `G = E[ggᵀ]`, from its statistics.
+pub fn kfac_factors_of<T: Real>(statistics: &[(Mat<T>, Mat<T>)]) -> Vec<(Mat<T>, Mat<T>)> {
+    statistics
+        .iter()
+        .map(|(abar, g)| (second_moment(abar), second_moment(g)))
+        .collect()
+}
+
+/// K-FAC's factors per layer from a fresh forward and backward pass with sampled labels.
+pub fn kfac_factors<T: Real>(
+    mlp: &Mlp,
+    params: &[LayerParams<T>],
+    x: &Mat<T>,
+    seed: u64,
+) -> Vec<(Mat<T>, Mat<T>)> {
+    kfac_factors_of(&kfac_statistics(mlp, params, x, seed))
+}
+
+/// One layer's K-FAC eigenbasis: `A = Q_A diag(λ_A) Q_Aᵀ`, `G = Q_G diag(λ_G) Q_Gᵀ`.
+pub struct KfacBasis<T> {
+    /// Eigenvectors of A, by column.
+    pub qa: Mat<T>,
+    /// Eigenvalues of A.
+    pub la: Vec<T>,
+    /// Eigenvectors of G, by column.
+    pub qg: Mat<T>,
+    /// Eigenvalues of G.
+    pub lg: Vec<T>,
+}
+
+/// The eigendecompositions of every layer's factors (the bulk of a K-FAC step). Layers are
+/// independent, and so are each layer's two factors: they run side by side.
+pub fn kfac_bases<T: Real>(factors: &[(Mat<T>, Mat<T>)]) -> Vec<KfacBasis<T>> {
+    let eigen = |m: &Mat<T>| {
+        let e = m
+            .self_adjoint_eigen(Side::Lower)
+            .expect("a symmetric factor has an eigendecomposition");
+        let values = (0..m.nrows()).map(|i| e.S()[i]).collect();
+        (e.U().to_owned(), values)
+    };
+    factors
+        .par_iter()
+        .map(|(a, g)| {
+            let ((qa, la), (qg, lg)) = rayon::join(|| eigen(a), || eigen(g));
+            KfacBasis { qa, la, qg, lg }
         })
         .collect()
 }
 
 /// `(A ⊗ G + λI)⁻¹` applied to each layer's `[dW db]`, through the factors'
 /// eigendecompositions: `Q_G [(Q_Gᵀ V Q_A) / (λ_G λ_Aᵀ + λ)] Q_Aᵀ`.
-pub fn kfac_precondition(
-    factors: &[(Mat<f64>, Mat<f64>)],
-    gradient: &[LayerParams],
-    damping: f64,
-) -> Vec<LayerParams> {
-    precondition(factors, None, gradient, damping)
+pub fn kfac_precondition<T: Real>(
+    factors: &[(Mat<T>, Mat<T>)],
+    gradient: &[LayerParams<T>],
+    damping: T,
+) -> Vec<LayerParams<T>> {
+    let bases = kfac_bases(factors);
+    let scales: Vec<Mat<T>> = bases
+        .iter()
+        .map(|b| {
+            Mat::from_fn(b.lg.len(), b.la.len(), |r, c| {
+                b.lg[r].max(T::zero()) * b.la[c].max(T::zero())
+            })
+        })
+        .collect();
+    precondition_in(&bases, &scales, gradient, damping)
 }
 
 /// EKFAC: K-FAC's eigenbasis, with the scaling replaced by the second moments of the
 /// per-example gradients there, `s = (1/N) (ĀQ_A)²ᵀ (GQ_G)²` (elementwise squares).
-pub fn ekfac_precondition(
-    statistics: &[(Mat<f64>, Mat<f64>)],
-    gradient: &[LayerParams],
-    damping: f64,
-) -> Vec<LayerParams> {
-    let n = statistics.first().map_or(1, |(a, _)| a.nrows()) as f64;
-    let scale = faer::Scale(1.0 / n);
-    let factors: Vec<(Mat<f64>, Mat<f64>)> = statistics
-        .iter()
-        .map(|(abar, g)| (abar.transpose() * abar * scale, g.transpose() * g * scale))
+pub fn ekfac_precondition<T: Real>(
+    statistics: &[(Mat<T>, Mat<T>)],
+    gradient: &[LayerParams<T>],
+    damping: T,
+) -> Vec<LayerParams<T>> {
+    let bases = kfac_bases(&kfac_factors_of(statistics));
+    let squared = |m: Mat<T>| Mat::from_fn(m.nrows(), m.ncols(), |i, j| m[(i, j)].powi(2));
+    let scales: Vec<Mat<T>> = statistics
+        .par_iter()
+        .zip(&bases)
+        .map(|((abar, g), b)| {
+            let n = T::of(abar.nrows() as f64);
+            squared(g * &b.qg).transpose() * squared(abar * &b.qa) * faer::Scale(T::one() / n)
+        })
         .collect();
-    precondition(&factors, Some(statistics), gradient, damping)
+    precondition_in(&bases, &scales, gradient, damping)
 }
 
-fn precondition(
-    factors: &[(Mat<f64>, Mat<f64>)],
-    statistics: Option<&[(Mat<f64>, Mat<f64>)]>,
-    gradient: &[LayerParams],
-    damping: f64,
-) -> Vec<LayerParams> {
-    // Layers are independent, and so are each layer's two factors: their eigendecompositions
-    // (the bulk of the work) run side by side.
-    factors
+/// `Q_G [(Q_Gᵀ V Q_A) / (s + λ)] Q_Aᵀ` per layer, `s[r][c]` the curvature along the
+/// eigenvector pair `(Q_G e_r, Q_A e_c)`.
+pub fn precondition_in<T: Real>(
+    bases: &[KfacBasis<T>],
+    scales: &[Mat<T>],
+    gradient: &[LayerParams<T>],
+    damping: T,
+) -> Vec<LayerParams<T>> {
+    bases
         .par_iter()
+        .zip(scales)
         .zip(gradient)
-        .enumerate()
-        .map(|(l, ((a, g), grad))| {
-            let (ea, eg) = rayon::join(
-                || a.self_adjoint_eigen(Side::Lower).expect("symmetric"),
-                || g.self_adjoint_eigen(Side::Lower).expect("symmetric"),
-            );
-            let (qa, qg) = (ea.U(), eg.U());
-            // s[r][c]: the curvature along the eigenvector pair (Q_G e_r, Q_A e_c).
-            let s = match statistics {
-                Some(stats) => {
-                    let (abar, gs) = &stats[l];
-                    let ra = abar * qa;
-                    let rg = gs * qg;
-                    let sq =
-                        |m: &Mat<f64>| Mat::from_fn(m.nrows(), m.ncols(), |i, j| m[(i, j)].powi(2));
-                    sq(&rg).transpose() * sq(&ra) * faer::Scale(1.0 / abar.nrows() as f64)
-                }
-                None => Mat::from_fn(g.nrows(), a.nrows(), |r, c| {
-                    eg.S()[r].max(0.0) * ea.S()[c].max(0.0)
-                }),
-            };
+        .map(|((basis, s), grad)| {
             let inputs = grad.w.ncols();
             let v = Mat::from_fn(grad.w.nrows(), inputs + 1, |r, c| {
                 if c < inputs {
@@ -334,23 +509,23 @@ fn precondition(
                     grad.b[(0, r)]
                 }
             });
-            let mut rotated = qg.transpose() * &v * qa;
-            for c in 0..rotated.ncols() {
-                for r in 0..rotated.nrows() {
-                    rotated[(r, c)] /= s[(r, c)] + damping;
+            let mut rotated = basis.qg.transpose() * &v * &basis.qa;
+            par_columns(&mut rotated, s.as_ref(), |_, r, s| {
+                for (r, &s) in r.iter_mut().zip(s) {
+                    *r /= s + damping;
                 }
-            }
-            let back = qg * rotated * qa.transpose();
+            });
+            let back = &basis.qg * rotated * basis.qa.transpose();
             LayerParams {
-                w: Mat::from_fn(back.nrows(), inputs, |r, c| back[(r, c)]),
-                b: Mat::from_fn(1, back.nrows(), |_, r| back[(r, inputs)]),
+                w: back.subcols(0, inputs).to_owned(),
+                b: back.col(inputs).transpose().as_mat().to_owned(),
             }
         })
         .collect()
 }
 
 /// Flattens per-layer matrices in the network's parameter order.
-pub fn flatten(layers: &[LayerParams]) -> Vec<f64> {
+pub fn flatten<T: Real>(layers: &[LayerParams<T>]) -> Vec<T> {
     layers
         .iter()
         .flat_map(|l| {

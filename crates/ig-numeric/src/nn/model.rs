@@ -6,6 +6,7 @@
 //! PyTorch stores it) and then its bias: the order of `model.parameters()` flattened.
 
 use super::NnError;
+use num_traits::Float;
 use safetensors::{tensor::TensorView, Dtype, SafeTensors};
 use serde::Deserialize;
 
@@ -24,37 +25,46 @@ pub enum Activation {
 
 impl Activation {
     /// σ(z).
-    pub fn apply(self, z: f64) -> f64 {
+    pub fn apply<T: Float>(self, z: T) -> T {
         match self {
             Activation::Tanh => z.tanh(),
-            Activation::Relu => z.max(0.0),
-            Activation::Sigmoid => 1.0 / (1.0 + (-z).exp()),
+            Activation::Relu => z.max(T::zero()),
+            Activation::Sigmoid => T::one() / (T::one() + (-z).exp()),
             Activation::Identity => z,
         }
     }
 
     /// The derivative written through the activation's value `a = σ(z)`, which a forward pass
     /// keeps anyway (saves recomputing tanh or the exponential in the backward pass).
-    pub fn derivative_from_value(self, a: f64) -> f64 {
+    pub fn derivative_from_value<T: Float>(self, a: T) -> T {
         match self {
-            Activation::Tanh => 1.0 - a * a,
-            Activation::Relu => f64::from(u8::from(a > 0.0)),
-            Activation::Sigmoid => a * (1.0 - a),
-            Activation::Identity => 1.0,
+            Activation::Tanh => T::one() - a * a,
+            Activation::Relu => step(a),
+            Activation::Sigmoid => a * (T::one() - a),
+            Activation::Identity => T::one(),
         }
     }
 
     /// The derivative at pre-activation `z` (ReLU: 0 at z = 0).
-    pub fn derivative(self, z: f64) -> f64 {
+    pub fn derivative<T: Float>(self, z: T) -> T {
         match self {
-            Activation::Tanh => 1.0 - z.tanh().powi(2),
-            Activation::Relu => f64::from(u8::from(z > 0.0)),
+            Activation::Tanh => T::one() - z.tanh().powi(2),
+            Activation::Relu => step(z),
             Activation::Sigmoid => {
-                let s = 1.0 / (1.0 + (-z).exp());
-                s * (1.0 - s)
+                let s = Activation::Sigmoid.apply(z);
+                s * (T::one() - s)
             }
-            Activation::Identity => 1.0,
+            Activation::Identity => T::one(),
         }
+    }
+}
+
+/// 1 for x > 0, else 0.
+fn step<T: Float>(x: T) -> T {
+    if x > T::zero() {
+        T::one()
+    } else {
+        T::zero()
     }
 }
 

@@ -719,3 +719,44 @@ fn batched_ekfac_rescales_kfac_eigenbasis_by_the_per_example_moments() {
         assert!((&back - v(gr)).norm_l2() <= 1e-10 * v(gr).norm_l2());
     }
 }
+
+#[test]
+fn single_precision_kernels_agree_with_double_precision() {
+    // The f32 kernels (vectorised tanh and sigmoid) against the f64 ones, which the tests
+    // above hold against the per-example reference: agreement to single precision.
+    fn relative(a: &[f32], b: &[f64]) -> f64 {
+        let diff: Vec<f64> = a.iter().zip(b).map(|(a, b)| f64::from(*a) - b).collect();
+        norm(&diff) / norm(b)
+    }
+    for activation in [Activation::Tanh, Activation::Sigmoid, Activation::Relu] {
+        let mlp = random_mlp(&[6, 40, 30, 4], activation, OutputKind::Categorical, 111);
+        let data = random_data(&mlp, 64, 112);
+        let x = Mat::<f64>::from_fn(data.n, 6, |i, j| data.input(i)[j]);
+        let x32 = Mat::<f32>::from_fn(data.n, 6, |i, j| x[(i, j)] as f32);
+        let Targets::Classes(c) = &data.targets else {
+            unreachable!()
+        };
+        let (p64, p32) = (
+            batch::layer_params::<f64>(&mlp),
+            batch::layer_params::<f32>(&mlp),
+        );
+        let (loss64, g64) =
+            batch::loss_and_gradient(&mlp, &p64, &x, &batch::BatchTargets::Classes(c));
+        let (loss32, g32) =
+            batch::loss_and_gradient(&mlp, &p32, &x32, &batch::BatchTargets::Classes(c));
+        assert!(
+            (f64::from(loss32) - loss64).abs() <= 1e-6 * loss64,
+            "{activation:?}"
+        );
+        let e = relative(&batch::flatten(&g32), &batch::flatten(&g64));
+        assert!(e <= 1e-5, "{activation:?} gradient: {e}");
+        let fv64 = batch::fisher_vector_product(&mlp, &p64, &x, &g64);
+        let fv32 = batch::fisher_vector_product(&mlp, &p32, &x32, &g32);
+        let e = relative(&batch::flatten(&fv32), &batch::flatten(&fv64));
+        assert!(e <= 1e-5, "{activation:?} Fisher-vector product: {e}");
+        let step64 = batch::kfac_precondition(&batch::kfac_factors(&mlp, &p64, &x, 9), &g64, 0.1);
+        let step32 = batch::kfac_precondition(&batch::kfac_factors(&mlp, &p32, &x32, 9), &g32, 0.1);
+        let e = relative(&batch::flatten(&step32), &batch::flatten(&step64));
+        assert!(e <= 1e-4, "{activation:?} K-FAC step: {e}");
+    }
+}
