@@ -353,32 +353,82 @@ pub fn kfac_statistics<T: Real>(
             T::of(-super::standard_normal(&mut rng))
         }),
     };
-    let mut dzs = vec![Mat::<T>::zeros(0, 0); params.len()];
+    let gradients = pre_activation_gradients(mlp, params, &trace, d_out);
+    gradients
+        .into_iter()
+        .enumerate()
+        .map(|(l, g)| (augmented(trace.input(l)), g))
+        .collect()
+}
+
+/// Per layer, ā (N × (in + 1)) and the pre-activation rows `g_k` (N × out) back-propagated
+/// from the rows of a square root of the output Fisher, `H = Σ_k r_k r_kᵀ`
+/// (categorical: `r_k = √p_k (e_k − p)`; gaussian: `r_k = e_k`), one backward pass per
+/// output. Then `G = (1/N) Σ_k g_kᵀ g_k = E[Bᵀ H B]` exactly: the expectation over labels
+/// taken in closed form instead of sampled.
+pub fn kfac_exact_statistics<T: Real>(
+    mlp: &Mlp,
+    params: &[LayerParams<T>],
+    x: &Mat<T>,
+) -> Vec<(Mat<T>, Vec<Mat<T>>)> {
+    let trace = forward(mlp, params, x);
+    let (n, k) = (x.nrows(), trace.output().ncols());
+    let p = match mlp.output {
+        OutputKind::Categorical => Some(softmax(trace.output())),
+        OutputKind::Gaussian => None,
+    };
+    let mut layers: Vec<(Mat<T>, Vec<Mat<T>>)> = (0..params.len())
+        .map(|l| (augmented(trace.input(l)), Vec::with_capacity(k)))
+        .collect();
+    for out in 0..k {
+        let root = Mat::from_fn(n, k, |i, j| {
+            let unit = if j == out { T::one() } else { T::zero() };
+            match &p {
+                Some(p) => p[(i, out)].sqrt() * (unit - p[(i, j)]),
+                None => unit,
+            }
+        });
+        for (layer, g) in layers
+            .iter_mut()
+            .zip(pre_activation_gradients(mlp, params, &trace, root))
+        {
+            layer.1.push(g);
+        }
+    }
+    layers
+}
+
+/// Back-propagates `d_out` (N × K) to every layer's pre-activations (N × out each).
+fn pre_activation_gradients<T: Real>(
+    mlp: &Mlp,
+    params: &[LayerParams<T>],
+    trace: &BatchTrace<'_, T>,
+    d_out: Mat<T>,
+) -> Vec<Mat<T>> {
+    let mut gradients = vec![Mat::<T>::zeros(0, 0); params.len()];
     let mut dz = d_out;
     for l in (1..params.len()).rev() {
         let mut next = &dz * &params[l].w;
         scale_by_derivative(mlp, &mut next, trace.input(l));
-        dzs[l] = std::mem::replace(&mut dz, next);
+        gradients[l] = std::mem::replace(&mut dz, next);
     }
-    dzs[0] = dz;
-    dzs.into_iter()
-        .enumerate()
-        .map(|(l, g)| {
-            let a = trace.input(l);
-            let abar = Mat::from_fn(n, a.ncols() + 1, |i, j| {
-                if j < a.ncols() {
-                    a[(i, j)]
-                } else {
-                    T::one()
-                }
-            });
-            (abar, g)
-        })
-        .collect()
+    gradients[0] = dz;
+    gradients
+}
+
+/// `[a, 1]`: a layer's inputs with a one appended to every row.
+fn augmented<T: Real>(a: &Mat<T>) -> Mat<T> {
+    Mat::from_fn(a.nrows(), a.ncols() + 1, |i, j| {
+        if j < a.ncols() {
+            a[(i, j)]
+        } else {
+            T::one()
+        }
+    })
 }
 
 /// `mᵀm / N` for the N rows of `m`: one triangle by a product, the other mirrored.
-fn second_moment<T: Real>(m: &Mat<T>) -> Mat<T> {
+pub fn second_moment<T: Real>(m: &Mat<T>) -> Mat<T> {
     let d = m.ncols();
     let mut s = Mat::zeros(d, d);
     triangular::matmul(

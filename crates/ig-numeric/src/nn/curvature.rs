@@ -6,11 +6,13 @@
 //! Parameters are in the network's order (`Mlp::params`). K-FAC's factors act on a layer's
 //! `[W b]` as a matrix: `(A ⊗ G) vec(V) = vec(G V A)` with `V` of shape outputs × (inputs + 1).
 
+use super::batch;
 use super::fisher::{fisher_factor, softmax, Example};
-use super::model::{Dataset, Mlp, OutputKind};
+use super::model::{Dataset, Layer, Mlp, OutputKind};
 use faer::{Mat, Side};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
+use rayon::prelude::*;
 
 /// A positive semi-definite approximation of the Fisher matrix.
 pub trait Curvature {
@@ -268,58 +270,51 @@ impl Kronecker {
         Kronecker::build(mlp, data, true)
     }
 
+    /// The factors from batched passes: `A = ĀᵀĀ/N`, `G = (1/N) Σ_k g_kᵀ g_k` with the
+    /// labels' expectation exact ([`batch::kfac_exact_statistics`]). EKFAC's diagonal in the
+    /// eigenbasis is `s = (1/N) (Σ_k (g_k Q_G)²)ᵀ (Ā Q_A)²` (elementwise squares).
     fn build(mlp: &Mlp, data: &Dataset, exact_diagonal: bool) -> Kronecker {
-        let examples: Vec<Example> = (0..data.n).map(|i| Example::new(mlp, data, i)).collect();
+        let width = mlp.layers[0].inputs;
+        let x = Mat::<f64>::from_fn(data.n, width, |i, j| data.input(i)[j]);
+        let statistics = batch::kfac_exact_statistics(mlp, &batch::layer_params(mlp), &x);
         let n = data.n as f64;
-        let mut layers = Vec::new();
-        for (l, (layer, offset)) in mlp.layers.iter().zip(mlp.offsets()).enumerate() {
-            let (di, d_o) = (layer.inputs + 1, layer.outputs);
-            let abar: Vec<Mat<f64>> = examples
-                .iter()
-                .map(|e| {
-                    let v = e.augmented_input(l);
-                    Mat::<f64>::from_fn(di, 1, |i, _| v[i])
-                })
-                .collect();
-            let mats: Vec<Mat<f64>> = examples
-                .iter()
-                .map(|e| e.pulled_back_curvature(l))
-                .collect();
-            let mut a = Mat::<f64>::zeros(di, di);
-            let mut g = Mat::<f64>::zeros(d_o, d_o);
-            for (v, m) in abar.iter().zip(&mats) {
-                a += v * v.transpose() * faer::Scale(1.0 / n);
-                g += m * faer::Scale(1.0 / n);
-            }
-            let ea = a.self_adjoint_eigen(Side::Lower).expect("symmetric");
-            let eg = g.self_adjoint_eigen(Side::Lower).expect("symmetric");
-            let (qa, qg) = (ea.U().to_owned(), eg.U().to_owned());
-            let scale = if exact_diagonal {
-                let mut s = vec![0.0; di * d_o];
-                for (v, m) in abar.iter().zip(&mats) {
-                    let pa = qa.transpose() * v;
-                    let pm = qg.transpose() * m * &qg;
-                    for c in 0..di {
-                        for r in 0..d_o {
-                            s[c * d_o + r] += pa[(c, 0)].powi(2) * pm[(r, r)] / n;
-                        }
-                    }
+        let squared = |m: Mat<f64>| Mat::from_fn(m.nrows(), m.ncols(), |i, j| m[(i, j)].powi(2));
+        let layers: Vec<(&Layer, usize)> = mlp.layers.iter().zip(mlp.offsets()).collect();
+        let layers = layers
+            .into_par_iter()
+            .zip(&statistics)
+            .map(|((layer, offset), (abar, gs))| {
+                let (di, d_o) = (layer.inputs + 1, layer.outputs);
+                let a = batch::second_moment(abar);
+                let mut g = Mat::<f64>::zeros(d_o, d_o);
+                for gk in gs {
+                    g += batch::second_moment(gk);
                 }
-                s
-            } else {
-                (0..di * d_o)
-                    .map(|q| ea.S()[q / d_o].max(0.0) * eg.S()[q % d_o].max(0.0))
-                    .collect()
-            };
-            layers.push(KroneckerLayer {
-                offset,
-                inputs: layer.inputs,
-                outputs: d_o,
-                qa,
-                qg,
-                scale,
-            });
-        }
+                let ea = a.self_adjoint_eigen(Side::Lower).expect("symmetric");
+                let eg = g.self_adjoint_eigen(Side::Lower).expect("symmetric");
+                let (qa, qg) = (ea.U().to_owned(), eg.U().to_owned());
+                let scale = if exact_diagonal {
+                    let mut e = Mat::<f64>::zeros(data.n, d_o);
+                    for gk in gs {
+                        e += squared(gk * &qg);
+                    }
+                    let s = e.transpose() * squared(abar * &qa) * faer::Scale(1.0 / n);
+                    (0..di * d_o).map(|q| s[(q % d_o, q / d_o)]).collect()
+                } else {
+                    (0..di * d_o)
+                        .map(|q| ea.S()[q / d_o].max(0.0) * eg.S()[q % d_o].max(0.0))
+                        .collect()
+                };
+                KroneckerLayer {
+                    offset,
+                    inputs: layer.inputs,
+                    outputs: d_o,
+                    qa,
+                    qg,
+                    scale,
+                }
+            })
+            .collect();
         Kronecker {
             layers,
             dim: mlp.num_params(),

@@ -129,10 +129,15 @@ fn kronecker_inverse_is_the_kronecker_of_inverses() {
 
 /// The exact diagonal block of layer l, in K-FAC's order (column by column of [W b]).
 fn exact_block(mlp: &Mlp, data: &Dataset, l: usize) -> Mat<f64> {
+    block_of(mlp, &dense_fisher(mlp, data), l)
+}
+
+/// Layer l's diagonal block of a matrix over the network's parameters, reordered column by
+/// column of `[W b]`.
+fn block_of(mlp: &Mlp, f: &Mat<f64>, l: usize) -> Mat<f64> {
     let layer = &mlp.layers[l];
     let offset = mlp.offsets()[l];
     let (di, d_o) = (layer.inputs + 1, layer.outputs);
-    let f = dense_fisher(mlp, data);
     // Column-major index c·out + r ↔ PyTorch index r·in + c (bias: c = in).
     let index = |q: usize| {
         let (c, r) = (q / d_o, q % d_o);
@@ -168,6 +173,11 @@ fn kfac_and_ekfac_errors_match_dense_blocks_and_ekfac_is_never_worse() {
         let data = random_data(&mlp, 16, 11);
         let examples: Vec<Example> = (0..data.n).map(|i| Example::new(&mlp, &data, i)).collect();
         let (kfac, ekfac) = block_errors(&mlp, &examples).unwrap();
+        // The batched K-FAC and EKFAC representations, to be held against the definitions.
+        let (kfac_dense, ekfac_dense) = (
+            Kronecker::kfac(&mlp, &data).dense(),
+            Kronecker::ekfac(&mlp, &data).dense(),
+        );
         for l in 0..mlp.layers.len() {
             let block = exact_block(&mlp, &data, l);
             let layer = &mlp.layers[l];
@@ -214,6 +224,11 @@ fn kfac_and_ekfac_errors_match_dense_blocks_and_ekfac_is_never_worse() {
                 a[(i / d_o, j / d_o)] * g[(i % d_o, j % d_o)]
             });
             let dense_kfac = (&block - &kron).norm_l2() / block.norm_l2();
+            let batched = block_of(&mlp, &kfac_dense, l);
+            assert!(
+                (&batched - &kron).norm_l2() <= 1e-12 * kron.norm_l2(),
+                "{activation:?}"
+            );
             assert!(
                 (dense_kfac - kfac[l]).abs() <= 1e-6 * dense_kfac.max(1e-3),
                 "{activation:?} layer {l}: {dense_kfac} vs {}",
@@ -241,7 +256,13 @@ fn kfac_and_ekfac_errors_match_dense_blocks_and_ekfac_is_never_worse() {
                     0.0
                 }
             });
-            let dense_ekfac = (&block - &q * diag * q.transpose()).norm_l2() / block.norm_l2();
+            let kept = &q * diag * q.transpose();
+            let dense_ekfac = (&block - &kept).norm_l2() / block.norm_l2();
+            let batched = block_of(&mlp, &ekfac_dense, l);
+            assert!(
+                (&batched - &kept).norm_l2() <= 1e-12 * kept.norm_l2(),
+                "{activation:?}"
+            );
             assert!(
                 (dense_ekfac - ekfac[l]).abs() <= 1e-6 * dense_ekfac.max(1e-3),
                 "{activation:?} layer {l}: {dense_ekfac} vs {}",
