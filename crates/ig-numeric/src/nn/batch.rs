@@ -34,6 +34,18 @@ impl Real for f64 {
     fn of(x: f64) -> Self {
         x
     }
+
+    /// tanh vectorised ([`super::tanh`]); the rest entry by entry.
+    fn activate(activation: Activation, z: &mut [f64]) {
+        match activation {
+            Activation::Tanh => super::tanh::tanh_in_place(z),
+            _ => {
+                for z in z {
+                    *z = activation.apply(*z);
+                }
+            }
+        }
+    }
 }
 
 impl Real for f32 {
@@ -143,18 +155,9 @@ fn contiguous<T>(col: faer::ColRef<'_, T>) -> &[T] {
         .as_slice()
 }
 
-/// `a Wᵀ + 1 bᵀ`: a layer's pre-activations for the rows of `a`.
-fn affine<T: Real>(a: MatRef<'_, T>, p: &LayerParams<T>) -> Mat<T> {
-    let mut z = Mat::from_fn(a.nrows(), p.w.nrows(), |_, j| p.b[(0, j)]);
-    matmul(
-        z.as_mut(),
-        Accum::Add,
-        a,
-        p.w.transpose(),
-        T::one(),
-        faer::get_global_parallelism(),
-    );
-    z
+/// No second matrix for [`par_columns`].
+fn nothing<'a, T>() -> MatRef<'a, T> {
+    MatRef::from_column_major_slice(&[], 0, 0)
 }
 
 /// `m ⊙ σ'(z)` in place, σ' written through the activations `a = σ(z)`.
@@ -175,17 +178,22 @@ pub fn forward<'x, T: Real>(
 ) -> BatchTrace<'x, T> {
     let (last, hidden_layers) = params.split_last().expect("a layer");
     let mut hidden: Vec<Mat<T>> = Vec::with_capacity(hidden_layers.len());
+    let act = mlp.activation;
     for p in hidden_layers {
-        let mut z = affine(hidden.last().unwrap_or(x).as_ref(), p);
-        let act = mlp.activation;
-        par_columns(
-            &mut z,
-            MatRef::from_column_major_slice(&[], 0, 0),
-            |_, z, _| T::activate(act, z),
-        );
+        // σ(a Wᵀ + 1 bᵀ), bias and activation in one pass over the product.
+        let mut z = hidden.last().unwrap_or(x) * p.w.transpose();
+        par_columns(&mut z, nothing(), |j, z, _| {
+            let b = p.b[(0, j)];
+            z.iter_mut().for_each(|z| *z += b);
+            T::activate(act, z)
+        });
         hidden.push(z);
     }
-    let output = affine(hidden.last().unwrap_or(x).as_ref(), last);
+    let mut output = hidden.last().unwrap_or(x) * last.w.transpose();
+    par_columns(&mut output, nothing(), |j, z, _| {
+        let b = last.b[(0, j)];
+        z.iter_mut().for_each(|z| *z += b);
+    });
     BatchTrace { x, hidden, output }
 }
 
@@ -293,7 +301,9 @@ pub fn fisher_vector_product<T: Real>(
     let mut tangent: Option<Mat<T>> = None;
     let mut dz = Mat::zeros(0, 0);
     for (l, (p, t)) in params.iter().zip(v).enumerate() {
-        let mut z = affine(trace.input(l).as_ref(), t);
+        // The tangent of the pre-activations, z' = a Tᵀ + a' Wᵀ + 1 t_bᵀ, then of the
+        // activations, a'_next = z' ⊙ σ'(z), in one pass.
+        let mut z = trace.input(l) * t.w.transpose();
         if let Some(da) = &tangent {
             matmul(
                 z.as_mut(),
@@ -304,10 +314,22 @@ pub fn fisher_vector_product<T: Real>(
                 faer::get_global_parallelism(),
             );
         }
-        if l + 1 < params.len() {
-            let mut da = z;
-            scale_by_derivative(mlp, &mut da, trace.input(l + 1));
-            tangent = Some(da);
+        let act = mlp.activation;
+        let hidden = l + 1 < params.len();
+        let next = if hidden {
+            trace.input(l + 1).as_ref()
+        } else {
+            nothing()
+        };
+        par_columns(&mut z, next, |j, z, a| {
+            let b = t.b[(0, j)];
+            z.iter_mut().for_each(|z| *z += b);
+            for (z, &a) in z.iter_mut().zip(a) {
+                *z *= act.derivative_from_value(a);
+            }
+        });
+        if hidden {
+            tangent = Some(z);
         } else {
             dz = z;
         }
