@@ -14,8 +14,8 @@ const ROUNDER: f64 = 6_755_399_441_055_744.0;
 
 /// ln 2 as a sum (fdlibm's split): `LN_2_HI` has 21 trailing zero bits, so `k·LN_2_HI` is
 /// exact for the k of this module (k ≤ 58), and `LN_2_LO` carries the next 53 bits.
-const LN_2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
-const LN_2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+const LN_2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+const LN_2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
 
 /// `e^y − 1` for `0 ≤ y ≤ 2·SATURATION`: `y = k ln 2 + r` with |r| ≤ ln 2 / 2, the Taylor
 /// polynomial of `e^r − 1` to degree 13 (truncation below 1e-17 relative), then
