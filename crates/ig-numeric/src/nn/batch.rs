@@ -10,7 +10,7 @@
 
 use super::model::{Activation, Mlp, OutputKind};
 use faer::linalg::matmul::{matmul, triangular};
-use faer::{Accum, Mat, MatRef, Side};
+use faer::{Accum, Mat, MatRef, Par, Side};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use rayon::prelude::*;
@@ -155,6 +155,24 @@ fn contiguous<T>(col: faer::ColRef<'_, T>) -> &[T] {
         .as_slice()
 }
 
+/// faer's parallelism for a product of m×k by k×n: one thread below about a million
+/// multiply-adds, where waking the other threads costs more than they save.
+fn parallelism(m: usize, k: usize, n: usize) -> Par {
+    if m.saturating_mul(k).saturating_mul(n) < 1 << 20 {
+        Par::Seq
+    } else {
+        faer::get_global_parallelism()
+    }
+}
+
+/// `a b`, parallel when large enough to pay.
+fn mul<T: Real>(a: MatRef<'_, T>, b: MatRef<'_, T>) -> Mat<T> {
+    let mut c = Mat::zeros(a.nrows(), b.ncols());
+    let par = parallelism(a.nrows(), a.ncols(), b.ncols());
+    matmul(c.as_mut(), Accum::Replace, a, b, T::one(), par);
+    c
+}
+
 /// No second matrix for [`par_columns`].
 fn nothing<'a, T>() -> MatRef<'a, T> {
     MatRef::from_column_major_slice(&[], 0, 0)
@@ -181,7 +199,7 @@ pub fn forward<'x, T: Real>(
     let act = mlp.activation;
     for p in hidden_layers {
         // σ(a Wᵀ + 1 bᵀ), bias and activation in one pass over the product.
-        let mut z = hidden.last().unwrap_or(x) * p.w.transpose();
+        let mut z = mul(hidden.last().unwrap_or(x).as_ref(), p.w.transpose());
         par_columns(&mut z, nothing(), |j, z, _| {
             let b = p.b[(0, j)];
             z.iter_mut().for_each(|z| *z += b);
@@ -189,7 +207,7 @@ pub fn forward<'x, T: Real>(
         });
         hidden.push(z);
     }
-    let mut output = hidden.last().unwrap_or(x) * last.w.transpose();
+    let mut output = mul(hidden.last().unwrap_or(x).as_ref(), last.w.transpose());
     par_columns(&mut output, nothing(), |j, z, _| {
         let b = last.b[(0, j)];
         z.iter_mut().for_each(|z| *z += b);
@@ -231,10 +249,10 @@ pub fn backward<T: Real>(
     let mut grads = Vec::with_capacity(params.len());
     let mut dz = d_out;
     for l in (0..params.len()).rev() {
-        let dw = dz.transpose() * trace.input(l);
+        let dw = mul(dz.transpose(), trace.input(l).as_ref());
         let db = column_sums(&dz);
         if l > 0 {
-            let mut da = &dz * &params[l].w;
+            let mut da = mul(dz.as_ref(), params[l].w.as_ref());
             scale_by_derivative(mlp, &mut da, trace.input(l));
             dz = da;
         }
@@ -303,7 +321,7 @@ pub fn fisher_vector_product<T: Real>(
     for (l, (p, t)) in params.iter().zip(v).enumerate() {
         // The tangent of the pre-activations, z' = a Tᵀ + a' Wᵀ + 1 t_bᵀ, then of the
         // activations, a'_next = z' ⊙ σ'(z), in one pass.
-        let mut z = trace.input(l) * t.w.transpose();
+        let mut z = mul(trace.input(l).as_ref(), t.w.transpose());
         if let Some(da) = &tangent {
             matmul(
                 z.as_mut(),
@@ -311,7 +329,7 @@ pub fn fisher_vector_product<T: Real>(
                 da,
                 p.w.transpose(),
                 T::one(),
-                faer::get_global_parallelism(),
+                parallelism(da.nrows(), da.ncols(), p.w.nrows()),
             );
         }
         let act = mlp.activation;
@@ -383,41 +401,39 @@ pub fn kfac_statistics<T: Real>(
         .collect()
 }
 
-/// Per layer, ā (N × (in + 1)) and the pre-activation rows `g_k` (N × out) back-propagated
-/// from the rows of a square root of the output Fisher, `H = Σ_k r_k r_kᵀ`
-/// (categorical: `r_k = √p_k (e_k − p)`; gaussian: `r_k = e_k`), one backward pass per
-/// output. Then `G = (1/N) Σ_k g_kᵀ g_k = E[Bᵀ H B]` exactly: the expectation over labels
-/// taken in closed form instead of sampled.
+/// K-FAC's statistics with the expectation over labels taken exactly instead of sampled: the
+/// output Fisher has a square root, `H = Σ_k r_k r_kᵀ` (categorical: `r_k = √p_k (e_k − p)`;
+/// gaussian: `r_k = e_k`), and each example appears once per output k, its ā repeated and its
+/// g back-propagated from `√K r_k`. Their second moments are then `A = E[āāᵀ]` and
+/// `G = E[Bᵀ H B]` exactly, and EKFAC's moments pair each ā with each of its g.
 pub fn kfac_exact_statistics<T: Real>(
     mlp: &Mlp,
     params: &[LayerParams<T>],
     x: &Mat<T>,
-) -> Vec<(Mat<T>, Vec<Mat<T>>)> {
-    let trace = forward(mlp, params, x);
-    let (n, k) = (x.nrows(), trace.output().ncols());
-    let p = match mlp.output {
-        OutputKind::Categorical => Some(softmax(trace.output())),
-        OutputKind::Gaussian => None,
-    };
-    let mut layers: Vec<(Mat<T>, Vec<Mat<T>>)> = (0..params.len())
-        .map(|l| (augmented(trace.input(l)), Vec::with_capacity(k)))
-        .collect();
-    for out in 0..k {
-        let root = Mat::from_fn(n, k, |i, j| {
-            let unit = if j == out { T::one() } else { T::zero() };
-            match &p {
-                Some(p) => p[(i, out)].sqrt() * (unit - p[(i, j)]),
-                None => unit,
-            }
-        });
-        for (layer, g) in layers
-            .iter_mut()
-            .zip(pre_activation_gradients(mlp, params, &trace, root))
-        {
-            layer.1.push(g);
+) -> Vec<(Mat<T>, Mat<T>)> {
+    let n = x.nrows();
+    let k = params.last().expect("a layer").w.nrows();
+    let repeated = Mat::from_fn(k * n, x.ncols(), |i, j| x[(i % n, j)]);
+    let trace = forward(mlp, params, &repeated);
+    let scale = T::of(k as f64).sqrt();
+    let d_out = match mlp.output {
+        OutputKind::Categorical => {
+            let p = softmax(trace.output());
+            Mat::from_fn(k * n, k, |i, j| {
+                let out = i / n;
+                let unit = if j == out { T::one() } else { T::zero() };
+                scale * p[(i, out)].sqrt() * (unit - p[(i, j)])
+            })
         }
-    }
-    layers
+        OutputKind::Gaussian => {
+            Mat::from_fn(k * n, k, |i, j| if j == i / n { scale } else { T::zero() })
+        }
+    };
+    pre_activation_gradients(mlp, params, &trace, d_out)
+        .into_iter()
+        .enumerate()
+        .map(|(l, g)| (augmented(trace.input(l)), g))
+        .collect()
 }
 
 /// Back-propagates `d_out` (N × K) to every layer's pre-activations (N × out each).
@@ -430,7 +446,7 @@ fn pre_activation_gradients<T: Real>(
     let mut gradients = vec![Mat::<T>::zeros(0, 0); params.len()];
     let mut dz = d_out;
     for l in (1..params.len()).rev() {
-        let mut next = &dz * &params[l].w;
+        let mut next = mul(dz.as_ref(), params[l].w.as_ref());
         scale_by_derivative(mlp, &mut next, trace.input(l));
         gradients[l] = std::mem::replace(&mut dz, next);
     }
@@ -462,7 +478,7 @@ pub fn second_moment<T: Real>(m: &Mat<T>) -> Mat<T> {
         m,
         triangular::BlockStructure::Rectangular,
         T::one() / T::of(m.nrows() as f64),
-        faer::get_global_parallelism(),
+        parallelism(d, m.nrows(), d / 2),
     );
     for j in 0..d {
         for i in 0..j {
@@ -548,16 +564,29 @@ pub fn ekfac_precondition<T: Real>(
     damping: T,
 ) -> Vec<LayerParams<T>> {
     let bases = kfac_bases(&kfac_factors_of(statistics));
+    precondition_in(&bases, &ekfac_scales(statistics, &bases), gradient, damping)
+}
+
+/// EKFAC's curvature in K-FAC's eigenbasis, per layer: `s = (1/N) (GQ_G)²ᵀ (ĀQ_A)²`
+/// (elementwise squares, N the rows of the statistics).
+pub fn ekfac_scales<T: Real>(
+    statistics: &[(Mat<T>, Mat<T>)],
+    bases: &[KfacBasis<T>],
+) -> Vec<Mat<T>> {
     let squared = |m: Mat<T>| Mat::from_fn(m.nrows(), m.ncols(), |i, j| m[(i, j)].powi(2));
-    let scales: Vec<Mat<T>> = statistics
+    statistics
         .par_iter()
-        .zip(&bases)
+        .zip(bases)
         .map(|((abar, g), b)| {
             let n = T::of(abar.nrows() as f64);
-            squared(g * &b.qg).transpose() * squared(abar * &b.qa) * faer::Scale(T::one() / n)
+            let mut s = mul(
+                squared(mul(g.as_ref(), b.qg.as_ref())).transpose(),
+                squared(mul(abar.as_ref(), b.qa.as_ref())).as_ref(),
+            );
+            s *= faer::Scale(T::one() / n);
+            s
         })
-        .collect();
-    precondition_in(&bases, &scales, gradient, damping)
+        .collect()
 }
 
 /// `Q_G [(Q_Gᵀ V Q_A) / (s + λ)] Q_Aᵀ` per layer, `s[r][c]` the curvature along the
@@ -581,13 +610,19 @@ pub fn precondition_in<T: Real>(
                     grad.b[(0, r)]
                 }
             });
-            let mut rotated = basis.qg.transpose() * &v * &basis.qa;
+            let mut rotated = mul(
+                mul(basis.qg.transpose(), v.as_ref()).as_ref(),
+                basis.qa.as_ref(),
+            );
             par_columns(&mut rotated, s.as_ref(), |_, r, s| {
                 for (r, &s) in r.iter_mut().zip(s) {
                     *r /= s + damping;
                 }
             });
-            let back = &basis.qg * rotated * basis.qa.transpose();
+            let back = mul(
+                mul(basis.qg.as_ref(), rotated.as_ref()).as_ref(),
+                basis.qa.transpose(),
+            );
             LayerParams {
                 w: back.subcols(0, inputs).to_owned(),
                 b: back.col(inputs).transpose().as_mat().to_owned(),

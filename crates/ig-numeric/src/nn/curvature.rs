@@ -8,11 +8,10 @@
 
 use super::batch;
 use super::fisher::{fisher_factor, softmax, Example};
-use super::model::{Dataset, Layer, Mlp, OutputKind};
+use super::model::{Dataset, Mlp, OutputKind};
 use faer::{Mat, Side};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
-use rayon::prelude::*;
 
 /// A positive semi-definite approximation of the Fisher matrix.
 pub trait Curvature {
@@ -270,49 +269,40 @@ impl Kronecker {
         Kronecker::build(mlp, data, true)
     }
 
-    /// The factors from batched passes: `A = ĀᵀĀ/N`, `G = (1/N) Σ_k g_kᵀ g_k` with the
-    /// labels' expectation exact ([`batch::kfac_exact_statistics`]). EKFAC's diagonal in the
-    /// eigenbasis is `s = (1/N) (Σ_k (g_k Q_G)²)ᵀ (Ā Q_A)²` (elementwise squares).
+    /// The factors from batched passes with the labels' expectation exact
+    /// ([`batch::kfac_exact_statistics`]), their eigenbases, and the scaling there: K-FAC's
+    /// `λ_G λ_A`, or EKFAC's exact diagonal ([`batch::ekfac_scales`]).
     fn build(mlp: &Mlp, data: &Dataset, exact_diagonal: bool) -> Kronecker {
         let width = mlp.layers[0].inputs;
         let x = Mat::<f64>::from_fn(data.n, width, |i, j| data.input(i)[j]);
         let statistics = batch::kfac_exact_statistics(mlp, &batch::layer_params(mlp), &x);
-        let n = data.n as f64;
-        let squared = |m: Mat<f64>| Mat::from_fn(m.nrows(), m.ncols(), |i, j| m[(i, j)].powi(2));
-        let layers: Vec<(&Layer, usize)> = mlp.layers.iter().zip(mlp.offsets()).collect();
-        let layers = layers
-            .into_par_iter()
-            .zip(&statistics)
-            .map(|((layer, offset), (abar, gs))| {
-                let (di, d_o) = (layer.inputs + 1, layer.outputs);
-                let a = batch::second_moment(abar);
-                let mut g = Mat::<f64>::zeros(d_o, d_o);
-                for gk in gs {
-                    g += batch::second_moment(gk);
-                }
-                let ea = a.self_adjoint_eigen(Side::Lower).expect("symmetric");
-                let eg = g.self_adjoint_eigen(Side::Lower).expect("symmetric");
-                let (qa, qg) = (ea.U().to_owned(), eg.U().to_owned());
-                let scale = if exact_diagonal {
-                    let mut e = Mat::<f64>::zeros(data.n, d_o);
-                    for gk in gs {
-                        e += squared(gk * &qg);
-                    }
-                    let s = e.transpose() * squared(abar * &qa) * faer::Scale(1.0 / n);
-                    (0..di * d_o).map(|q| s[(q % d_o, q / d_o)]).collect()
-                } else {
-                    (0..di * d_o)
-                        .map(|q| ea.S()[q / d_o].max(0.0) * eg.S()[q % d_o].max(0.0))
-                        .collect()
-                };
-                KroneckerLayer {
-                    offset,
-                    inputs: layer.inputs,
-                    outputs: d_o,
-                    qa,
-                    qg,
-                    scale,
-                }
+        let bases = batch::kfac_bases(&batch::kfac_factors_of(&statistics));
+        let scales = if exact_diagonal {
+            batch::ekfac_scales(&statistics, &bases)
+        } else {
+            bases
+                .iter()
+                .map(|b| {
+                    Mat::from_fn(b.lg.len(), b.la.len(), |r, c| {
+                        b.lg[r].max(0.0) * b.la[c].max(0.0)
+                    })
+                })
+                .collect()
+        };
+        let layers = mlp
+            .layers
+            .iter()
+            .zip(mlp.offsets())
+            .zip(bases.into_iter().zip(scales))
+            .map(|((layer, offset), (basis, s))| KroneckerLayer {
+                offset,
+                inputs: layer.inputs,
+                outputs: layer.outputs,
+                qa: basis.qa,
+                qg: basis.qg,
+                scale: (0..(layer.inputs + 1) * layer.outputs)
+                    .map(|q| s[(q % layer.outputs, q / layer.outputs)])
+                    .collect(),
             })
             .collect();
         Kronecker {
