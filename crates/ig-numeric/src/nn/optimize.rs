@@ -3,8 +3,8 @@
 //! and seeded, so a run is a deterministic function of its problem and method.
 
 use super::batch::{
-    ekfac_precondition, fisher_vector_product, flatten, kfac_factors, kfac_precondition,
-    kfac_statistics, loss_and_gradient, unflatten, BatchTargets, LayerParams,
+    ekfac_precondition, fisher_vector_product, flatten, kfac_exact_statistics, kfac_factors_of,
+    kfac_precondition, loss_and_gradient, unflatten, BatchTargets, LayerParams,
 };
 use super::model::{Activation, Mlp, OutputKind};
 use crate::spectrum::{conjugate_gradient, SymmetricOperator};
@@ -27,7 +27,8 @@ pub enum Method {
     /// θ ← θ − (F + λI)⁻¹∇L by conjugate gradients on exact Fisher-vector products, λ = 0.1,
     /// at most 50 iterations.
     NaturalGradient,
-    /// θ ← θ − (A⊗G + λI)⁻¹∇L per layer, λ = 0.1, factors from sampled labels.
+    /// θ ← θ − (A⊗G + λI)⁻¹∇L per layer, λ = 0.1, factors with the
+    /// expectation over labels exact (no sampling).
     Kfac,
     /// K-FAC's eigenbasis with per-example second moments, λ = 0.1.
     Ekfac,
@@ -200,7 +201,6 @@ fn train_sequential(problem: &Problem, method: Method, steps: usize) -> Run {
             break;
         }
         let g = flatten(&grad);
-        let seed = step as u64;
         let update: Vec<f64> = match method {
             Method::Sgd => g.iter().map(|x| 0.5 * x).collect(),
             Method::Momentum => {
@@ -229,12 +229,12 @@ fn train_sequential(problem: &Problem, method: Method, steps: usize) -> Run {
                 conjugate_gradient(&op, &g, NG_DAMPING, 1e-10, 50).0
             }
             Method::Kfac => flatten(&kfac_precondition(
-                &kfac_factors(mlp, &params, &problem.x, seed),
+                &kfac_factors_of(&kfac_exact_statistics(mlp, &params, &problem.x)),
                 &grad,
                 KFAC_DAMPING,
             )),
             Method::Ekfac => flatten(&ekfac_precondition(
-                &kfac_statistics(mlp, &params, &problem.x, seed),
+                &kfac_exact_statistics(mlp, &params, &problem.x),
                 &grad,
                 KFAC_DAMPING,
             )),
