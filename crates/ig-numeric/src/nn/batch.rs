@@ -465,8 +465,13 @@ fn augmented<T: Real>(a: &Mat<T>) -> Mat<T> {
     })
 }
 
-/// `mᵀm / N` for the N rows of `m`: one triangle by a product, the other mirrored.
+/// `mᵀm / N` for the N rows of `m`.
 pub fn second_moment<T: Real>(m: &Mat<T>) -> Mat<T> {
+    gram(m, T::one() / T::of(m.nrows() as f64))
+}
+
+/// `α mᵀm`: one triangle by a product, the other mirrored (half the work of a full product).
+pub fn gram<T: Real>(m: &Mat<T>, alpha: T) -> Mat<T> {
     let d = m.ncols();
     let mut s = Mat::zeros(d, d);
     triangular::matmul(
@@ -477,7 +482,7 @@ pub fn second_moment<T: Real>(m: &Mat<T>) -> Mat<T> {
         triangular::BlockStructure::Rectangular,
         m,
         triangular::BlockStructure::Rectangular,
-        T::one() / T::of(m.nrows() as f64),
+        alpha,
         parallelism(d, m.nrows(), d / 2),
     );
     for j in 0..d {
@@ -598,7 +603,7 @@ pub fn precondition_in<T: Real>(
     damping: T,
 ) -> Vec<LayerParams<T>> {
     bases
-        .par_iter()
+        .iter()
         .zip(scales)
         .zip(gradient)
         .map(|((basis, s), grad)| {

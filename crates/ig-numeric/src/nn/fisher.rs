@@ -159,8 +159,7 @@ pub fn fisher_factor(mlp: &Mlp, examples: &[Example]) -> Mat<f64> {
 /// The dense true Fisher, P × P.
 pub fn dense_fisher(mlp: &Mlp, data: &Dataset) -> Mat<f64> {
     let examples: Vec<Example> = (0..data.n).map(|i| Example::new(mlp, data, i)).collect();
-    let u = fisher_factor(mlp, &examples);
-    u.transpose() * &u
+    super::batch::gram(&fisher_factor(mlp, &examples), 1.0)
 }
 
 /// `F v` without forming F: for each example, the directional derivative of f along v
