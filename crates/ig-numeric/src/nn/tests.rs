@@ -159,6 +159,12 @@ fn kfac_is_exact_when_inputs_and_gradients_are_independent() {
     let examples: Vec<Example> = (0..data.n).map(|i| Example::new(&mlp, &data, i)).collect();
     let (kfac, ekfac) = block_errors(&mlp, &examples).unwrap();
     assert!(kfac[0] < 1e-7 && ekfac[0] < 1e-7, "{kfac:?} {ekfac:?}");
+    // The batched representations (gaussian output: the square root of H is the identity)
+    // are then the dense Fisher itself.
+    let exact = dense_fisher(&mlp, &data);
+    for c in [Kronecker::kfac(&mlp, &data), Kronecker::ekfac(&mlp, &data)] {
+        assert!((c.dense() - &exact).norm_l2() <= 1e-12 * exact.norm_l2());
+    }
 }
 
 #[test]
