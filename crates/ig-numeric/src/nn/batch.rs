@@ -1,12 +1,13 @@
 //! Mini-batch passes with dense matrix products (faer), in f32 or f64: the forward pass, the
 //! gradient of the mean negative log-likelihood, the exact Fisher-vector product
-//! (forward-mode tangents, then a backward pass), and K-FAC and EKFAC (factors from sampled
-//! labels, eigendecompositions, preconditioning). These are the kernels an optimizer runs; the
-//! per-example code in `fisher.rs` is the reference they are tested against.
+//! (forward-mode tangents, then a backward pass), and K-FAC and EKFAC (statistics from
+//! sampled labels or with the labels' expectation exact, factors, eigendecompositions,
+//! preconditioning). These are the kernels an optimizer runs; the per-example code in
+//! `fisher.rs` is the reference they are tested against.
 //!
 //! Elementwise work (biases, activations, their derivatives) runs column by column on
-//! contiguous slices, columns split between threads; the products use faer's global
-//! parallelism setting.
+//! contiguous slices, columns split between threads; products use faer's global parallelism
+//! setting once they are large enough to pay for it.
 
 use super::model::{Activation, Mlp, OutputKind};
 use faer::linalg::matmul::{matmul, triangular};
