@@ -72,9 +72,7 @@ pub fn optimizers(a: OptimizersArgs) -> Result<String, Failure> {
         indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
             .expect("valid template"),
     );
-    let mut times = Vec::new();
-    let comparisons = ig_report::compare_optimizers(|problem, method, elapsed| {
-        times.push(elapsed);
+    let comparisons = ig_report::compare_optimizers(|problem, method| {
         bar.set_message(format!("{problem}: {}", method.name()));
         bar.inc(1);
     });
@@ -87,25 +85,27 @@ pub fn optimizers(a: OptimizersArgs) -> Result<String, Failure> {
         std::fs::write(&path, text)
             .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
     }
+    // Wall-clock figures depend on the machine: printed here, never written to the report.
     let mut lines = vec![format!(
-        "{:<42} {:<22} {:>15} {:>12} {:>10}",
-        "problem", "method", "steps to target", "final loss", "seconds"
+        "{:<42} {:<22} {:>15} {:>17} {:>12}",
+        "problem", "method", "steps to target", "seconds to target", "final loss"
     )];
-    let mut k = 0;
     for c in &comparisons {
         for r in &c.runs {
             let steps = r
                 .steps_to(c.target)
                 .map_or("-".to_string(), |s| s.to_string());
+            let seconds = r
+                .time_to(c.target)
+                .map_or("-".to_string(), |t| format!("{:.3}", t.as_secs_f64()));
             lines.push(format!(
-                "{:<42} {:<22} {:>15} {:>12.4} {:>10.3}",
+                "{:<42} {:<22} {:>15} {:>17} {:>12.4}",
                 c.problem.name,
                 r.method.name(),
                 steps,
+                seconds,
                 r.losses.last().copied().unwrap_or(f64::NAN),
-                times[k].as_secs_f64()
             ));
-            k += 1;
         }
     }
     lines.push(format!(

@@ -151,12 +151,20 @@ pub struct Run {
     pub method: Method,
     /// Loss before step 0, 1, …, and after the last step.
     pub losses: Vec<f64>,
+    /// Wall-clock time from the start to each loss (machine-dependent: printed, never
+    /// written into a report).
+    pub elapsed: Vec<std::time::Duration>,
 }
 
 impl Run {
     /// The first step count after which the loss is at most `target`.
     pub fn steps_to(&self, target: f64) -> Option<usize> {
         self.losses.iter().position(|&l| l <= target)
+    }
+
+    /// The wall-clock time until the loss is first at most `target`.
+    pub fn time_to(&self, target: f64) -> Option<std::time::Duration> {
+        self.steps_to(target).map(|s| self.elapsed[s])
     }
 }
 
@@ -192,11 +200,14 @@ fn train_sequential(problem: &Problem, method: Method, steps: usize) -> Run {
     let p = theta.len();
     let (mut m, mut v) = (vec![0.0; p], vec![0.0; p]);
     let mut losses = Vec::with_capacity(steps + 1);
+    let mut elapsed = Vec::with_capacity(steps + 1);
+    let start = std::time::Instant::now();
     let targets = problem.targets();
     for step in 0..=steps {
         let params = unflatten(mlp, &theta);
         let (loss, grad) = loss_and_gradient(mlp, &params, &problem.x, &targets);
         losses.push(loss);
+        elapsed.push(start.elapsed());
         if step == steps || !loss.is_finite() {
             break;
         }
@@ -243,5 +254,9 @@ fn train_sequential(problem: &Problem, method: Method, steps: usize) -> Run {
             *t -= u;
         }
     }
-    Run { method, losses }
+    Run {
+        method,
+        losses,
+        elapsed,
+    }
 }
