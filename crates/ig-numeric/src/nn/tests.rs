@@ -601,9 +601,15 @@ fn curvature_representations_are_consistent() {
 
 #[test]
 fn batched_kernels_match_the_per_example_reference() {
-    for output in [OutputKind::Categorical, OutputKind::Gaussian] {
-        let mlp = random_mlp(&[4, 7, 6, 3], Activation::Sigmoid, output, 81);
-        let data = random_data(&mlp, 17, 82);
+    // 3,000 examples split the elementwise passes into several column blocks per thread.
+    for (output, n) in [
+        (OutputKind::Categorical, 17),
+        (OutputKind::Gaussian, 17),
+        (OutputKind::Categorical, 3000),
+        (OutputKind::Gaussian, 3000),
+    ] {
+        let mlp = random_mlp(&[4, 13, 7, 3], Activation::Sigmoid, output, 81);
+        let data = random_data(&mlp, n, 82);
         let params = batch::layer_params(&mlp);
         let x = Mat::<f64>::from_fn(data.n, 4, |i, j| data.input(i)[j]);
         let y_values;
