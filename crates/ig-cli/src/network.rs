@@ -16,7 +16,14 @@ pub fn analyze(a: AnalyzeArgs) -> Result<String, Failure> {
         .map_err(|e| Failure::input(e.to_string()))?;
     let data =
         Dataset::load(&read(&a.data)?, &a.data, &mlp).map_err(|e| Failure::input(e.to_string()))?;
-    let r = run(&mlp, &data, a.top, a.damping).map_err(|e| Failure::input(e.to_string()))?;
+    // A spinner on stderr (hidden when stderr is not a terminal) names the stage under way.
+    let spinner = indicatif::ProgressBar::new_spinner();
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let r = run(&mlp, &data, a.top, a.damping, |stage| {
+        spinner.set_message(stage.to_string())
+    });
+    spinner.finish_and_clear();
+    let r = r.map_err(|e| Failure::input(e.to_string()))?;
     let finite = [
         r.loss,
         r.fisher_trace,

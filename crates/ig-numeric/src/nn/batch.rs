@@ -468,11 +468,11 @@ fn augmented<T: Real>(a: &Mat<T>) -> Mat<T> {
 
 /// `mᵀm / N` for the N rows of `m`.
 pub fn second_moment<T: Real>(m: &Mat<T>) -> Mat<T> {
-    gram(m, T::one() / T::of(m.nrows() as f64))
+    gram(m.as_ref(), T::one() / T::of(m.nrows() as f64))
 }
 
 /// `α mᵀm`: one triangle by a product, the other mirrored (half the work of a full product).
-pub fn gram<T: Real>(m: &Mat<T>, alpha: T) -> Mat<T> {
+pub fn gram<T: Real>(m: MatRef<'_, T>, alpha: T) -> Mat<T> {
     let d = m.ncols();
     let mut s = Mat::zeros(d, d);
     triangular::matmul(

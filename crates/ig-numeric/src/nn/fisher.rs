@@ -7,6 +7,7 @@
 //! the rows `Rₙ Jₙ / √N` stacked into U. Spectra and solves then go through whichever of
 //! `UᵀU` (P × P) and `UUᵀ` (the kernel, NK × NK) is smaller: their non-zero spectra agree.
 
+use super::batch::gram;
 use super::model::{Dataset, Mlp, OutputKind, Targets, Trace};
 use super::NnError;
 use faer::{Mat, Side};
@@ -159,7 +160,7 @@ pub fn fisher_factor(mlp: &Mlp, examples: &[Example]) -> Mat<f64> {
 /// The dense true Fisher, P × P.
 pub fn dense_fisher(mlp: &Mlp, data: &Dataset) -> Mat<f64> {
     let examples: Vec<Example> = (0..data.n).map(|i| Example::new(mlp, data, i)).collect();
-    super::batch::gram(&fisher_factor(mlp, &examples), 1.0)
+    gram(fisher_factor(mlp, &examples).as_ref(), 1.0)
 }
 
 /// `F v` without forming F: for each example, the directional derivative of f along v
@@ -253,8 +254,15 @@ fn eigenvalues_descending(m: &Mat<f64>) -> Result<Vec<f64>, NnError> {
     Ok(values)
 }
 
-/// Everything `ig nn analyze` reports.
-pub fn analyze(mlp: &Mlp, data: &Dataset, top: usize, damping: f64) -> Result<Analysis, NnError> {
+/// Everything `ig nn analyze` reports; `stage` is told what starts next (the largest
+/// networks take tens of seconds).
+pub fn analyze(
+    mlp: &Mlp,
+    data: &Dataset,
+    top: usize,
+    damping: f64,
+    mut stage: impl FnMut(&str),
+) -> Result<Analysis, NnError> {
     let p = mlp.num_params();
     if p > MAX_ANALYZED_PARAMS {
         return Err(NnError(format!(
@@ -271,6 +279,7 @@ pub fn analyze(mlp: &Mlp, data: &Dataset, top: usize, damping: f64) -> Result<An
             "damping must be a positive number, not {damping}"
         )));
     }
+    stage("per-example passes");
     let examples: Vec<Example> = (0..data.n).map(|i| Example::new(mlp, data, i)).collect();
     let n = data.n as f64;
     let loss = examples.iter().map(|e| e.nll).sum::<f64>() / n;
@@ -281,16 +290,14 @@ pub fn analyze(mlp: &Mlp, data: &Dataset, top: usize, damping: f64) -> Result<An
         .map(|g| g.iter().map(|v| v * v).sum::<f64>())
         .sum::<f64>()
         / n;
+    stage("Fisher factor and its Gram matrix");
     let u = fisher_factor(mlp, &examples);
-    let m = u.nrows();
     let fisher_trace = u.squared_norm_l2();
-    // The non-zero spectrum of F = UᵀU is that of the kernel UUᵀ: use the smaller.
-    let gram = if m <= p {
-        &u * u.transpose()
-    } else {
-        u.transpose() * &u
-    };
-    let mut eigenvalues = eigenvalues_descending(&gram)?;
+    // The non-zero spectrum of F = UᵀU is that of the kernel UUᵀ: use the smaller, for the
+    // spectrum and the natural gradient alike.
+    let smaller = smaller_gram(&u);
+    stage("Fisher spectrum");
+    let mut eigenvalues = eigenvalues_descending(&smaller)?;
     let largest = eigenvalues.first().copied().unwrap_or(0.0).max(0.0);
     for v in &mut eigenvalues {
         // Rounding noise where the rank ends.
@@ -300,11 +307,13 @@ pub fn analyze(mlp: &Mlp, data: &Dataset, top: usize, damping: f64) -> Result<An
     }
     eigenvalues.resize(top.max(eigenvalues.len()), 0.0);
     eigenvalues.truncate(top);
-    let natural_gradient_norm = natural_gradient(&u, &gradient, damping)?
+    stage("natural gradient");
+    let natural_gradient_norm = natural_gradient_through(&u, &smaller, &gradient, damping)?
         .iter()
         .map(|v| v * v)
         .sum::<f64>()
         .sqrt();
+    stage("K-FAC and EKFAC block errors");
     let (kfac_block_errors, ekfac_block_errors) = block_errors(mlp, &examples)?;
     Ok(Analysis {
         num_params: p,
@@ -318,24 +327,40 @@ pub fn analyze(mlp: &Mlp, data: &Dataset, top: usize, damping: f64) -> Result<An
     })
 }
 
+/// `UUᵀ` or `UᵀU`, whichever is smaller (one triangle by a product).
+fn smaller_gram(u: &Mat<f64>) -> Mat<f64> {
+    if u.nrows() < u.ncols() {
+        gram(u.transpose(), 1.0)
+    } else {
+        gram(u.as_ref(), 1.0)
+    }
+}
+
 /// `(UᵀU + λI)⁻¹ g`, through the kernel when it is smaller (Woodbury):
 /// `(1/λ)(g − Uᵀ (λI + UUᵀ)⁻¹ U g)`.
 pub fn natural_gradient(u: &Mat<f64>, g: &[f64], damping: f64) -> Result<Vec<f64>, NnError> {
+    natural_gradient_through(u, &smaller_gram(u), g, damping)
+}
+
+/// [`natural_gradient`] with the smaller Gram matrix of `U` already formed.
+fn natural_gradient_through(
+    u: &Mat<f64>,
+    smaller: &Mat<f64>,
+    g: &[f64],
+    damping: f64,
+) -> Result<Vec<f64>, NnError> {
     let (m, p) = (u.nrows(), u.ncols());
     let gv = Mat::<f64>::from_fn(p, 1, |i, _| g[i]);
-    let solve = |a: Mat<f64>, rhs: Mat<f64>| -> Result<Mat<f64>, NnError> {
-        let llt = a
-            .llt(Side::Lower)
-            .map_err(|e| NnError(format!("the damped Fisher is not positive definite: {e:?}")))?;
-        Ok(faer::linalg::solvers::Solve::solve(&llt, &rhs))
-    };
+    let damped = smaller + Mat::<f64>::identity(m.min(p), m.min(p)) * faer::Scale(damping);
+    let llt = damped
+        .llt(Side::Lower)
+        .map_err(|e| NnError(format!("the damped Fisher is not positive definite: {e:?}")))?;
+    let solve = |rhs: Mat<f64>| faer::linalg::solvers::Solve::solve(&llt, &rhs);
     let x = if m < p {
-        let kernel = u * u.transpose() + Mat::<f64>::identity(m, m) * faer::Scale(damping);
-        let inner = solve(kernel, u * &gv)?;
+        let inner = solve(u * &gv);
         (gv - u.transpose() * inner) * faer::Scale(1.0 / damping)
     } else {
-        let f = u.transpose() * u + Mat::<f64>::identity(p, p) * faer::Scale(damping);
-        solve(f, gv)?
+        solve(gv)
     };
     Ok((0..p).map(|i| x[(i, 0)]).collect())
 }
