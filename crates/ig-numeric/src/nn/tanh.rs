@@ -25,7 +25,7 @@ fn expm1_nonnegative(y: f64) -> f64 {
     let shifted = y * std::f64::consts::LOG2_E + ROUNDER;
     let k = shifted - ROUNDER;
     let r = (y - k * LN_2_HI) - k * LN_2_LO;
-    // e^r − 1 = r + r²q(r): the correction q carries the rounding, r is exact.
+    // e^r − 1 = r + r²q(r): the rounding of the polynomial sits in the small correction.
     let mut q = 1.0 / 6_227_020_800.0;
     for factorial in [
         479_001_600.0,
