@@ -11,7 +11,8 @@ use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion};
 use faer::Mat;
 use ig_numeric::nn::batch::{
     fisher_vector_product, kfac_bases, kfac_factors, kfac_factors_of, kfac_precondition,
-    kfac_statistics, layer_params, loss_and_gradient, precondition_in, BatchTargets, Real,
+    kfac_scales, kfac_statistics, layer_params, loss_and_gradient, precondition_in, BatchTargets,
+    Real,
 };
 use ig_numeric::nn::{dense_fisher, Activation, Dataset, Kronecker, Mlp, OutputKind, Targets};
 use rand::rngs::StdRng;
@@ -67,10 +68,7 @@ fn kernels<T: Real>(group: &mut BenchmarkGroup<'_, WallTime>, suffix: &str) {
         b.iter(|| black_box(kfac_bases(&factors)))
     });
     let bases = kfac_bases(&factors);
-    let scales: Vec<Mat<T>> = bases
-        .iter()
-        .map(|b| Mat::from_fn(b.lg.len(), b.la.len(), |r, c| b.lg[r] * b.la[c]))
-        .collect();
+    let scales = kfac_scales(&bases);
     group.bench_function(name("kfac_preconditioning"), |b| {
         b.iter(|| black_box(precondition_in(&bases, &scales, &grad, damping)))
     });

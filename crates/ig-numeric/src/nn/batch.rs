@@ -25,9 +25,14 @@ pub trait Real: faer::traits::RealField + num_traits::Float + Send + Sync + Copy
 
     /// `σ(z)` for every entry, in place.
     fn activate(activation: Activation, z: &mut [Self]) {
-        for z in z {
-            *z = activation.apply(*z);
-        }
+        activate_each(activation, z);
+    }
+}
+
+/// `σ(z)` entry by entry (the scalar route).
+fn activate_each<T: Real>(activation: Activation, z: &mut [T]) {
+    for z in z {
+        *z = activation.apply(*z);
     }
 }
 
@@ -40,11 +45,7 @@ impl Real for f64 {
     fn activate(activation: Activation, z: &mut [f64]) {
         match activation {
             Activation::Tanh => super::tanh::tanh_in_place(z),
-            _ => {
-                for z in z {
-                    *z = activation.apply(*z);
-                }
-            }
+            _ => activate_each(activation, z),
         }
     }
 }
@@ -61,11 +62,7 @@ impl Real for f32 {
         match activation {
             Activation::Tanh => rten_vecmath::Tanh {}.map_mut(z),
             Activation::Sigmoid => rten_vecmath::Sigmoid {}.map_mut(z),
-            Activation::Relu | Activation::Identity => {
-                for z in z {
-                    *z = activation.apply(*z);
-                }
-            }
+            Activation::Relu | Activation::Identity => activate_each(activation, z),
         }
     }
 }
@@ -551,15 +548,20 @@ pub fn kfac_precondition<T: Real>(
     damping: T,
 ) -> Vec<LayerParams<T>> {
     let bases = kfac_bases(factors);
-    let scales: Vec<Mat<T>> = bases
+    precondition_in(&bases, &kfac_scales(&bases), gradient, damping)
+}
+
+/// K-FAC's curvature in its eigenbasis, per layer: `s[r][c] = λ_G[r] λ_A[c]` (negative
+/// eigenvalues from rounding clamped to zero).
+pub fn kfac_scales<T: Real>(bases: &[KfacBasis<T>]) -> Vec<Mat<T>> {
+    bases
         .iter()
         .map(|b| {
             Mat::from_fn(b.lg.len(), b.la.len(), |r, c| {
                 b.lg[r].max(T::zero()) * b.la[c].max(T::zero())
             })
         })
-        .collect();
-    precondition_in(&bases, &scales, gradient, damping)
+        .collect()
 }
 
 /// EKFAC: K-FAC's eigenbasis, with the scaling replaced by the second moments of the

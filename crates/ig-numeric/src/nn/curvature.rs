@@ -280,14 +280,7 @@ impl Kronecker {
         let scales = if exact_diagonal {
             batch::ekfac_scales(&statistics, &bases)
         } else {
-            bases
-                .iter()
-                .map(|b| {
-                    Mat::from_fn(b.lg.len(), b.la.len(), |r, c| {
-                        b.lg[r].max(0.0) * b.la[c].max(0.0)
-                    })
-                })
-                .collect()
+            batch::kfac_scales(&bases)
         };
         let layers = mlp
             .layers
