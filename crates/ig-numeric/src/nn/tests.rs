@@ -32,6 +32,31 @@ fn norm(v: &[f64]) -> f64 {
     v.iter().map(|x| x * x).sum::<f64>().sqrt()
 }
 
+/// `‖a − b‖`.
+fn distance(a: &[f64], b: &[f64]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).powi(2))
+        .sum::<f64>()
+        .sqrt()
+}
+
+/// `A ⊗ B`, B's index varying fastest (the column-major order of `[W b]`).
+fn kronecker(a: &Mat<f64>, b: &Mat<f64>) -> Mat<f64> {
+    let d = b.nrows();
+    Mat::from_fn(a.nrows() * d, a.ncols() * d, |i, j| {
+        a[(i / d, j / d)] * b[(i % d, j % d)]
+    })
+}
+
+/// The eigenvectors of a symmetric matrix, by column.
+fn eigenvectors(m: &Mat<f64>) -> Mat<f64> {
+    m.self_adjoint_eigen(faer::Side::Lower)
+        .unwrap()
+        .U()
+        .to_owned()
+}
+
 const ACTIVATIONS: [Activation; 4] = [
     Activation::Tanh,
     Activation::Relu,
@@ -50,7 +75,7 @@ fn fisher_vector_products_match_the_dense_fisher() {
                 .map(|i| ((i * 37 % 11) as f64 - 5.0) / 7.0)
                 .collect();
             let (a, b) = (fisher_vector_product(&mlp, &data, &v), times(&f, &v));
-            let err = norm(&a.iter().zip(&b).map(|(x, y)| x - y).collect::<Vec<_>>());
+            let err = distance(&a, &b);
             assert!(err <= 1e-12 * norm(&b), "{activation:?} {output:?}: {err}");
         }
     }
@@ -226,9 +251,7 @@ fn kfac_and_ekfac_errors_match_dense_blocks_and_ekfac_is_never_worse() {
                     .sum::<f64>()
                     / n
             });
-            let kron = Mat::<f64>::from_fn(di * d_o, di * d_o, |i, j| {
-                a[(i / d_o, j / d_o)] * g[(i % d_o, j % d_o)]
-            });
+            let kron = kronecker(&a, &g);
             let dense_kfac = (&block - &kron).norm_l2() / block.norm_l2();
             let batched = block_of(&mlp, &kfac_dense, l);
             assert!(
@@ -241,19 +264,9 @@ fn kfac_and_ekfac_errors_match_dense_blocks_and_ekfac_is_never_worse() {
                 kfac[l]
             );
             // EKFAC keeps K-FAC's eigenbasis and the exact diagonal there.
-            let qa = a
-                .self_adjoint_eigen(faer::Side::Lower)
-                .unwrap()
-                .U()
-                .to_owned();
-            let qg = g
-                .self_adjoint_eigen(faer::Side::Lower)
-                .unwrap()
-                .U()
-                .to_owned();
-            let q = Mat::<f64>::from_fn(di * d_o, di * d_o, |i, j| {
-                qa[(i / d_o, j / d_o)] * qg[(i % d_o, j % d_o)]
-            });
+            let qa = eigenvectors(&a);
+            let qg = eigenvectors(&g);
+            let q = kronecker(&qa, &qg);
             let rotated = q.transpose() * &block * &q;
             let diag = Mat::<f64>::from_fn(di * d_o, di * d_o, |i, j| {
                 if i == j {
@@ -362,13 +375,7 @@ fn natural_gradient_is_invariant_under_reparameterisation() {
     let g_phi = times(&m.transpose().to_owned(), &g);
     let step_phi = natural_gradient(&(&u * &m), &g_phi, damping).unwrap();
     let mapped = times(&m, &step_phi);
-    let err = norm(
-        &mapped
-            .iter()
-            .zip(&step_theta)
-            .map(|(a, b)| a - b)
-            .collect::<Vec<_>>(),
-    );
+    let err = distance(&mapped, &step_theta);
     assert!(
         err <= 1e-6 * norm(&step_theta),
         "{err} vs {}",
@@ -564,8 +571,7 @@ fn curvature_representations_are_consistent() {
         let mv = c.matvec(&v);
         let dv = times(&d, &v);
         assert!(
-            norm(&mv.iter().zip(&dv).map(|(a, b)| a - b).collect::<Vec<_>>())
-                <= 1e-12 * norm(&dv).max(1e-300),
+            distance(&mv, &dv) <= 1e-12 * norm(&dv).max(1e-300),
             "{name}"
         );
         let trace: f64 = (0..p).map(|i| d[(i, i)]).sum();
@@ -582,7 +588,7 @@ fn curvature_representations_are_consistent() {
             .zip(&x)
             .map(|(a, b)| a + damping * b)
             .collect();
-        let err = norm(&back.iter().zip(&v).map(|(a, b)| a - b).collect::<Vec<_>>());
+        let err = distance(&back, &v);
         assert!(err <= 1e-8 * norm(&v), "{name}: solve residual {err}");
     }
     // Where each sits: blocks are closer than their Kronecker approximations, EKFAC no worse
@@ -627,15 +633,7 @@ fn batched_kernels_match_the_per_example_reference() {
         assert!((loss - examples.iter().map(|e| e.nll).sum::<f64>() / n).abs() < 1e-12);
         let reference = mean_gradient(&examples);
         let flat = batch::flatten(&grad);
-        assert!(
-            norm(
-                &flat
-                    .iter()
-                    .zip(&reference)
-                    .map(|(a, b)| a - b)
-                    .collect::<Vec<_>>()
-            ) <= 1e-13 * norm(&reference)
-        );
+        assert!(distance(&flat, &reference) <= 1e-13 * norm(&reference));
         let v: Vec<f64> = (0..mlp.num_params())
             .map(|i| ((i * 29 % 13) as f64 - 6.0) / 5.0)
             .collect();
@@ -646,18 +644,13 @@ fn batched_kernels_match_the_per_example_reference() {
             &batch::unflatten(&mlp, &v),
         ));
         let want = fisher_vector_product(&mlp, &data, &v);
-        assert!(
-            norm(&fv.iter().zip(&want).map(|(a, b)| a - b).collect::<Vec<_>>())
-                <= 1e-12 * norm(&want)
-        );
+        assert!(distance(&fv, &want) <= 1e-12 * norm(&want));
         // K-FAC's preconditioner is the damped inverse of A ⊗ G, in the network's order.
         let factors = batch::kfac_factors(&mlp, &params, &x, 5);
         let step = batch::kfac_precondition(&factors, &grad, 0.1);
         for (l, ((a, g), (s, gr))) in factors.iter().zip(step.iter().zip(&grad)).enumerate() {
             let (di, d_o) = (a.nrows(), g.nrows());
-            let k = Mat::<f64>::from_fn(di * d_o, di * d_o, |i, j| {
-                a[(i / d_o, j / d_o)] * g[(i % d_o, j % d_o)]
-            });
+            let k = kronecker(a, g);
             let col = |m: &batch::LayerParams| {
                 Mat::<f64>::from_fn(di * d_o, 1, |q, _| {
                     let (c, r) = (q / d_o, q % d_o);
@@ -689,12 +682,7 @@ fn conjugate_gradients_give_the_natural_gradient_matrix_free() {
     };
     let (cg, iterations) = crate::spectrum::conjugate_gradient(&op, &g, damping, 1e-12, 500);
     assert!(iterations < 500);
-    let err = norm(
-        &cg.iter()
-            .zip(&exact)
-            .map(|(a, b)| a - b)
-            .collect::<Vec<_>>(),
-    );
+    let err = distance(&cg, &exact);
     assert!(err <= 1e-9 * norm(&exact), "{err}");
 }
 
@@ -714,16 +702,8 @@ fn batched_ekfac_rescales_kfac_eigenbasis_by_the_per_example_moments() {
         let n = abar.nrows() as f64;
         let a = abar.transpose() * abar * faer::Scale(1.0 / n);
         let g = gs.transpose() * gs * faer::Scale(1.0 / n);
-        let qa = a
-            .self_adjoint_eigen(faer::Side::Lower)
-            .unwrap()
-            .U()
-            .to_owned();
-        let qg = g
-            .self_adjoint_eigen(faer::Side::Lower)
-            .unwrap()
-            .U()
-            .to_owned();
+        let qa = eigenvectors(&a);
+        let qg = eigenvectors(&g);
         let (di, d_o) = (a.nrows(), g.nrows());
         // (Q diag(s) Qᵀ + λ) step = gradient, with s from its definition, one example at a time.
         let v = |m: &batch::LayerParams| {
