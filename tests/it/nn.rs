@@ -11,20 +11,34 @@ fn files(name: &str) -> [String; 3] {
     ]
 }
 
-fn analyze(name: &str, extra: &[&str]) -> serde_json::Value {
-    let [m, w, d] = files(name);
+/// `ig nn analyze` with these three files and the extra arguments.
+fn args<'a>(model: &'a str, weights: &'a str, data: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec![
         "nn",
         "analyze",
         "--model",
-        &m,
+        model,
         "--weights",
-        &w,
+        weights,
         "--data",
-        &d,
+        data,
     ];
     args.extend(extra);
-    json(&args)
+    args
+}
+
+fn analyze(name: &str, extra: &[&str]) -> serde_json::Value {
+    let [m, w, d] = files(name);
+    json(&args(&m, &w, &d, extra))
+}
+
+/// The values of a JSON array of numbers.
+fn numbers(v: &serde_json::Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
 }
 
 #[test]
@@ -44,12 +58,7 @@ fn analyze_prints_the_contract() {
     }
     // 20-30-30-5: 630 + 930 + 155 parameters.
     assert_eq!(v["num_params"], 1715);
-    let top: Vec<f64> = v["fisher_top_eigenvalues"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect();
+    let top = numbers(&v["fisher_top_eigenvalues"]);
     assert_eq!(top.len(), 5);
     assert!(top.windows(2).all(|w| w[0] >= w[1]));
     assert_eq!(v["kfac_block_errors"].as_array().unwrap().len(), 3);
@@ -64,12 +73,7 @@ fn analyze_prints_the_contract() {
     // The whole spectrum sums to the trace (an independent route to it), and past the rank
     // (at most 256 examples × 4 directions: softmax drops one) the eigenvalues are zero.
     let all = analyze("classifier", &["--top", "1715"]);
-    let spectrum: Vec<f64> = all["fisher_top_eigenvalues"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect();
+    let spectrum = numbers(&all["fisher_top_eigenvalues"]);
     let trace = all["fisher_trace"].as_f64().unwrap();
     assert!((spectrum.iter().sum::<f64>() - trace).abs() <= 1e-10 * trace);
     assert!(spectrum[1024..].iter().all(|&x| x == 0.0));
@@ -89,58 +93,8 @@ fn analyze_prints_the_contract() {
 fn bad_networks_are_one_line() {
     let [m, w, d] = files("classifier");
     let [rm, rw, rd] = files("regressor");
-    bad_input(
-        &[
-            "nn",
-            "analyze",
-            "--model",
-            &m,
-            "--weights",
-            &rw,
-            "--data",
-            &d,
-        ],
-        "regressor.weights.safetensors",
-    );
-    bad_input(
-        &[
-            "nn",
-            "analyze",
-            "--model",
-            &m,
-            "--weights",
-            &w,
-            "--data",
-            &rd,
-        ],
-        "expected [N > 0, 20]",
-    );
-    bad_input(
-        &[
-            "nn",
-            "analyze",
-            "--model",
-            &rm,
-            "--weights",
-            &rw,
-            "--data",
-            &rd,
-            "--damping",
-            "-1",
-        ],
-        "damping",
-    );
-    bad_input(
-        &[
-            "nn",
-            "analyze",
-            "--model",
-            "nope.toml",
-            "--weights",
-            &w,
-            "--data",
-            &d,
-        ],
-        "nope.toml",
-    );
+    bad_input(&args(&m, &rw, &d, &[]), "regressor.weights.safetensors");
+    bad_input(&args(&m, &w, &rd, &[]), "expected [N > 0, 20]");
+    bad_input(&args(&rm, &rw, &rd, &["--damping", "-1"]), "damping");
+    bad_input(&args("nope.toml", &w, &d, &[]), "nope.toml");
 }
