@@ -134,7 +134,7 @@ fn committed_optimizer_report_is_current() {
                 .iter()
                 .find(|r| r.method == m)
                 .unwrap()
-                .steps_to(c.target)
+                .steps_to(c.target())
         };
         let natural =
             steps(Method::NaturalGradient).expect("the natural gradient reaches the target");

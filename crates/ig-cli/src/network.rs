@@ -100,10 +100,10 @@ pub fn optimizers(a: OptimizersArgs) -> Result<String, Failure> {
     for c in &comparisons {
         for r in &c.runs {
             let steps = r
-                .steps_to(c.target)
+                .steps_to(c.target())
                 .map_or("-".to_string(), |s| s.to_string());
             let seconds = r
-                .time_to(c.target)
+                .time_to(c.target())
                 .map_or("-".to_string(), |t| format!("{:.3}", t.as_secs_f64()));
             lines.push(format!(
                 "{:<42} {:<22} {:>15} {:>17} {:>12.4}",

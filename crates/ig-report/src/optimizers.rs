@@ -9,15 +9,29 @@ use plotters::prelude::*;
 /// Steps of every run.
 pub const STEPS: usize = 200;
 
-/// The runs of every method on one problem, and the target loss: 95% of the way from the
-/// initial loss to the best loss any method reached.
+/// The runs of every method on one problem.
 pub struct Comparison {
     /// The problem.
     pub problem: Problem,
     /// One run per method, in `Method::ALL` order.
     pub runs: Vec<Run>,
-    /// The target loss.
-    pub target: f64,
+}
+
+impl Comparison {
+    /// The lowest finite loss any method reached.
+    pub fn best(&self) -> f64 {
+        self.runs
+            .iter()
+            .flat_map(|r| r.losses.iter().copied())
+            .filter(|l| l.is_finite())
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    /// The target loss: 95% of the way from the initial loss to the best.
+    pub fn target(&self) -> f64 {
+        let (initial, best) = (self.runs[0].losses[0], self.best());
+        best + 0.05 * (initial - best)
+    }
 }
 
 /// Runs every method on every problem; `progress` is called after each run.
@@ -33,17 +47,7 @@ pub fn compare(mut progress: impl FnMut(&str, Method)) -> Vec<Comparison> {
                     run
                 })
                 .collect();
-            let initial = runs[0].losses[0];
-            let best = runs
-                .iter()
-                .flat_map(|r| r.losses.iter().copied())
-                .filter(|l| l.is_finite())
-                .fold(f64::INFINITY, f64::min);
-            Comparison {
-                problem,
-                runs,
-                target: best + 0.05 * (initial - best),
-            }
+            Comparison { problem, runs }
         })
         .collect()
 }
@@ -80,7 +84,7 @@ pub fn optimizer_files(comparisons: &[Comparison]) -> Result<Vec<(String, String
             "\n## {}\n\nInitial loss {}, target {}.\n\n| method | steps to target | loss after {} steps | best loss |\n|---|---|---|---|\n",
             c.problem.name,
             short(c.runs[0].losses[0]),
-            short(c.target),
+            short(c.target()),
             STEPS
         ));
         for r in &c.runs {
@@ -88,7 +92,7 @@ pub fn optimizer_files(comparisons: &[Comparison]) -> Result<Vec<(String, String
             md.push_str(&format!(
                 "| {} | {} | {} | {} |\n",
                 r.method.name(),
-                r.steps_to(c.target)
+                r.steps_to(c.target())
                     .map_or("not reached".to_string(), |s| s.to_string()),
                 short(*r.losses.last().expect("a loss")),
                 short(best)
@@ -103,12 +107,7 @@ pub fn optimizer_files(comparisons: &[Comparison]) -> Result<Vec<(String, String
 
 /// Loss minus the best loss (log scale) against the step, one line per method.
 fn curves(c: &Comparison) -> Result<String, String> {
-    let best = c
-        .runs
-        .iter()
-        .flat_map(|r| r.losses.iter().copied())
-        .filter(|l| l.is_finite())
-        .fold(f64::INFINITY, f64::min);
+    let best = c.best();
     let gap = |l: f64| (l - best).max(1e-6);
     let top = c.runs[0].losses[0] - best;
     let mut svg = String::new();
