@@ -410,17 +410,24 @@ pub fn kfac_exact_statistics<T: Real>(
     x: &Mat<T>,
 ) -> Vec<(Mat<T>, Mat<T>)> {
     let n = x.nrows();
-    let k = params.last().expect("a layer").w.nrows();
-    let repeated = Mat::from_fn(k * n, x.ncols(), |i, j| x[(i % n, j)]);
-    let trace = forward(mlp, params, &repeated);
+    let once = forward(mlp, params, x);
+    let k = once.output().ncols();
+    // The forward pass once, its rows then repeated K times.
+    let repeat = |m: &Mat<T>| Mat::from_fn(k * n, m.ncols(), |i, j| m[(i % n, j)]);
+    let repeated = repeat(x);
+    let trace = BatchTrace {
+        x: &repeated,
+        hidden: once.hidden.iter().map(repeat).collect(),
+        output: repeat(once.output()),
+    };
     let scale = T::of(k as f64).sqrt();
     let d_out = match mlp.output {
         OutputKind::Categorical => {
-            let p = softmax(trace.output());
+            let p = softmax(once.output());
             Mat::from_fn(k * n, k, |i, j| {
-                let out = i / n;
+                let (example, out) = (i % n, i / n);
                 let unit = if j == out { T::one() } else { T::zero() };
-                scale * p[(i, out)].sqrt() * (unit - p[(i, j)])
+                scale * p[(example, out)].sqrt() * (unit - p[(example, j)])
             })
         }
         OutputKind::Gaussian => {
