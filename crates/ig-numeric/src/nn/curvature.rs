@@ -273,9 +273,8 @@ impl Kronecker {
     /// ([`batch::kfac_exact_statistics`]), their eigenbases, and the scaling there: K-FAC's
     /// `λ_G λ_A`, or EKFAC's exact diagonal ([`batch::ekfac_scales`]).
     fn build(mlp: &Mlp, data: &Dataset, exact_diagonal: bool) -> Kronecker {
-        let width = mlp.layers[0].inputs;
-        let x = Mat::<f64>::from_fn(data.n, width, |i, j| data.input(i)[j]);
-        let statistics = batch::kfac_exact_statistics(mlp, &batch::layer_params(mlp), &x);
+        let statistics =
+            batch::kfac_exact_statistics(mlp, &batch::layer_params(mlp), &data.inputs());
         let bases = batch::kfac_bases(&batch::kfac_factors_of(&statistics));
         let scales = if exact_diagonal {
             batch::ekfac_scales(&statistics, &bases)

@@ -458,4 +458,10 @@ impl Dataset {
         let w = self.x.len() / self.n;
         &self.x[i * w..(i + 1) * w]
     }
+
+    /// The inputs as a matrix, one row per example (the batched kernels' layout).
+    pub fn inputs(&self) -> faer::Mat<f64> {
+        let w = self.x.len() / self.n;
+        faer::Mat::from_fn(self.n, w, |i, j| self.x[i * w + j])
+    }
 }

@@ -618,7 +618,7 @@ fn batched_kernels_match_the_per_example_reference() {
         let mlp = random_mlp(&[4, 13, 7, 3], activation, output, 81);
         let data = random_data(&mlp, n, 82);
         let params = batch::layer_params(&mlp);
-        let x = Mat::<f64>::from_fn(data.n, 4, |i, j| data.input(i)[j]);
+        let x = data.inputs();
         let y_values;
         let targets = match &data.targets {
             Targets::Classes(c) => batch::BatchTargets::Classes(c),
@@ -691,7 +691,7 @@ fn batched_ekfac_rescales_kfac_eigenbasis_by_the_per_example_moments() {
     let mlp = random_mlp(&[3, 5, 4], Activation::Tanh, OutputKind::Categorical, 101);
     let data = random_data(&mlp, 23, 102);
     let params = batch::layer_params(&mlp);
-    let x = Mat::<f64>::from_fn(data.n, 3, |i, j| data.input(i)[j]);
+    let x = data.inputs();
     let Targets::Classes(c) = &data.targets else {
         unreachable!()
     };
@@ -745,7 +745,7 @@ fn single_precision_kernels_agree_with_double_precision() {
     for activation in [Activation::Tanh, Activation::Sigmoid, Activation::Relu] {
         let mlp = random_mlp(&[6, 40, 30, 4], activation, OutputKind::Categorical, 111);
         let data = random_data(&mlp, 64, 112);
-        let x = Mat::<f64>::from_fn(data.n, 6, |i, j| data.input(i)[j]);
+        let x = data.inputs();
         let x32 = Mat::<f32>::from_fn(data.n, 6, |i, j| x[(i, j)] as f32);
         let Targets::Classes(c) = &data.targets else {
             unreachable!()
