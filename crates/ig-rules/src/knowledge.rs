@@ -64,14 +64,16 @@ pub fn parse_facts(text: &str) -> Result<Vec<Fact>, FactError> {
     let mut parts = Vec::new();
     let mut ops = Vec::new();
     let mut rest = text;
+    // Where `rest` starts in `text`, in characters (the parser's columns count characters).
     let mut offset = 0;
     loop {
-        let found = (0..rest.len()).find_map(|i| {
+        // Relations are searched at character boundaries only: a name may be non-ASCII.
+        let found = rest.char_indices().find_map(|(i, _)| {
             RELATIONS
                 .iter()
                 .find(|(op, ..)| {
                     rest[i..].starts_with(op)
-                        && !(op == &"=" && i > 0 && "<>!".contains(&rest[i - 1..i]))
+                        && !(op == &"=" && rest[..i].ends_with(['<', '>', '!']))
                 })
                 .map(|r| (i, r))
         });
@@ -79,7 +81,7 @@ pub fn parse_facts(text: &str) -> Result<Vec<Fact>, FactError> {
             Some((i, rel)) => {
                 parts.push((&rest[..i], offset));
                 ops.push(rel);
-                offset += i + rel.0.len();
+                offset += rest[..i].chars().count() + rel.0.chars().count();
                 rest = &rest[i + rel.0.len()..];
             }
             None => {
