@@ -157,7 +157,11 @@ struct Source<'a> {
 
 impl Source<'_> {
     fn error(&self, offset: usize, message: impl Into<String>) -> SpecError {
-        let before = &self.text[..offset.min(self.text.len())];
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &self.text[..offset];
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         SpecError {
@@ -168,13 +172,18 @@ impl Source<'_> {
         }
     }
 
-    /// Parses an expression held in a TOML string; an error points into the string.
+    /// Parses an expression held in a TOML string; an error points into the string (exactly
+    /// when the string has no escapes: the parser's column counts characters of the value).
     fn expr(&self, s: &Spanned<String>) -> Result<Expr, SpecError> {
         parse(s.get_ref()).map_err(|e| {
-            self.error(
-                s.span().start + e.column,
-                format!("in expression: {}", e.message),
-            )
+            // The value starts after the opening quote.
+            let start = (s.span().start + 1).min(self.text.len());
+            let inside = self.text.get(start..).unwrap_or("");
+            let offset = inside
+                .char_indices()
+                .nth(e.column.saturating_sub(1))
+                .map_or(inside.len(), |(i, _)| i);
+            self.error(start + offset, format!("in expression: {}", e.message))
         })
     }
 }
