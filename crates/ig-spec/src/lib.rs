@@ -164,11 +164,24 @@ impl Source<'_> {
         let before = &self.text[..offset];
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        // One line: a control character quoted from the file (a TOML string may hold a
+        // newline) is written escaped.
+        let message = message
+            .into()
+            .chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().collect()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect();
         SpecError {
             file: self.file.to_string(),
             line,
             column,
-            message: message.into(),
+            message,
         }
     }
 
