@@ -198,8 +198,22 @@ impl Mlp {
         weights: &[u8],
         weights_path: &str,
     ) -> Result<Mlp, NnError> {
-        let file: ModelFile =
-            toml::from_str(model_text).map_err(|e| NnError(format!("{model_path}: {e}")))?;
+        let file: ModelFile = toml::from_str(model_text).map_err(|e| {
+            // One line: the location and the message, not the multi-line snippet that the
+            // error's Display draws.
+            let at = e.span().map_or(String::new(), |s| {
+                let mut end = s.start.min(model_text.len());
+                while !model_text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                let before = &model_text[..end];
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                format!("{line}:{column}: ")
+            });
+            let message = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
+            NnError(format!("{model_path}:{at}{message}"))
+        })?;
         let activation = match file.activation.as_str() {
             "tanh" => Activation::Tanh,
             "relu" => Activation::Relu,
