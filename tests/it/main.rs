@@ -5,3 +5,4 @@ mod families;
 mod nn;
 mod numeric;
 mod reports;
+mod trust;

@@ -8,6 +8,22 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Wall-clock limit in seconds: the command stops with exit status 2 when it is reached.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 600.0,
+          value_parser = positive_seconds)]
+    pub timeout: f64,
+    /// Memory limit in GiB (default: half of this machine's memory): the command stops with
+    /// exit status 2 rather than take more.
+    #[arg(long, global = true, value_name = "GIB", value_parser = positive_seconds)]
+    pub memory_limit: Option<f64>,
+}
+
+/// A finite positive number of seconds (or GiB).
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 1e9 => Ok(v),
+        _ => Err(format!("expected a positive number, found '{text}'")),
+    }
 }
 
 #[derive(Subcommand)]

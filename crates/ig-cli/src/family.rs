@@ -2,15 +2,16 @@
 
 use crate::args::{DeriveArgs, EvalArgs, FamiliesArgs, Format, KlArgs, Method};
 use crate::Failure;
-use ig_expr::{parse_decimal, to_f64, to_latex, to_rust, to_sympy, BigRational, Expr};
+use ig_expr::{parse_decimal, to_f64, to_latex, to_rust, to_sympy, BigRational, Expr, Interval};
 use ig_report::{tensors, Tensor};
-use ig_rules::Sign;
 use ig_spec::{catalogue, catalogue_family, parse_family, Family};
 use ig_symbolic::{derive_exponential, Geometry};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
-/// A catalogue name or a path to a family file.
+/// A catalogue name or a path to a family file. A file is checked against itself
+/// (`ig_report::check_consistency`) before anything is derived from it; the catalogue's
+/// families are checked by the test suite.
 pub fn load(name: &str) -> Result<Family, Failure> {
     if let Some(f) = catalogue_family(name) {
         return Ok(f);
@@ -18,7 +19,10 @@ pub fn load(name: &str) -> Result<Family, Failure> {
     if name.ends_with(".toml") || name.contains('/') {
         let text =
             std::fs::read_to_string(name).map_err(|e| Failure::input(format!("{name}: {e}")))?;
-        return parse_family(&text, name).map_err(|e| Failure::input(e.to_string()));
+        let family = parse_family(&text, name).map_err(|e| Failure::input(e.to_string()))?;
+        ig_report::check_consistency(&family)
+            .map_err(|e| Failure::input(format!("{name}: family file rejected: {e}")))?;
+        return Ok(family);
     }
     let names: Vec<String> = catalogue().into_iter().map(|f| f.name).collect();
     Err(Failure::input(format!(
@@ -174,32 +178,23 @@ pub fn parse_point(text: &str, family: &Family) -> Result<Vec<BigRational>, Fail
                 .ok_or_else(|| Failure::input(format!("point '{text}': missing coordinate '{c}'")))
         })
         .collect::<Result<_, _>>()?;
-    let env = |s: &str| {
-        family
-            .coordinates
-            .iter()
-            .position(|c| c == s)
-            .map(|i| point[i].clone())
-    };
-    for fact in &family.domain {
-        let inside = match fact.expr.eval_exact(&env) {
-            Ok(v) => Sign::of(&v).within(fact.sign),
-            Err(_) => false,
+    family.contains(&point).map_err(|e| {
+        let verdict = match e {
+            ig_spec::DomainError::Undecided(_) => "cannot be placed in",
+            _ => "is outside",
         };
-        if !inside {
-            return Err(Failure::input(format!(
-                "point '{text}' is outside the domain of {}: {fact} fails",
-                family.name
-            )));
-        }
-    }
+        Failure::input(format!(
+            "point '{text}' {verdict} the domain of {}: {e}",
+            family.name
+        ))
+    })?;
     Ok(point)
 }
 
 pub fn eval(a: EvalArgs) -> Result<String, Failure> {
     let family = load(&a.family)?;
     let point = parse_point(&a.at, &family)?;
-    let mut alphas: Vec<(String, f64)> = Vec::new();
+    let mut alphas: Vec<(String, BigRational)> = Vec::new();
     for text in &a.alpha {
         let value = parse_decimal(text.trim()).ok_or_else(|| {
             Failure::input(format!("--alpha '{text}': expected a decimal number"))
@@ -207,34 +202,18 @@ pub fn eval(a: EvalArgs) -> Result<String, Failure> {
         if alphas.iter().any(|(t, _)| t == text) {
             return Err(Failure::input(format!("--alpha '{text}' given twice")));
         }
-        alphas.push((text.clone(), to_f64(&value)));
+        alphas.push((text.clone(), value));
     }
     if a.method == Method::Numeric {
         return eval_numeric(&a, &family, &point, &alphas);
     }
     let g = geometry(&family)?;
-    let values: HashMap<String, f64> = family
+    let mut values: HashMap<String, BigRational> = family
         .coordinates
         .iter()
         .cloned()
-        .zip(point.iter().map(to_f64))
+        .zip(point.iter().cloned())
         .collect();
-    let value_at = |alpha: f64| {
-        let values = &values;
-        let alpha_name = g.alpha.clone();
-        move |e: &Expr| -> Result<Value, String> {
-            let v = e
-                .eval(&|s| {
-                    if s == alpha_name {
-                        Some(alpha)
-                    } else {
-                        values.get(s).copied()
-                    }
-                })
-                .map_err(|err| format!("{e}: not a finite double at this point ({err})"))?;
-            Ok(json!(v))
-        }
-    };
     let mut object = Map::new();
     object.insert("family".into(), family.name.clone().into());
     object.insert("coordinates".into(), json!(family.coordinates));
@@ -243,18 +222,16 @@ pub fn eval(a: EvalArgs) -> Result<String, Failure> {
         json!(point.iter().map(to_f64).collect::<Vec<_>>()),
     );
     object.insert("method".into(), "symbolic".into());
-    let mut plain = value_at(0.0);
     let mut entries: Vec<(&str, Value)> = Vec::new();
     for (key, t) in tensors(&g) {
-        entries.push((key, t.to_json(&mut plain).map_err(Failure::input)?));
+        entries.push((key, certified(key, t, &values)?));
     }
     let mut connections = Map::new();
     for (text, alpha) in &alphas {
+        values.insert(g.alpha.clone(), alpha.clone());
         connections.insert(
             text.clone(),
-            g.alpha_connection
-                .to_json(&mut value_at(*alpha))
-                .map_err(Failure::input)?,
+            certified("alpha_connections", &g.alpha_connection, &values)?,
         );
     }
     for (key, value) in entries {
@@ -267,6 +244,49 @@ pub fn eval(a: EvalArgs) -> Result<String, Failure> {
         object.insert(key.into(), value);
     }
     Ok(print_eval(&a, &object))
+}
+
+/// Relative accuracy promised for a tensor evaluated from its closed form: the width of its
+/// enclosure over the tensor's largest entry (CONVENTIONS.md's measure of agreement).
+pub const CLOSED_FORM_TOLERANCE: f64 = 1e-10;
+
+/// Every component of `t` at the exact point `values`, enclosed by interval arithmetic; the
+/// midpoints, or a refusal when the enclosure is wider than [`CLOSED_FORM_TOLERANCE`] of
+/// the tensor's scale (the formula cancels away its digits here: a double cannot give it).
+fn certified(
+    key: &str,
+    t: &dyn Tensor,
+    values: &HashMap<String, BigRational>,
+) -> Result<Value, Failure> {
+    let env = |s: &str| values.get(s).cloned();
+    let mut leaves = Vec::new();
+    t.leaves(&mut leaves);
+    let intervals: Vec<Interval> = leaves
+        .iter()
+        .map(|e| {
+            e.enclose(&env).map_err(|err| {
+                Failure::input(format!("{key} cannot be evaluated at this point: {err}"))
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let scale = intervals
+        .iter()
+        .fold(0.0f64, |m, i| m.max(i.lo.abs()).max(i.hi.abs()));
+    let width = intervals.iter().fold(0.0f64, |m, i| m.max(i.hi - i.lo));
+    if !scale.is_finite() || scale > f64::MAX / 2.0 {
+        return Err(Failure::input(format!(
+            "{key} is not a finite double at this point"
+        )));
+    }
+    let accuracy = width / scale.max(1e-300);
+    if !(accuracy <= CLOSED_FORM_TOLERANCE) {
+        return Err(Failure::input(format!(
+            "{key} cannot be evaluated to a relative accuracy of {CLOSED_FORM_TOLERANCE:e} at this point: its formula cancels (certified relative error bound {accuracy:.1e}); try --method numeric"
+        )));
+    }
+    let mut mids = intervals.iter().map(Interval::mid);
+    t.to_json(&mut |_| Ok(json!(mids.next().unwrap_or(f64::NAN))))
+        .map_err(Failure::input)
 }
 
 /// The evaluated tensors for people: one line per tensor.
@@ -307,7 +327,7 @@ fn eval_numeric(
     a: &EvalArgs,
     family: &Family,
     point: &[BigRational],
-    alphas: &[(String, f64)],
+    alphas: &[(String, BigRational)],
 ) -> Result<String, Failure> {
     let point: Vec<f64> = point.iter().map(to_f64).collect();
     let g = ig_numeric::numeric_geometry(family, &point)
@@ -333,7 +353,7 @@ fn eval_numeric(
     put(&mut object, "skewness", &g.skewness, 3)?;
     let mut connections = Map::new();
     for (text, alpha) in alphas {
-        connections.insert(text.clone(), nest(&g.alpha_connection(*alpha).value, n, 3));
+        connections.insert(text.clone(), nest(&g.alpha_connection(to_f64(alpha)).value, n, 3));
     }
     object.insert("alpha_connections".into(), Value::Object(connections));
     put(&mut object, "riemann", &g.riemann, 4)?;
@@ -368,16 +388,17 @@ pub fn kl(a: KlArgs) -> Result<String, Failure> {
         &e.log_partition,
         &g.expectation,
     );
-    let mut values: HashMap<String, f64> = HashMap::new();
+    let mut values: HashMap<String, BigRational> = HashMap::new();
     for (i, c) in family.coordinates.iter().enumerate() {
-        values.insert(c.clone(), to_f64(&from[i]));
-        values.insert(format!("{c}{}", ig_symbolic::TO_SUFFIX), to_f64(&to[i]));
+        values.insert(c.clone(), from[i].clone());
+        values.insert(format!("{c}{}", ig_symbolic::TO_SUFFIX), to[i].clone());
     }
-    let value = kl
-        .eval(&|s| values.get(s).copied())
-        .map_err(|err| Failure::input(format!("KL is not a finite double here ({err})")))?;
-    // Rounding can leave a tiny negative number where the divergence is zero.
-    let value = value.max(0.0);
+    // KL(p ∥ p) = 0 exactly; elsewhere the closed form is enclosed and must keep its digits.
+    let value = if from == to {
+        0.0
+    } else {
+        certified("KL", &kl, &values)?.as_f64().unwrap_or(f64::NAN).max(0.0)
+    };
     if a.json {
         return Ok(json!({ "family": family.name, "kl": value, "method": "symbolic" }).to_string());
     }

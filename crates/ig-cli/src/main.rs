@@ -1,116 +1,145 @@
-//! `ig`: command-line front end. Parses arguments, runs one command, prints for people or
-//! as one JSON object, and maps failures to exit codes (2: bad input, one line on stderr).
+//! `ig`: the process around [`ig_cli::run`]. Runs one command on a thread with a large
+//! stack, within a wall-clock and a memory limit, writes what it printed, and exits with
+//! its status. A closed output pipe ends the process quietly.
 
-mod args;
-mod family;
-mod network;
-mod numeric;
-mod report;
-mod symbolic;
-
-use clap::Parser;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::io::Write;
 use std::process::ExitCode;
-
-/// A failure to report: the message (one line) and the exit status.
-pub struct Failure {
-    message: String,
-    status: u8,
-}
-
-impl Failure {
-    /// A check the command ran failed: exit status 1.
-    pub fn check(message: impl Into<String>) -> Failure {
-        Failure {
-            message: message.into(),
-            status: 1,
-        }
-    }
-
-    /// The message.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-
-    /// Bad input: exit status 2.
-    pub fn input(message: impl Into<String>) -> Failure {
-        Failure {
-            message: message.into(),
-            status: 2,
-        }
-    }
-}
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Stack for the command's thread: trees up to the parser's depth limit are walked
 /// recursively by every stage.
 const STACK_BYTES: usize = 512 << 20;
 
+/// The system allocator, refusing to hold more than [`LIMIT`] bytes at once. Reaching the
+/// limit ends the process with exit status 2 and one line, before the machine runs out of
+/// memory (an allocation that fails would abort the process instead).
+struct Bounded;
+
+static USED: AtomicUsize = AtomicUsize::new(0);
+static LIMIT: AtomicUsize = AtomicUsize::new(usize::MAX);
+
+#[global_allocator]
+static ALLOCATOR: Bounded = Bounded;
+
+impl Bounded {
+    fn reserve(size: usize) {
+        let before = USED.fetch_add(size, Ordering::Relaxed);
+        if before.saturating_add(size) > LIMIT.load(Ordering::Relaxed) {
+            out_of_memory();
+        }
+    }
+}
+
+/// Ends the process from inside the allocator: no allocation, no unwinding, no destructors.
+/// Of threads reaching the limit together, the first writes the line and ends the process;
+/// the others wait for it.
+fn out_of_memory() -> ! {
+    static ENDING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    const MESSAGE: &[u8] =
+        b"error: memory limit reached (raise it with --memory-limit GIB, or give smaller input)\n";
+    // SAFETY: write(2), pause(2) and _exit(2) on a static buffer; all async-signal-safe.
+    unsafe {
+        if ENDING.swap(true, Ordering::SeqCst) {
+            loop {
+                libc::pause();
+            }
+        }
+        libc::write(2, MESSAGE.as_ptr().cast(), MESSAGE.len());
+        libc::_exit(2)
+    }
+}
+
+// SAFETY: every call is forwarded to `System`; only the byte count is kept beside it.
+unsafe impl GlobalAlloc for Bounded {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        Bounded::reserve(layout.size());
+        System.alloc(layout)
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        Bounded::reserve(layout.size());
+        System.alloc_zeroed(layout)
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout);
+        USED.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if new_size > layout.size() {
+            Bounded::reserve(new_size - layout.size());
+        } else {
+            USED.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+        }
+        System.realloc(ptr, layout, new_size)
+    }
+}
+
+/// Half of this machine's memory: the default limit.
+fn half_of_memory() -> usize {
+    // SAFETY: sysconf only reads configuration values.
+    let (pages, page) = unsafe { (libc::sysconf(libc::_SC_PHYS_PAGES), libc::sysconf(libc::_SC_PAGESIZE)) };
+    if pages > 0 && page > 0 {
+        (pages as usize).saturating_mul(page as usize) / 2
+    } else {
+        8 << 30
+    }
+}
+
+/// Writes `text` and a newline; a closed pipe (the reader went away) is not an error.
+fn emit(mut out: impl Write, text: &str) {
+    let _ = writeln!(out, "{text}").and_then(|()| out.flush());
+}
+
 fn main() -> ExitCode {
     // A bug must still end in one line on stderr, not a backtrace.
     std::panic::set_hook(Box::new(|info| {
         let message = info.to_string().replace('\n', " ");
-        eprintln!("error: internal failure (please report): {message}");
+        emit(
+            std::io::stderr(),
+            &format!("error: internal failure (please report): {message}"),
+        );
     }));
-    match std::thread::Builder::new()
-        .stack_size(STACK_BYTES)
-        .spawn(run)
-        .map(|t| t.join())
-    {
-        Ok(Ok(code)) => code,
-        _ => ExitCode::from(70),
-    }
-}
-
-fn run() -> ExitCode {
-    let cli = match args::Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) => {
-            use clap::error::ErrorKind;
-            if matches!(
-                e.kind(),
-                ErrorKind::DisplayHelp
-                    | ErrorKind::DisplayVersion
-                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
-            ) {
-                let _ = e.print();
-                return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
-                    ExitCode::from(2)
-                } else {
-                    ExitCode::SUCCESS
-                };
+    let finished = match ig_cli::parse(std::env::args_os()) {
+        Err(finished) => finished,
+        Ok(command) => {
+            let timeout = command.timeout();
+            LIMIT.store(
+                command.memory_limit().unwrap_or_else(half_of_memory),
+                Ordering::Relaxed,
+            );
+            let (send, receive) = std::sync::mpsc::channel();
+            let worker = std::thread::Builder::new()
+                .stack_size(STACK_BYTES)
+                .spawn(move || {
+                    let _ = send.send(ig_cli::execute(command));
+                });
+            if worker.is_err() {
+                return ExitCode::from(70);
             }
-            // clap's message up to its first blank line, folded into one line.
-            let rendered = e.to_string();
-            let line: Vec<&str> = rendered
-                .lines()
-                .map(str::trim)
-                .take_while(|l| !l.is_empty())
-                .collect();
-            eprintln!("{}", line.join(" "));
-            return ExitCode::from(2);
+            match receive.recv_timeout(timeout) {
+                Ok(finished) => finished,
+                // The worker panicked: the hook has printed the line.
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return ExitCode::from(70),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => ig_cli::Finished {
+                    status: 2,
+                    stdout: None,
+                    stderr: Some(format!(
+                        "error: time limit of {} s reached (raise it with --timeout SECONDS)",
+                        timeout.as_secs_f64()
+                    )),
+                },
+            }
         }
     };
-    let result = match cli.command {
-        args::Command::Simplify(a) => symbolic::simplify(a),
-        args::Command::Diff(a) => symbolic::diff(a),
-        args::Command::Prove(a) => symbolic::prove(a),
-        args::Command::Families(a) => family::families(a),
-        args::Command::Derive(a) => family::derive(a),
-        args::Command::Eval(a) => family::eval(a),
-        args::Command::Report(a) => report::report(a),
-        args::Command::Kl(a) => family::kl(a),
-        args::Command::Verify(a) => numeric::verify(a),
-        args::Command::Distance(a) => numeric::distance(a),
-        args::Command::Nn(args::NnCommand::Analyze(a)) => network::analyze(a),
-        args::Command::Nn(args::NnCommand::Optimizers(a)) => network::optimizers(a),
-    };
-    match result {
-        Ok(output) => {
-            println!("{output}");
-            ExitCode::SUCCESS
-        }
-        Err(f) => {
-            eprintln!("error: {}", f.message.lines().next().unwrap_or(""));
-            ExitCode::from(f.status)
-        }
+    if let Some(out) = &finished.stdout {
+        emit(std::io::stdout().lock(), out);
     }
+    if let Some(err) = &finished.stderr {
+        emit(std::io::stderr().lock(), err);
+    }
+    // Not a return: a worker still running past the time limit must not be waited for.
+    std::process::exit(i32::from(finished.status))
 }

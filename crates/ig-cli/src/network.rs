@@ -1,6 +1,7 @@
 //! `ig nn analyze`.
 
 use crate::args::{AnalyzeArgs, OptimizersArgs};
+use crate::output::write_files;
 use crate::Failure;
 use ig_numeric::nn::{analyze as run, Dataset, Mlp};
 use serde_json::json;
@@ -85,13 +86,7 @@ pub fn optimizers(a: OptimizersArgs) -> Result<String, Failure> {
     });
     bar.finish_and_clear();
     let files = ig_report::optimizer_files(&comparisons).map_err(Failure::input)?;
-    std::fs::create_dir_all(&a.out)
-        .map_err(|e| Failure::input(format!("{}: {e}", a.out.display())))?;
-    for (name, text) in &files {
-        let path = a.out.join(name);
-        std::fs::write(&path, text)
-            .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
-    }
+    write_files(&a.out, &files)?;
     // Wall-clock figures depend on the machine: printed here, never written to the report.
     let mut lines = vec![format!(
         "{:<42} {:<22} {:>15} {:>17} {:>12}",

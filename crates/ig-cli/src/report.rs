@@ -2,15 +2,10 @@
 
 use crate::args::ReportArgs;
 use crate::family::load;
+use crate::output::write_files;
 use crate::Failure;
 use ig_report::{files, index, report as build, Report};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::path::Path;
-
-fn write(dir: &Path, name: &str, text: &str) -> Result<(), Failure> {
-    std::fs::write(dir.join(name), text)
-        .map_err(|e| Failure::input(format!("{}: {e}", dir.join(name).display())))
-}
 
 pub fn report(a: ReportArgs) -> Result<String, Failure> {
     let families = if a.all {
@@ -23,26 +18,36 @@ pub fn report(a: ReportArgs) -> Result<String, Failure> {
             .map(|f| load(f))
             .collect::<Result<Vec<_>, _>>()?
     };
-    std::fs::create_dir_all(&a.out)
-        .map_err(|e| Failure::input(format!("{}: {e}", a.out.display())))?;
+    // Reports are files named after their family: two families of one name would overwrite
+    // each other.
+    for (i, f) in families.iter().enumerate() {
+        if families[..i].iter().any(|g| g.name == f.name) {
+            return Err(Failure::input(format!(
+                "two families are named '{}': their reports would overwrite each other",
+                f.name
+            )));
+        }
+    }
     let bar = ProgressBar::new(families.len() as u64);
     bar.set_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}").expect("valid template"),
     );
+    // Everything is built before anything is written: a run that fails on bad input
+    // leaves the output folder as it was.
     let mut reports: Vec<Report> = Vec::new();
+    let mut written: Vec<(String, String)> = Vec::new();
     for f in &families {
         bar.set_message(f.name.clone());
         let r = build(f).map_err(Failure::input)?;
-        for (name, text) in files(&r) {
-            write(&a.out, &name, &text)?;
-        }
+        written.extend(files(&r));
         reports.push(r);
         bar.inc(1);
     }
     bar.finish_and_clear();
     if a.all {
-        write(&a.out, "README.md", &index(&reports))?;
+        written.push(("README.md".into(), index(&reports)));
     }
+    write_files(&a.out, &written)?;
     let failed: Vec<String> = reports
         .iter()
         .flat_map(|r| {

@@ -20,8 +20,28 @@ fn limits() -> Limits {
 /// exponentially with the order).
 const MAX_TIMES: u32 = 24;
 
+/// The largest expression (tree nodes) a command builds and simplifies: beyond it the
+/// simplifier's canonical forms and the printed result grow without a useful bound.
+const MAX_NODES: usize = 20_000;
+
 fn expression(what: &str, text: &str) -> Result<Expr, Failure> {
-    parse(text).map_err(|e| Failure::input(format!("{what} '{text}': {e}")))
+    let e = parse(text).map_err(|e| Failure::input(format!("{what} '{}': {e}", quote(text))))?;
+    if !e.size_at_most(MAX_NODES) {
+        return Err(Failure::input(format!(
+            "{what} '{}': more than {MAX_NODES} nodes",
+            quote(text)
+        )));
+    }
+    Ok(e)
+}
+
+/// A user's text as quoted in a message: cut after 60 characters, on one line.
+fn quote(text: &str) -> String {
+    let mut out: String = text.chars().take(60).collect();
+    if text.chars().nth(60).is_some() {
+        out.push('…');
+    }
+    out.replace(['\n', '\r'], " ")
 }
 
 fn facts(common: &Common) -> Result<Vec<Fact>, Failure> {
@@ -66,7 +86,13 @@ pub fn diff(a: DiffArgs) -> Result<String, Failure> {
         )));
     }
     let facts = facts(&a.common)?;
-    let d = ig_symbolic::diff_n(&e, name, a.times);
+    let d = ig_symbolic::diff_n(&e, name, a.times, MAX_NODES).ok_or_else(|| {
+        Failure::input(format!(
+            "the derivatives of '{}' grow past {MAX_NODES} nodes before order {}",
+            quote(&a.expr),
+            a.times
+        ))
+    })?;
     let s =
         ig_symbolic::simplify(&d, &facts, &limits()).map_err(|e| Failure::input(e.to_string()))?;
     let object = json!({ "input": e.to_string(), "symbol": name, "times": a.times, "result": s.expr.to_string() });
@@ -157,14 +183,19 @@ pub fn prove(a: ProveArgs) -> Result<String, Failure> {
             object.insert("counterexample".into(), Value::Object(point));
             object.insert("lhs_value".into(), json!(c.lhs));
             object.insert("rhs_value".into(), c.rhs.map_or(Value::Null, |v| json!(v)));
-            object.insert("exact".into(), c.exact.into());
+            object.insert(
+                "exact".into(),
+                (c.evidence == ig_symbolic::Evidence::Exact).into(),
+            );
+            object.insert("evidence".into(), c.evidence.word().into());
             let at: Vec<String> = c.point.iter().map(|(k, v)| format!("{k}={v}")).collect();
             let rhs_text = c.rhs.map_or("undefined".to_string(), |v| v.to_string());
             format!(
-                "refuted at {}: LHS = {}, RHS = {}",
+                "refuted at {}: LHS = {}, RHS = {} ({})",
                 at.join(", "),
                 c.lhs,
-                rhs_text
+                rhs_text,
+                c.evidence.word()
             )
         }
         Verdict::Unknown(reason) => {

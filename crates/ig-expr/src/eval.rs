@@ -60,7 +60,8 @@ impl Expr {
             Op::Pow => {
                 let (x, y) = (arg(0)?, arg(1)?);
                 let integer = y == y.round();
-                if (x == 0.0 && y < 0.0) || (x < 0.0 && !integer) {
+                // A base that is not positive needs an integer exponent (CONVENTIONS.md).
+                if (x == 0.0 && y < 0.0) || (x <= 0.0 && !integer) {
                     return Err(undefined(self));
                 }
                 if integer && y.abs() < f64::from(i32::MAX) {

@@ -275,6 +275,21 @@ impl Expr {
         1 + self.args().iter().map(Expr::size).sum::<usize>()
     }
 
+    /// Whether the tree has at most `limit` nodes (shared subtrees counted once per
+    /// occurrence); stops counting as soon as the limit is passed, so it is cheap on trees
+    /// too large to walk.
+    pub fn size_at_most(&self, limit: usize) -> bool {
+        fn count(e: &Expr, left: &mut usize) -> bool {
+            if *left == 0 {
+                return false;
+            }
+            *left -= 1;
+            e.args().iter().all(|a| count(a, left))
+        }
+        let mut left = limit;
+        count(self, &mut left)
+    }
+
     /// Every variable occurring in the expression, sorted and without repeats.
     pub fn symbols(&self) -> Vec<Arc<str>> {
         let mut out = Vec::new();

@@ -8,12 +8,14 @@
 
 mod eval;
 mod expr;
+mod interval;
 mod parse;
 mod print;
 pub mod special;
 
 pub use eval::{exact_pow, exact_root, to_f64, EvalError};
 pub use expr::{natural, Expr, Op, UNARY_FUNCTIONS};
+pub use interval::{Interval, Uncertain};
 pub use num_bigint::BigInt;
 pub use num_rational::BigRational;
 pub use parse::{parse, parse_decimal, ParseError};

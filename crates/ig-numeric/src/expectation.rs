@@ -50,6 +50,23 @@ pub trait Integrand: Sync {
     fn eval(&self, x: &[f64], log_density: f64, scratch: &mut Self::Scratch, out: &mut [f64]);
 }
 
+/// The constant 1: its expectation is the total mass.
+struct One;
+
+impl Integrand for One {
+    type Scratch = ();
+    fn scratch(&self) {}
+    fn width(&self) -> usize {
+        1
+    }
+    fn groups(&self) -> Vec<Range<usize>> {
+        std::iter::once(0..1).collect()
+    }
+    fn eval(&self, _: &[f64], _: f64, _: &mut (), out: &mut [f64]) {
+        out[0] = 1.0;
+    }
+}
+
 /// An expectation and the size of what was summed: `magnitude[i] = E|fᵢ|`, the scale at which
 /// cancellation in `value[i]` is judged.
 #[derive(Clone, Debug)]
@@ -75,6 +92,9 @@ struct Nodes {
     x: Vec<f64>,
     w: Vec<f64>,
     log_density: Vec<f64>,
+    /// Points where the log-density was finite, kept or not: a rule whose weights all
+    /// underflow saw a density that is tiny everywhere; one with no finite point saw nothing.
+    finite: usize,
 }
 
 impl Nodes {
@@ -83,6 +103,7 @@ impl Nodes {
             x: Vec::new(),
             w: Vec::new(),
             log_density: Vec::new(),
+            finite: 0,
         }
     }
 }
@@ -128,6 +149,34 @@ impl<'a> Member<'a> {
 
     /// `E[f(x)]`, refined until converged.
     pub fn expect<I: Integrand>(&self, f: &I) -> Result<Integral, NumericError> {
+        let summed = self.summed(f)?;
+        let mass = summed.mass;
+        let lost = (mass - 1.0).abs();
+        if lost.is_nan() || lost > MASS_TOLERANCE {
+            return Err(NumericError::Expectation(format!(
+                "the density of {} integrates to {mass:.12} instead of 1 at this point: the rule for its sample space ({}) cannot resolve it here",
+                self.family.name,
+                self.family.sample_space.name()
+            )));
+        }
+        Ok(summed.integral)
+    }
+
+    /// `∫ p(x∣ξ) dx` (a sum on discrete spaces) as the rule resolves it, without requiring
+    /// it to be one: what a family file's consistency check holds against one.
+    pub fn mass(&self) -> Result<f64, NumericError> {
+        let summed = self.summed(&One)?;
+        if summed.finite == 0 {
+            return Err(NumericError::Expectation(format!(
+                "no point of the rule for {} has a finite density here (the observations underflow or overflow a double)",
+                self.family.name
+            )));
+        }
+        Ok(summed.mass)
+    }
+
+    /// The rule for the sample space, refined until converged, before the mass is checked.
+    fn summed<I: Integrand>(&self, f: &I) -> Result<Summed, NumericError> {
         let d = self.family.variables.len();
         let summed = match &self.family.sample_space {
             SampleSpace::Finite(outcomes) => {
@@ -163,16 +212,7 @@ impl<'a> Member<'a> {
                 total.expect("at least one piece")
             }
         };
-        let mass = summed.mass;
-        let lost = (mass - 1.0).abs();
-        if lost.is_nan() || lost > MASS_TOLERANCE {
-            return Err(NumericError::Expectation(format!(
-                "the density of {} integrates to {mass:.12} instead of 1 at this point: the rule for its sample space ({}) cannot resolve it here",
-                self.family.name,
-                self.family.sample_space.name()
-            )));
-        }
-        Ok(summed.integral)
+        Ok(summed)
     }
 
     /// Adds the observation `x` with log-weight `log_w` (before the density) to `nodes`,
@@ -180,6 +220,7 @@ impl<'a> Member<'a> {
     fn push(&self, nodes: &mut Nodes, x: &[f64], log_w: f64) {
         let l = self.log_density(x);
         let w = (l + log_w).exp();
+        nodes.finite += usize::from(l.is_finite());
         if l.is_finite() && w > 0.0 && w.is_finite() {
             nodes.x.extend_from_slice(x);
             nodes.w.push(w);
@@ -344,6 +385,8 @@ impl Member<'_> {
 struct Summed {
     integral: Integral,
     mass: f64,
+    /// Points of the rule where the log-density was finite.
+    finite: usize,
 }
 
 impl Summed {
@@ -355,6 +398,7 @@ impl Summed {
                 nodes: 0,
             },
             mass: 0.0,
+            finite: 0,
         }
     }
 
@@ -372,6 +416,7 @@ impl Summed {
         }
         self.integral.nodes += other.integral.nodes;
         self.mass += other.mass;
+        self.finite += other.finite;
         self
     }
 }
@@ -417,6 +462,7 @@ fn sum<I: Integrand>(f: &I, nodes: &Nodes) -> Result<Summed, NumericError> {
     for p in partial {
         total = total.plus(&p?);
     }
+    total.finite = nodes.finite;
     Ok(total)
 }
 
@@ -670,7 +716,9 @@ impl Frame {
             };
             ranges.push((-((ends[0] / h).ceil() as i64), (ends[1] / h).ceil() as i64));
         }
-        let count: usize = ranges.iter().map(|(a, b)| (b - a + 1) as usize).product();
+        let count = ranges
+            .iter()
+            .fold(1usize, |n, (a, b)| n.saturating_mul((b - a + 1) as usize));
         if count > MAX_NODES {
             return Err(NumericError::Expectation(format!(
                 "the rule for {} needs more than {MAX_NODES} points",

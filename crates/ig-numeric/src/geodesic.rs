@@ -26,7 +26,7 @@ pub trait Connection {
 /// Relative and absolute tolerance of each integration step.
 const STEP_TOLERANCE: f64 = 1e-13;
 
-/// The end point must be met to this fraction of its size (plus this absolutely).
+/// The end point must be met to this fraction of each coordinate's own scale.
 pub const TARGET_TOLERANCE: f64 = 1e-11;
 
 /// Step numbers of the modified midpoint rule, one per row of the extrapolation table.
@@ -38,9 +38,13 @@ struct Flow<'a, C: Connection + ?Sized> {
     connection: &'a C,
     n: usize,
     variational: bool,
-    /// Relative and absolute error allowed per step, in the position and velocity (the
-    /// variational part only steers Newton's method and is not controlled).
+    /// Relative error allowed per step, in the position and velocity (the variational part
+    /// only steers Newton's method and is not controlled).
     tolerance: f64,
+    /// Each coordinate's own scale: its error is judged relative to `|xᵢ| + floor[i]` (and
+    /// its velocity's to `|vᵢ| + floor[i]`), so a coordinate heading for a boundary at zero
+    /// keeps its relative accuracy all the way.
+    floor: Vec<f64>,
     gamma: Vec<f64>,
     dgamma: Vec<f64>,
 }
@@ -147,7 +151,10 @@ impl<C: Connection + ?Sized> Flow<'_, C> {
             }
             let (last, before) = (&table[k], &table[k - 1]);
             let err = (0..2 * self.n)
-                .map(|i| (last[i] - before[i]).abs() / (self.tolerance * (1.0 + y[i].abs())))
+                .map(|i| {
+                    let scale = y[i].abs() + self.floor[i % self.n];
+                    (last[i] - before[i]).abs() / (self.tolerance * scale)
+                })
                 .fold(0.0, f64::max);
             let order = (2 * k + 1) as f64;
             let h_opt = h * (0.94 * (0.65 / err.max(1e-30)).powf(1.0 / order)).clamp(0.1, 8.0);
@@ -252,6 +259,7 @@ fn flow<C: Connection + ?Sized>(connection: &C, variational: bool) -> Flow<'_, C
         n,
         variational,
         tolerance: STEP_TOLERANCE,
+        floor: vec![1.0; n],
         gamma: vec![0.0; n * n * n],
         dgamma: vec![0.0; n * n * n * n],
     }
@@ -264,7 +272,8 @@ pub struct Shot {
     pub velocity: Vec<f64>,
     /// Its length, the Fisher–Rao distance: `√(vᵀ g(from) v)`.
     pub distance: f64,
-    /// How far the end of the geodesic is from the target (largest coordinate difference).
+    /// How far the end of the geodesic is from the target: the largest coordinate difference
+    /// relative to that coordinate's scale.
     pub miss: f64,
 }
 
@@ -320,11 +329,18 @@ fn newton<C: Connection + ?Sized>(
     to: &DVector<f64>,
     mut v: DVector<f64>,
 ) -> Result<(DVector<f64>, f64), NumericError> {
-    let tolerance = TARGET_TOLERANCE * (1.0 + to.amax());
+    // Misses are measured coordinate by coordinate in each one's own scale.
+    let floor = flows.plain.floor.clone();
+    let gap = |end: &DVector<f64>| {
+        (0..to.len())
+            .map(|i| (end[i] - to[i]).abs() / (to[i].abs() + floor[i]))
+            .fold(0.0, f64::max)
+    };
+    let tolerance = TARGET_TOLERANCE;
     let loose = |miss: f64| (miss * 1e-4).clamp(STEP_TOLERANCE, 1e-6);
     let mut accuracy = 1e-6;
     let (mut end, mut jacobian) = end_and_jacobian(&mut flows.variational, from, &v, accuracy)?;
-    let mut miss = (&end - to).amax();
+    let mut miss = gap(&end);
     for _ in 0..60 {
         if miss <= tolerance {
             if accuracy <= STEP_TOLERANCE {
@@ -332,7 +348,7 @@ fn newton<C: Connection + ?Sized>(
             }
             accuracy = STEP_TOLERANCE;
             end = end_point(&mut flows.plain, from, &v, accuracy)?;
-            miss = (&end - to).amax();
+            miss = gap(&end);
             continue;
         }
         let step =
@@ -341,11 +357,11 @@ fn newton<C: Connection + ?Sized>(
             })?;
         accuracy = loose(miss);
         let trial = &v + &step;
-        let close_in = miss <= 1e-4 * (1.0 + to.amax());
+        let close_in = miss <= 1e-4;
         match end_point(&mut flows.plain, from, &trial, accuracy) {
             // Close in, misses measured at different accuracies are compared loosely.
-            Ok(e) if (&e - to).amax() < miss || (close_in && (&e - to).amax() < 10.0 * miss) => {
-                let m = (&e - to).amax();
+            Ok(e) if gap(&e) < miss || (close_in && gap(&e) < 10.0 * miss) => {
+                let m = gap(&e);
                 let slow = m > 0.1 * miss;
                 // Broyden: J += (Δend − J Δv) Δvᵀ / (Δvᵀ Δv).
                 let dv = &trial - &v;
@@ -355,13 +371,13 @@ fn newton<C: Connection + ?Sized>(
                 (v, end, miss) = (trial, e, m);
                 if slow {
                     (end, jacobian) = end_and_jacobian(&mut flows.variational, from, &v, accuracy)?;
-                    miss = (&end - to).amax();
+                    miss = gap(&end);
                 }
             }
             _ => {
                 // Damped Newton with the true Jacobian: halve the step until the miss shrinks.
                 (end, jacobian) = end_and_jacobian(&mut flows.variational, from, &v, accuracy)?;
-                miss = (&end - to).amax();
+                miss = gap(&end);
                 let step = jacobian.clone().lu().solve(&(to - &end)).ok_or_else(|| {
                     NumericError::Geodesic("the shooting Jacobian is singular".into())
                 })?;
@@ -371,7 +387,7 @@ fn newton<C: Connection + ?Sized>(
                     if let Ok((e, j)) =
                         end_and_jacobian(&mut flows.variational, from, &trial, accuracy)
                     {
-                        let m = (&e - to).amax();
+                        let m = gap(&e);
                         if m < miss {
                             (v, end, jacobian, miss) = (trial, e, j, m);
                             break;
@@ -417,10 +433,28 @@ pub fn shoot<C: Connection + ?Sized>(
     to: &[f64],
 ) -> Result<Shot, NumericError> {
     let n = from.len();
+    // Each coordinate's scale: the smaller of its two ends' sizes (or the larger when one is
+    // zero, or 1 when both are), so that reaching 1e-12 from 2 is judged relative to 1e-12.
+    let floor: Vec<f64> = from
+        .iter()
+        .zip(to)
+        .map(|(a, b)| {
+            let (small, large) = (a.abs().min(b.abs()), a.abs().max(b.abs()));
+            if small > 0.0 {
+                small
+            } else if large > 0.0 {
+                large
+            } else {
+                1.0
+            }
+        })
+        .collect();
     let mut flows = Flows {
         variational: flow(connection, true),
         plain: flow(connection, false),
     };
+    flows.variational.floor.clone_from(&floor);
+    flows.plain.floor = floor;
     let start = DVector::from_column_slice(from);
     let target = DVector::from_column_slice(to);
     let straight = &target - &start;

@@ -4,6 +4,8 @@
 //! (`(1, 4)` for a positive coordinate, `(0.1, 0.9)` for one in (0, 1), `(−4, −1)` for a
 //! negative one, `(−2, 2)` for a free one); a draw is kept when every domain fact holds with a
 //! margin of 0.1, so that no point sits near the boundary where any method loses accuracy.
+//! [`extreme_points`] adds the points a consistency check needs: each coordinate in turn
+//! moved near the boundary of its range and to large scales.
 
 use ig_spec::Family;
 use rand::rngs::StdRng;
@@ -101,4 +103,58 @@ pub fn interior_points(family: &Family, seed: u64, count: usize) -> Vec<Vec<f64>
         }
     }
     points
+}
+
+/// Extremes of each kind of range: near zero and large for a positive coordinate, near both
+/// ends for one in (0, 1), and so on.
+/// (Much below 0.5 a shape parameter puts mass where doubles cannot resolve it, e.g. Beta's
+/// within 1e-16 of x = 1; that is a limit of the numeric side, stated in ARCHITECTURE.md.)
+const EXTREMES: [((f64, f64), [f64; 2]); 3] = [
+    ((1.0, 4.0), [0.5, 100.0]),
+    ((0.1, 0.9), [1e-3, 1.0 - 1e-3]),
+    ((-4.0, -1.0), [-100.0, -0.5]),
+];
+
+/// Points beside `base` (an interior point): each coordinate in turn moved toward the
+/// extremes of the range its own facts allow (±100 for a free coordinate; further out the
+/// observations of a family such as the lognormal leave the range of doubles), the others
+/// kept. Where a joint fact (`p1 + p2 < 1`, a positive determinant) ends the domain first,
+/// the point stops just inside it, a thousandth of the way back toward `base`.
+pub fn extreme_points(family: &Family, base: &[f64]) -> Vec<Vec<f64>> {
+    let inside = |p: &[f64]| fact_values(family, p).is_some();
+    let mut out: Vec<Vec<f64>> = Vec::new();
+    for i in 0..family.coordinates.len() {
+        let range = intervals(family, i).first().copied().unwrap_or((-2.0, 2.0));
+        let values = EXTREMES
+            .iter()
+            .find(|(r, _)| *r == range)
+            .map_or([-100.0, 100.0], |(_, v)| *v);
+        for v in values {
+            let at = |t: f64| {
+                let mut p = base.to_vec();
+                p[i] = base[i] + t * (v - base[i]);
+                p
+            };
+            let t = if inside(&at(1.0)) {
+                1.0
+            } else {
+                // The largest t inside, by bisection (base itself is inside).
+                let (mut lo, mut hi) = (0.0, 1.0);
+                for _ in 0..60 {
+                    let mid = 0.5 * (lo + hi);
+                    if inside(&at(mid)) {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                lo * (1.0 - 1e-3)
+            };
+            let p = at(t);
+            if t > 0.0 && inside(&p) && !out.contains(&p) {
+                out.push(p);
+            }
+        }
+    }
+    out
 }

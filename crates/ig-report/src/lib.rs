@@ -13,9 +13,12 @@
 use ig_expr::{to_latex, Expr};
 use ig_rules::same_rational_function;
 use ig_spec::{identities, Family, Identity, COMPONENT_PREFIX};
-use ig_symbolic::{derive_exponential, diff, find_counterexample, kl_divergence, Geometry};
+use ig_symbolic::{
+    derive_exponential, diff, find_counterexample, kl_divergence, Geometry, Search,
+};
 use serde_json::{json, Map, Value};
 
+mod consistency;
 mod distance;
 mod optimizers;
 mod plot;
@@ -23,6 +26,7 @@ pub use optimizers::{
     compare as compare_optimizers, optimizer_files, Comparison as OptimizerComparison,
 };
 mod verify;
+pub use consistency::{check_consistency, Consistency, EXTREME_MASS_TOLERANCE};
 pub use distance::{compiled_connection, distance, DistanceMethod};
 pub use plot::geodesic_fan;
 pub use verify::{verify, Comparison, VERIFY_POINTS, VERIFY_SEED};
@@ -72,6 +76,8 @@ pub struct Report {
     pub geometry: Geometry,
     /// KL(p_ξ ∥ p_ξ') in closed form (coordinates of ξ' suffixed `_to`).
     pub kl: Expr,
+    /// The family file checked against itself.
+    pub consistency: Consistency,
     /// Its consistency checks.
     pub checks: Vec<Check>,
     /// The interior points of the numeric verification.
@@ -90,6 +96,7 @@ pub fn report(family: &Family) -> Result<Report, String> {
             family.name
         )
     })?;
+    let consistency = check_consistency(family).map_err(|e| format!("{}: {e}", family.name))?;
     let g = derive_exponential(&family.coordinates, &e.natural_parameters, &e.log_partition)
         .map_err(|err| format!("{}: {err}", family.name))?;
     let checks = checks(family, &g)?;
@@ -100,6 +107,13 @@ pub fn report(family: &Family) -> Result<Report, String> {
         &g.expectation,
     );
     let points = ig_numeric::interior_points(family, VERIFY_SEED, VERIFY_POINTS);
+    if points.len() < VERIFY_POINTS {
+        return Err(format!(
+            "{}: only {} of {VERIFY_POINTS} interior points found for the numeric verification (the domain is too thin)",
+            family.name,
+            points.len()
+        ));
+    }
     let verification = verify(family, &g, &points)?;
     let geodesics = match family.coordinates.len() {
         2 => Some(geodesic_fan(&g, &points[0])?),
@@ -109,6 +123,7 @@ pub fn report(family: &Family) -> Result<Report, String> {
         family: family.clone(),
         geometry: g,
         kl,
+        consistency,
         checks,
         points,
         verification,
@@ -153,11 +168,14 @@ fn decide(family: &Family, pairs: Vec<(Expr, Expr)>) -> (usize, Verdict) {
             continue;
         }
         return match find_counterexample(lhs, rhs, &family.domain, 200, 7 + i as u64) {
-            Some(c) => {
+            Search::Refuted(c) => {
                 let at: Vec<String> = c.point.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-                (n, Verdict::Refuted(at.join(", ")))
+                (
+                    n,
+                    Verdict::Refuted(format!("{} ({})", at.join(", "), c.evidence.word())),
+                )
             }
-            None => (n, Verdict::Unknown),
+            Search::Suspected(_) | Search::Nothing => (n, Verdict::Unknown),
         };
     }
     (n, Verdict::Proved)
@@ -351,6 +369,16 @@ pub fn to_json(r: &Report) -> String {
             v
         })
         .collect();
+    o.insert(
+        "consistency".into(),
+        json!({
+            "exponential_form": r.consistency.identity_steps.map(|steps| json!({ "verdict": "proved", "proof_steps": steps })),
+            "mass_within": ig_numeric::MASS_TOLERANCE,
+            "mass_within_at_extremes": EXTREME_MASS_TOLERANCE,
+            "mass_points": r.consistency.mass_points,
+            "mass_unresolved": r.consistency.unresolved,
+        }),
+    );
     o.insert("checks".into(), Value::Array(checks));
     let comparisons: Vec<Value> = r
         .verification
@@ -423,6 +451,38 @@ pub fn to_markdown(r: &Report) -> String {
             "  - $A = {}$, $\\log h = {}$",
             to_latex(&e.log_partition),
             to_latex(&e.log_base_measure)
+        ));
+    }
+    line("\n## The family file, checked against itself\n".into());
+    if let Some(steps) = r.consistency.identity_steps {
+        line(format!(
+            "- $\\ell = \\theta \\cdot T(x) - A + \\log h(x)$ as functions of the coordinates and the observation: proved (checked proof, {steps} step{})",
+            if steps == 1 { "" } else { "s" },
+        ));
+    }
+    let mass_points: Vec<String> = r
+        .consistency
+        .mass_points
+        .iter()
+        .map(|p| format!("({})", point_text(r, p)))
+        .collect();
+    line(format!(
+        "- the density integrates to one (within {:.0e} at interior points, {:.0e} at extreme ones) at {} points, interior, near the boundary of each coordinate's range and at large scales: {}",
+        ig_numeric::MASS_TOLERANCE,
+        EXTREME_MASS_TOLERANCE,
+        mass_points.len(),
+        mass_points.join(", ")
+    ));
+    if !r.consistency.unresolved.is_empty() {
+        let unresolved: Vec<String> = r
+            .consistency
+            .unresolved
+            .iter()
+            .map(|p| format!("({})", point_text(r, p)))
+            .collect();
+        line(format!(
+            "- not checked where the quadrature cannot resolve the mass: {}",
+            unresolved.join(", ")
         ));
     }
     line("\n## Expectation coordinates and dual potential\n".into());

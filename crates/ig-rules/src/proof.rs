@@ -53,6 +53,17 @@ pub struct Proof {
 }
 
 impl Proof {
+    /// Number of steps as `ig prove` counts them: the rewrites, plus one for a closing
+    /// certificate.
+    pub fn len(&self) -> usize {
+        self.left.len() + self.right.len() + usize::from(self.closing == Closing::RationalFunction)
+    }
+
+    /// Whether the proof has no step at all (the two sides are identical).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// A proof by a single certificate: both sides are the same rational function.
     pub fn rational_function() -> Proof {
         Proof {

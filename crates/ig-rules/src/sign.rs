@@ -41,6 +41,15 @@ impl Sign {
         }
     }
 
+    /// The sign of a comparison with zero.
+    pub fn of_ordering(order: std::cmp::Ordering) -> Sign {
+        match order {
+            std::cmp::Ordering::Greater => Sign::POS,
+            std::cmp::Ordering::Less => Sign::NEG,
+            std::cmp::Ordering::Equal => Sign::ZERO,
+        }
+    }
+
     /// The sign of an `f64` value.
     pub fn of_f64(x: f64) -> Sign {
         if x > 0.0 {

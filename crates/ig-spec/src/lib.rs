@@ -114,6 +114,55 @@ pub struct Family {
     pub exponential: Option<Exponential>,
 }
 
+/// Why a point is not accepted as a member of a family's domain.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum DomainError {
+    /// The point has the wrong number of coordinates.
+    #[error("expected {expected} coordinates, found {found}")]
+    Dimension {
+        /// The family's dimension.
+        expected: usize,
+        /// The point's.
+        found: usize,
+    },
+    /// A domain fact fails at the point (or its expression is undefined there).
+    #[error("{0} fails")]
+    Outside(Fact),
+    /// The point is so close to the boundary of a fact that interval arithmetic cannot
+    /// decide on which side it lies.
+    #[error("{0} cannot be decided at this point (too close to its boundary)")]
+    Undecided(Fact),
+}
+
+impl Family {
+    /// Whether the exact point lies in the (open) domain: every fact is decided exactly
+    /// where its expression is rational, and by interval arithmetic otherwise.
+    pub fn contains(&self, point: &[BigRational]) -> Result<(), DomainError> {
+        if point.len() != self.coordinates.len() {
+            return Err(DomainError::Dimension {
+                expected: self.coordinates.len(),
+                found: point.len(),
+            });
+        }
+        let env = |s: &str| {
+            self.coordinates
+                .iter()
+                .position(|c| c == s)
+                .map(|i| point[i].clone())
+        };
+        for fact in &self.domain {
+            match fact.expr.certain_sign(&env) {
+                Ok(order) if Sign::of_ordering(order).within(fact.sign) => {}
+                Ok(_) | Err(ig_expr::Uncertain::Undefined(_)) => {
+                    return Err(DomainError::Outside(fact.clone()))
+                }
+                Err(_) => return Err(DomainError::Undecided(fact.clone())),
+            }
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Display for Family {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} ({})", self.name, self.coordinates.join(", "))
@@ -331,6 +380,21 @@ pub fn parse_family(text: &str, file: &str) -> Result<Family, SpecError> {
             ))
         }
     };
+    // Only finite spaces, ℝᵈ and the simplex have more than one dimension.
+    let multivariate = matches!(
+        sample_space,
+        SampleSpace::Finite(_) | SampleSpace::RealVector | SampleSpace::Simplex
+    );
+    if !multivariate && variables.len() != 1 {
+        return Err(src.error(
+            space.variables.span().start,
+            format!(
+                "expected one variable for a {} sample space, found {}",
+                sample_space.name(),
+                variables.len()
+            ),
+        ));
+    }
 
     let known = |e: &Expr, s: &Spanned<String>, allowed: &[&[String]]| -> Result<(), SpecError> {
         match e.symbols().iter().find(|x| {

@@ -87,6 +87,18 @@ fn malformed_files_are_located() {
     );
     check_error(&format!("{GOOD}[exponential]\nnatural_parameters = [\"a\"]\nsufficient_statistics = [\"x\"]\nlog_partition = \"a\"\nlog_base_measure = \"0\"\n"), 11, 22, "one per coordinate");
     check_error("name = ", 1, 8, "");
+    // The circle, the line and the counts are one-dimensional (a second variable once
+    // panicked in the numeric side).
+    for kind in ["circle", "real_line", "nonnegative_integers", "positive_reals"] {
+        check_error(
+            &GOOD
+                .replace("real_line", kind)
+                .replace("[\"x\"]", "[\"x\", \"y\"]"),
+            9,
+            13,
+            "expected one variable",
+        );
+    }
 }
 
 #[test]

@@ -1,25 +1,59 @@
 //! Searching for a point that refutes `lhs = rhs`: random points satisfying the facts where
-//! the left-hand side is defined. Exact rational evaluation decides where both sides are
-//! rational; elsewhere a floating-point difference far above the rounding error of the
-//! values involved counts.
+//! the left-hand side is defined. A point refutes only when that is certain: exact rational
+//! evaluation decides where both sides are rational; elsewhere both sides are enclosed in
+//! intervals (`Expr::enclose`), and the point counts only when the left side is certainly
+//! defined and the right side certainly undefined or certainly different. A floating-point
+//! difference that enclosures cannot confirm is reported as a suspicion, never a refutation.
 
-use ig_expr::{to_f64, BigRational, EvalError, Expr};
+use ig_expr::{to_f64, BigRational, EvalError, Expr, Interval, Uncertain};
 use ig_rules::{Fact, Sign};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::BTreeMap;
+
+/// How a counterexample is known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Evidence {
+    /// Both sides evaluated exactly over the rationals.
+    Exact,
+    /// Interval enclosures of both sides do not overlap (or the right side is certainly
+    /// undefined while the left side is certainly defined).
+    Certified,
+}
+
+impl Evidence {
+    /// The word used in output.
+    pub fn word(self) -> &'static str {
+        match self {
+            Evidence::Exact => "exact",
+            Evidence::Certified => "certified by interval arithmetic",
+        }
+    }
+}
 
 /// A point where the identity fails, and what each side is there.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Counterexample {
     /// Values of the variables.
     pub point: BTreeMap<String, BigRational>,
-    /// Value of the left-hand side.
+    /// Value of the left-hand side (the midpoint of its enclosure when not exact).
     pub lhs: f64,
     /// Value of the right-hand side, or `None` where it is undefined.
     pub rhs: Option<f64>,
-    /// Whether exact arithmetic decided it (otherwise floating point did).
-    pub exact: bool,
+    /// How the disagreement is known.
+    pub evidence: Evidence,
+}
+
+/// The outcome of a search.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Search {
+    /// A certain counterexample.
+    Refuted(Counterexample),
+    /// No certain counterexample; at this point the sides differ in floating point, but
+    /// enclosures cannot confirm it.
+    Suspected(BTreeMap<String, BigRational>),
+    /// Nothing found.
+    Nothing,
 }
 
 fn random_value(rng: &mut StdRng, sign: Sign) -> BigRational {
@@ -48,15 +82,11 @@ fn random_value(rng: &mut StdRng, sign: Sign) -> BigRational {
     }
 }
 
+/// Whether the fact certainly holds at the point (a point too close to the fact's boundary
+/// to tell is not used).
 fn holds(fact: &Fact, point: &BTreeMap<String, BigRational>) -> bool {
-    let value = fact.expr.eval_exact(&|s| point.get(s).cloned());
-    match value {
-        Ok(v) => Sign::of(&v).within(fact.sign),
-        Err(EvalError::NotRational) => match fact.expr.eval(&|s| point.get(s).map(to_f64)) {
-            // A floating value this close to zero could have either sign: don't use the point.
-            Ok(v) if v.abs() > 1e-12 => Sign::of_f64(v).within(fact.sign),
-            _ => false,
-        },
+    match fact.expr.certain_sign(&|s| point.get(s).cloned()) {
+        Ok(order) => Sign::of_ordering(order).within(fact.sign),
         Err(_) => false,
     }
 }
@@ -79,7 +109,7 @@ pub fn find_counterexample(
     facts: &[Fact],
     trials: usize,
     seed: u64,
-) -> Option<Counterexample> {
+) -> Search {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut symbols: Vec<String> = lhs
         .symbols()
@@ -98,6 +128,7 @@ pub fn find_counterexample(
             .filter(|f| f.expr.as_sym() == Some(s))
             .fold(Sign::ANY, |acc, f| acc.meet(f.sign))
     };
+    let mut suspected = None;
     for _ in 0..trials {
         let point: BTreeMap<String, BigRational> = symbols
             .iter()
@@ -107,35 +138,52 @@ pub fn find_counterexample(
             continue;
         }
         let exact_env = |s: &str| point.get(s).cloned();
-        let float_env = |s: &str| point.get(s).map(to_f64);
-        let found = |lhs_value: f64, rhs_value: Option<f64>, exact: bool| Counterexample {
-            point: point.clone(),
-            lhs: lhs_value,
-            rhs: rhs_value,
-            exact,
+        let found = |lhs: f64, rhs: Option<f64>, evidence: Evidence| {
+            Search::Refuted(Counterexample {
+                point: point.clone(),
+                lhs,
+                rhs,
+                evidence,
+            })
         };
         match (lhs.eval_exact(&exact_env), rhs.eval_exact(&exact_env)) {
             (Err(EvalError::Undefined(_)), _) => continue,
             (Ok(l), Ok(r)) if l == r => continue,
-            (Ok(l), Ok(r)) => return Some(found(to_f64(&l), Some(to_f64(&r)), true)),
-            (Ok(l), Err(EvalError::Undefined(_))) => return Some(found(to_f64(&l), None, true)),
+            (Ok(l), Ok(r)) => return found(to_f64(&l), Some(to_f64(&r)), Evidence::Exact),
+            (Ok(l), Err(EvalError::Undefined(_))) => {
+                return found(to_f64(&l), None, Evidence::Exact)
+            }
             _ => {}
         }
-        let Ok(l) = lhs.eval(&float_env) else {
+        // The left side must be certainly defined for the point to count at all.
+        let Ok(l) = lhs.enclose(&exact_env) else {
             continue;
         };
-        match rhs.eval(&float_env) {
-            Ok(r) => {
-                let scale = magnitude(lhs, &float_env)
-                    .max(magnitude(rhs, &float_env))
-                    .max(1.0);
-                if (l - r).abs() > 1e-8 * scale {
-                    return Some(found(l, Some(r), false));
-                }
+        match rhs.enclose(&exact_env) {
+            Ok(r) if l.disjoint(&r) => return found(l.mid(), Some(r.mid()), Evidence::Certified),
+            Err(Uncertain::Undefined(_)) => return found(l.mid(), None, Evidence::Certified),
+            Ok(r) if suspected.is_none() && differs_in_floats(lhs, rhs, &point, l, r) => {
+                suspected = Some(point.clone());
             }
-            Err(EvalError::Undefined(_)) => return Some(found(l, None, false)),
-            Err(_) => {}
+            _ => {}
         }
     }
-    None
+    suspected.map_or(Search::Nothing, Search::Suspected)
+}
+
+/// Whether plain floating-point evaluation sees the sides differ far above their rounding
+/// errors, although the enclosures `l` and `r` overlap.
+fn differs_in_floats(
+    lhs: &Expr,
+    rhs: &Expr,
+    point: &BTreeMap<String, BigRational>,
+    l: Interval,
+    r: Interval,
+) -> bool {
+    let env = |s: &str| point.get(s).map(to_f64);
+    let (Ok(a), Ok(b)) = (lhs.eval(&env), rhs.eval(&env)) else {
+        return false;
+    };
+    let scale = magnitude(lhs, &env).max(magnitude(rhs, &env)).max(1.0);
+    (a - b).abs() > 1e-8 * scale && !(l.lo == l.hi && r.lo == r.hi)
 }

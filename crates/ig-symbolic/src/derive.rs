@@ -57,6 +57,9 @@ pub struct Geometry {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DeriveError {
+    /// More coordinates than a derivation handles: the Riemann tensor alone has n⁴ entries.
+    #[error("{0} coordinates: symbolic derivation handles at most {MAX_COORDINATES}")]
+    TooManyCoordinates(usize),
     /// The numbers of coordinates, natural parameters and statistics differ.
     #[error(
         "expected one natural parameter per coordinate ({0} coordinates, {1} natural parameters)"
@@ -162,6 +165,9 @@ fn tensor3(
     out
 }
 
+/// The most coordinates a derivation takes (a 3-variate normal has 9).
+pub const MAX_COORDINATES: usize = 12;
+
 /// Derives the geometry of the exponential family with natural parameters `natural` (θ as
 /// functions of `coordinates`) and log-partition `log_partition` (A as a function of them).
 pub fn derive_exponential(
@@ -172,6 +178,9 @@ pub fn derive_exponential(
     let n = coordinates.len();
     if natural.len() != n {
         return Err(DeriveError::Shape(n, natural.len()));
+    }
+    if n > MAX_COORDINATES {
+        return Err(DeriveError::TooManyCoordinates(n));
     }
     let mut d = Deriver {
         canon: Canonicalizer::new(),

@@ -18,10 +18,19 @@ pub fn diff(e: &Expr, x: &str) -> Expr {
 }
 
 /// The `n`-th derivative, normalized after each step so repeated differentiation does not
-/// swell.
-pub fn diff_n(e: &Expr, x: &str, n: u32) -> Expr {
+/// swell; `None` when a derivative on the way has more than `max_nodes` nodes (derivatives
+/// of towers such as `x^x^x` grow exponentially with the order, whatever the normalization).
+pub fn diff_n(e: &Expr, x: &str, n: u32, max_nodes: usize) -> Option<Expr> {
     let mut canon = Canonicalizer::new();
-    (0..n).fold(e.clone(), |acc, _| normalize(&diff(&acc, x), &mut canon))
+    let mut acc = e.clone();
+    for _ in 0..n {
+        let d = diff(&acc, x);
+        if !d.size_at_most(max_nodes) {
+            return None;
+        }
+        acc = normalize(&d, &mut canon);
+    }
+    Some(acc)
 }
 
 struct Differentiator<'a> {

@@ -25,7 +25,7 @@ mod simplify;
 
 pub use build::{add, div, mul, neg, pow, sub};
 pub use cost::cost;
-pub use counterexample::{find_counterexample, Counterexample};
+pub use counterexample::{find_counterexample, Counterexample, Evidence, Search};
 pub use derive::{derive_exponential, kl_divergence, DeriveError, Geometry, TO_SUFFIX};
 pub use diff::{diff, diff_n};
 pub use engine::{Limits, Saturation};

@@ -7,7 +7,7 @@
 //! replayed by `ig_rules::check` before it is reported: a proof the checker rejects is
 //! never called "proved".
 
-use crate::counterexample::{find_counterexample, Counterexample};
+use crate::counterexample::{find_counterexample, Counterexample, Search};
 use crate::engine::{Limits, Saturation};
 use ig_expr::Expr;
 use ig_rules::{check, same_rational_function, Closing, Fact, FactError, Knowledge, Proof};
@@ -48,9 +48,11 @@ pub fn prove(
     if let Ok(proof) = checked(Proof::rational_function()) {
         return Ok(Verdict::Proved(proof));
     }
-    if let Some(c) = find_counterexample(lhs, rhs, facts, TRIALS, SEED) {
-        return Ok(Verdict::Refuted(c));
-    }
+    let suspected = match find_counterexample(lhs, rhs, facts, TRIALS, SEED) {
+        Search::Refuted(c) => return Ok(Verdict::Refuted(c)),
+        Search::Suspected(point) => Some(point),
+        Search::Nothing => None,
+    };
     let all_facts = knowledge.facts();
     let mut run = Saturation::run(&[lhs, rhs], &all_facts, limits, true, Some((0, 1)));
     let mut rejected = None;
@@ -77,8 +79,16 @@ pub fn prove(
             Err(e) => rejected = Some(e),
         }
     }
-    Ok(Verdict::Unknown(match rejected {
+    let mut reason = match rejected {
         Some(e) => format!("not proven: the checker rejected the proof found ({e})"),
         None => format!("not proven within limits ({})", run.stop_reason()),
-    }))
+    };
+    if let Some(point) = suspected {
+        let at: Vec<String> = point.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        reason.push_str(&format!(
+            "; the sides differ in floating point at {}, but interval arithmetic cannot certify it",
+            at.join(", ")
+        ));
+    }
+    Ok(Verdict::Unknown(reason))
 }

@@ -245,6 +245,27 @@ const DENSE_BLOCK_LIMIT: usize = 1500;
 /// Networks larger than this get an error from [`analyze`].
 pub const MAX_ANALYZED_PARAMS: usize = 20_000;
 
+/// Memory the dense analysis may take; estimated before anything large is allocated.
+pub const MAX_ANALYSIS_BYTES: usize = 6 << 30;
+
+/// The analysis's largest allocations, in bytes: the Fisher factor U (N·K × P), the
+/// per-example gradients (N × P) and back-propagated Jacobians (N·K × Σ layer sizes), and
+/// the smaller Gram matrix of U with its eigendecomposition's workspace (three m × m, m =
+/// min(N·K, P)).
+pub fn analysis_bytes(mlp: &Mlp, examples: usize) -> usize {
+    let p = mlp.num_params();
+    let k = *mlp.sizes.last().unwrap_or(&1);
+    let units: usize = mlp.sizes.iter().sum();
+    let rows = examples.saturating_mul(k);
+    let m = rows.min(p);
+    let doubles = rows
+        .saturating_mul(p)
+        .saturating_add(examples.saturating_mul(p))
+        .saturating_add(rows.saturating_mul(units))
+        .saturating_add(m.saturating_mul(m).saturating_mul(3));
+    doubles.saturating_mul(8)
+}
+
 /// Symmetric eigenvalues, descending.
 fn eigenvalues_descending(m: &Mat<f64>) -> Result<Vec<f64>, NnError> {
     let mut values = m
@@ -277,6 +298,15 @@ pub fn analyze(
     if !(damping > 0.0 && damping.is_finite()) {
         return Err(NnError(format!(
             "damping must be a positive number, not {damping}"
+        )));
+    }
+    let needed = analysis_bytes(mlp, data.n);
+    if needed > MAX_ANALYSIS_BYTES {
+        return Err(NnError(format!(
+            "the analysis of {p} parameters over {} examples would need about {:.1} GiB (the Fisher factor has examples × outputs × parameters entries); it is refused above {} GiB: use fewer examples",
+            data.n,
+            needed as f64 / f64::from(1u32 << 30),
+            MAX_ANALYSIS_BYTES >> 30
         )));
     }
     stage("per-example passes");
