@@ -10,6 +10,7 @@ mod eval;
 mod expr;
 mod interval;
 mod parse;
+mod precise;
 mod print;
 pub mod special;
 
@@ -19,6 +20,7 @@ pub use interval::{Interval, Uncertain};
 pub use num_bigint::BigInt;
 pub use num_rational::BigRational;
 pub use parse::{parse, parse_decimal, ParseError};
+pub use precise::{enclose_precise, enclose_precise_bounds, PreciseBounds};
 pub use print::{to_latex, to_rust, to_sympy};
 
 #[cfg(test)]
