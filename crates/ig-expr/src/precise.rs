@@ -1521,10 +1521,12 @@ impl Ctx {
 
     /// Iₙ(x) = Σ_k (x/2)^(2k+n) / (k!(k+n)!), through its symmetry Iₙ(−x) = (−1)ⁿ Iₙ(x)
     /// and over |x| ∈ [u, v], where every term increases with |x| (so the interval sum is
-    /// the range). The terms' ratio t_(k+1)/t_k = (x/2)²/((k+1)(k+1+n)) decreases in k; once
-    /// the ratio after the last included term K is at most ½ for |x| = v, the tail
-    /// Σ_(j>K) t_j ≤ t_(K+1)/(1 − ½) = 2 t_(K+1), and we stop when that is below
-    /// 2^−(p+8) of the sum. At most [`MAX_BESSEL_TERMS`] terms, for |x| ≤ 360 000.
+    /// the range). The terms' ratio ρ_k = t_(k+1)/t_k = (x/2)²/((k+1)(k+1+n)) decreases in k,
+    /// so once ρ = ρ_(K+1) < 1 for |x| = v (past the largest term, near k = v/2), the tail
+    /// after the last included term K is Σ_(j>K) t_j ≤ t_(K+1)(1 + ρ + ρ² + …) =
+    /// t_(K+1)/(1 − ρ) (for ρ ≤ ½, at most 2 t_(K+1)); we stop when that is below 2^−(p+8)
+    /// of the sum and add it to the upper bound. At most [`MAX_BESSEL_TERMS`] terms
+    /// (about v/2 + √(v·p) are needed), and |x| ≤ 360 000.
     fn besseli(&mut self, n: u32, x: &Iv) -> Option<Iv> {
         let p = self.p;
         let m = x.mag();
@@ -1547,7 +1549,6 @@ impl Ctx {
             .powi(n64, p)?
             .div(&Iv::point(bigint_to_bf(&factorial(n64))?), p)?;
         let mut sum = term.clone();
-        let half = pow2(-1);
         let mut k: u64 = 0;
         loop {
             if k >= MAX_BESSEL_TERMS {
@@ -1564,9 +1565,15 @@ impl Ctx {
             let next =
                 BigFloat::from_u64(k + 2, 64).mul(&BigFloat::from_u64(k + 2 + n64, 64), 128, DOWN);
             let ratio = h2.hi.div(&next, p, UP);
-            let tail = term.hi.mul(&bf_int(2), p, UP);
             let tolerance = sum.hi.mul(&pow2(-(self.series_bits as i64) - 8), p, DOWN);
-            if le(&ratio, &half) && le(&tail, &tolerance) {
+            // Past the peak (ratio < 1): tail ≤ t_(k+1)/(1 − ratio), rounded up.
+            let tail = if lt(&ratio, &one()) {
+                let gap = one().sub(&ratio, p, DOWN);
+                Some(term.hi.div(&gap, p, UP))
+            } else {
+                None
+            };
+            if let Some(tail) = tail.filter(|t| le(t, &tolerance)) {
                 sum = sum.add(
                     &Iv {
                         lo: zero(),

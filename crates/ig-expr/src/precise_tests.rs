@@ -118,6 +118,23 @@ fn besseli_matches_mpmath() {
     }
 }
 
+/// Large arguments, where the series needs ~10⁵ terms past its peak near |x|/2.
+#[test]
+fn besseli_at_large_arguments() {
+    check(
+        "besseli(1, x)",
+        &[("x", "300000")],
+        "1.610348492805666184773550945664390045590803968172441128287162316462197043191447298587801411554378719776208107914471482e+130285",
+        128,
+    );
+    check(
+        "besseli(4, x)",
+        &[("x", "-123456.5")],
+        "3.40275336104832505758115250216369347845977691674714234014759513842150600421290604543434194506865722712816443645600683186e+53613",
+        256,
+    );
+}
+
 #[test]
 fn elementary_functions_match_mpmath() {
     for &(f, x, reference) in ELEMENTARY {
@@ -376,6 +393,7 @@ fn undecidable_or_unbounded_cases_cannot_tell_quickly() {
         ("lgamma(x - pi)", vec![("x", "3.14159265358979323846264338327950288419716939937510582097494459230781640628620899862803482534211706798214808651328230665")]),
         ("(-2)^(pi - pi)", vec![]),
         ("besseli(0, x)", vec![("x", "1e6")]),
+        ("besseli(0, x)", vec![("x", "360001")]),
         ("exp(x)", vec![("x", "1e9")]),
         ("polygamma(20000, x)", vec![("x", "1")]),
         ("lgamma(x)", vec![("x", "-10000000.5")]),
