@@ -24,9 +24,23 @@ fn a_family_file_that_contradicts_itself_is_bad_input() {
     for args in [
         vec!["derive", &file],
         vec!["eval", &file, "--at", "mu=1,sigma=2"],
-        vec!["kl", &file, "--from", "mu=0,sigma=1", "--to", "mu=1,sigma=2"],
+        vec![
+            "kl",
+            &file,
+            "--from",
+            "mu=0,sigma=1",
+            "--to",
+            "mu=1,sigma=2",
+        ],
         vec!["verify", &file],
-        vec!["distance", &file, "--from", "mu=0,sigma=1", "--to", "mu=1,sigma=2"],
+        vec![
+            "distance",
+            &file,
+            "--from",
+            "mu=0,sigma=1",
+            "--to",
+            "mu=1,sigma=2",
+        ],
     ] {
         bad_input(&args, "log_density = θ·T − A + log h is false");
     }
@@ -45,7 +59,13 @@ fn report_refuses_an_inconsistent_family_and_writes_nothing() {
     let _ = std::fs::remove_dir_all(&dir);
     let out = dir.to_str().unwrap();
     bad_input(
-        &["report", "normal", &fixture("extra_log_partition_term"), "--out", out],
+        &[
+            "report",
+            "normal",
+            &fixture("extra_log_partition_term"),
+            "--out",
+            out,
+        ],
         "is false",
     );
     assert!(!dir.exists(), "a failing run created {out}");
@@ -58,9 +78,18 @@ fn domains_are_sets_decided_exactly_or_by_intervals() {
     let v = json(&["eval", &file, "--at", "mu=0.5,sigma=2"]);
     assert!((v["metric"][0][0].as_f64().unwrap() - 0.25).abs() < 1e-15);
     bad_input(&["eval", &file, "--at", "mu=-21,sigma=2"], "exp(mu)");
-    bad_input(&["eval", &file, "--at", "mu=0,sigma=0.00001"], "outside the domain");
-    bad_input(&["derive", &fixture("empty_domain")], "the domain may be empty");
-    bad_input(&["verify", &fixture("empty_domain")], "the domain may be empty");
+    bad_input(
+        &["eval", &file, "--at", "mu=0,sigma=0.00001"],
+        "outside the domain",
+    );
+    bad_input(
+        &["derive", &fixture("empty_domain")],
+        "the domain may be empty",
+    );
+    bad_input(
+        &["verify", &fixture("empty_domain")],
+        "the domain may be empty",
+    );
 }
 
 #[test]
@@ -81,8 +110,16 @@ fn refuted_only_with_an_exact_or_certified_counterexample() {
     // False ones: refuted, and the output says how the counterexample is known.
     for (lhs, rhs, evidence) in [
         ("sqrt(x^2)", "x", "exact"),
-        ("ln(a*b)", "ln(a) + ln(b)", "certified by interval arithmetic"),
-        ("exp(x)", "1 + x + x^2/2", "certified by interval arithmetic"),
+        (
+            "ln(a*b)",
+            "ln(a) + ln(b)",
+            "certified by interval arithmetic",
+        ),
+        (
+            "exp(x)",
+            "1 + x + x^2/2",
+            "certified by interval arithmetic",
+        ),
         ("1 + 1e-20 - 1", "0", "exact"),
     ] {
         let v = json(&["prove", lhs, rhs]);
@@ -106,7 +143,12 @@ fn a_closed_pipe_ends_quietly() {
         .unwrap();
     drop(child.stdout.take());
     let mut stderr = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert!(stderr.is_empty(), "{stderr}");
@@ -133,8 +175,14 @@ fn derivatives_and_expressions_are_bounded_in_size() {
 
 #[test]
 fn every_command_has_a_time_and_a_memory_limit() {
-    bad_input(&["verify", "--timeout", "0.2"], "time limit of 0.2 s reached");
-    bad_input(&["verify", "--memory-limit", "0.001"], "memory limit reached");
+    bad_input(
+        &["verify", "--timeout", "0.2"],
+        "time limit of 0.2 s reached",
+    );
+    bad_input(
+        &["verify", "--memory-limit", "0.001"],
+        "memory limit reached",
+    );
     bad_input(&["families", "--timeout", "0"], "positive number");
     bad_input(&["families", "--memory-limit", "inf"], "positive number");
 }
@@ -155,8 +203,13 @@ fn report_writes_stay_inside_the_output_folder() {
     assert!(status.status.success(), "{status:?}");
     assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep me");
     let written = out.join("exponential.md");
-    assert!(!std::fs::symlink_metadata(&written).unwrap().file_type().is_symlink());
-    assert!(std::fs::read_to_string(&written).unwrap().starts_with("# exponential"));
+    assert!(!std::fs::symlink_metadata(&written)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::read_to_string(&written)
+        .unwrap()
+        .starts_with("# exponential"));
     // No temporary file is left behind.
     let names: Vec<String> = std::fs::read_dir(&out)
         .unwrap()
@@ -166,12 +219,21 @@ fn report_writes_stay_inside_the_output_folder() {
     // Two families of one name would overwrite each other's report.
     let copy = base.join("exponential.toml");
     std::fs::copy(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../families/exponential.toml"),
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../families/exponential.toml"
+        ),
         &copy,
     )
     .unwrap();
     bad_input(
-        &["report", "exponential", copy.to_str().unwrap(), "--out", out.to_str().unwrap()],
+        &[
+            "report",
+            "exponential",
+            copy.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
         "two families are named 'exponential'",
     );
     let _ = std::fs::remove_dir_all(&base);
@@ -186,9 +248,133 @@ fn geodesic_distances_reach_points_near_the_boundary() {
         ("normal", "mu=0,sigma=1", "mu=0.5,sigma=0.000000001"),
         ("poisson", "lambda=3", "lambda=0.0000001"),
     ] {
-        let exact = json(&["distance", family, "--from", from, "--to", to, "--method", "closed-form"]);
-        let shot = json(&["distance", family, "--from", from, "--to", to, "--method", "geodesic"]);
-        let (a, b) = (exact["distance"].as_f64().unwrap(), shot["distance"].as_f64().unwrap());
-        assert!((a - b).abs() <= 1e-8 * a, "{family} {from} → {to}: closed form {a}, geodesic {b}");
+        let exact = json(&[
+            "distance",
+            family,
+            "--from",
+            from,
+            "--to",
+            to,
+            "--method",
+            "closed-form",
+        ]);
+        let shot = json(&[
+            "distance", family, "--from", from, "--to", to, "--method", "geodesic",
+        ]);
+        let (a, b) = (
+            exact["distance"].as_f64().unwrap(),
+            shot["distance"].as_f64().unwrap(),
+        );
+        assert!(
+            (a - b).abs() <= 1e-8 * a,
+            "{family} {from} → {to}: closed form {a}, geodesic {b}"
+        );
     }
+}
+
+#[test]
+fn closed_forms_are_certified_to_their_tolerance_or_refused() {
+    // von Mises scalar curvature against mpmath (60 digits, from g = diag(κA, A'),
+    // A = I₁/I₀): at κ = 1e-8 the formula cancels 17 digits (doubles printed 1.23), at
+    // κ = 500 its intermediate values overflow doubles.
+    for (kappa, want) in [
+        ("0.00000001", -1.25e-17),
+        ("3", -0.808_537_833_191_928_8),
+        ("500", -1.000_000_006_072_736_5),
+    ] {
+        let v = json(&["eval", "von_mises", "--at", &format!("mu=0,kappa={kappa}")]);
+        let r = v["scalar_curvature"].as_f64().unwrap();
+        assert!(
+            ((r - want) / want).abs() < 1e-10,
+            "κ = {kappa}: {r} (want {want})"
+        );
+    }
+    // The e-connection vanishes in coordinates affine in θ: exactly zero, not a
+    // cancellation that cannot be certified.
+    let v = json(&[
+        "eval",
+        "gamma",
+        "--at",
+        "shape=2.5,rate=0.7",
+        "--alpha",
+        "1",
+    ]);
+    let flat: Vec<f64> = v["alpha_connections"]["1"]
+        .to_string()
+        .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == 'e'))
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    assert_eq!(flat.len(), 8);
+    assert!(flat.iter().all(|x| *x == 0.0), "{flat:?}");
+    // KL(p ∥ p) is exactly zero.
+    let v = json(&["kl", "beta", "--from", "a=2,b=3", "--to", "a=2,b=3"]);
+    assert_eq!(v["kl"].as_f64(), Some(0.0));
+}
+
+#[test]
+fn closed_forms_come_from_the_family_file_and_are_checked() {
+    // A geometric family in a file named poisson: its own formula, which the geodesic
+    // confirms, not Poisson's.
+    let file = fixture("poisson");
+    let closed = json(&["distance", &file, "--from", "p=0.3", "--to", "p=0.6"]);
+    assert_eq!(closed["method"], "closed-form");
+    let shot = json(&[
+        "distance", &file, "--from", "p=0.3", "--to", "p=0.6", "--method", "geodesic",
+    ]);
+    let (a, b) = (
+        closed["distance"].as_f64().unwrap(),
+        shot["distance"].as_f64().unwrap(),
+    );
+    assert!((a - b).abs() < 1e-9 * b, "{a} vs {b}");
+    // A closed form that disagrees with the geodesic is refused with the file.
+    bad_input(
+        &[
+            "distance",
+            &fixture("wrong_distance"),
+            "--from",
+            "lambda=1",
+            "--to",
+            "lambda=2",
+        ],
+        "the closed-form fisher_rao_distance gives",
+    );
+    // Without a closed form in its file, the distance is the geodesic's.
+    let v = json(&["distance", "bernoulli", "--from", "p=0.2", "--to", "p=0.3"]);
+    assert_eq!(v["method"], "geodesic");
+    let exact = 2.0 * ((0.2f64 * 0.3).sqrt() + (0.8f64 * 0.7).sqrt()).acos();
+    assert!((v["distance"].as_f64().unwrap() - exact).abs() < 1e-9 * exact);
+}
+
+#[test]
+fn numeric_tensors_are_resolved_or_refused() {
+    // At κ = 1e-8 the von Mises connection is a cancellation of terms 1e8 times larger
+    // than itself: the numeric route printed a scalar curvature of −8.44 (truth −1.25e-17).
+    bad_input(
+        &[
+            "eval",
+            "von_mises",
+            "--at",
+            "mu=0,kappa=0.00000001",
+            "--method",
+            "numeric",
+        ],
+        "cannot be computed numerically",
+    );
+    // A tensor that vanishes (Cauchy's skewness, by symmetry) is printed as zeros with the
+    // absolute bound the rules resolve.
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/it/fixtures/cauchy.toml"
+    );
+    let v = json(&[
+        "eval",
+        file,
+        "--at",
+        "mu=0.5,sigma=2",
+        "--method",
+        "numeric",
+    ]);
+    let bound = v["zero_within"]["skewness"].as_f64().unwrap();
+    assert!(bound > 0.0 && bound < 1e-10, "{bound}");
+    assert!(v["metric"][0][0].as_f64().unwrap() > 0.0);
 }

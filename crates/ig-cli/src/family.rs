@@ -208,7 +208,7 @@ pub fn eval(a: EvalArgs) -> Result<String, Failure> {
         return eval_numeric(&a, &family, &point, &alphas);
     }
     let g = geometry(&family)?;
-    let mut values: HashMap<String, BigRational> = family
+    let values: HashMap<String, BigRational> = family
         .coordinates
         .iter()
         .cloned()
@@ -227,11 +227,30 @@ pub fn eval(a: EvalArgs) -> Result<String, Failure> {
         entries.push((key, certified(key, t, &values)?));
     }
     let mut connections = Map::new();
+    // Each α-connection with α substituted and brought to canonical form first, so that one
+    // that vanishes (the e-connection in affine natural coordinates) is exactly zero rather
+    // than a cancellation no enclosure can certify.
+    let mut canon = ig_rules::Canonicalizer::new();
     for (text, alpha) in &alphas {
-        values.insert(g.alpha.clone(), alpha.clone());
+        let alpha = Expr::rational(alpha.clone());
+        let at_alpha: Vec<Vec<Vec<Expr>>> = g
+            .alpha_connection
+            .iter()
+            .map(|m| {
+                m.iter()
+                    .map(|v| {
+                        v.iter()
+                            .map(|e| {
+                                ig_symbolic::normalize(&e.substitute(&g.alpha, &alpha), &mut canon)
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
         connections.insert(
             text.clone(),
-            certified("alpha_connections", &g.alpha_connection, &values)?,
+            certified("alpha_connections", &at_alpha, &values)?,
         );
     }
     for (key, value) in entries {
@@ -246,14 +265,22 @@ pub fn eval(a: EvalArgs) -> Result<String, Failure> {
     Ok(print_eval(&a, &object))
 }
 
+/// Relative accuracy promised for a tensor computed numerically (quadrature and automatic
+/// differentiation), judged against the tensor's largest entry.
+pub const NUMERIC_TOLERANCE: f64 = 1e-8;
+
 /// Relative accuracy promised for a tensor evaluated from its closed form: the width of its
 /// enclosure over the tensor's largest entry (CONVENTIONS.md's measure of agreement).
 pub const CLOSED_FORM_TOLERANCE: f64 = 1e-10;
 
+/// Working precisions (bits) tried after doubles, until a tensor keeps its digits.
+const PRECISIONS: [usize; 2] = [128, 320];
+
 /// Every component of `t` at the exact point `values`, enclosed by interval arithmetic; the
-/// midpoints, or a refusal when the enclosure is wider than [`CLOSED_FORM_TOLERANCE`] of
-/// the tensor's scale (the formula cancels away its digits here: a double cannot give it).
-fn certified(
+/// midpoints, once the enclosures are narrower than [`CLOSED_FORM_TOLERANCE`] of the
+/// tensor's scale. Doubles first; where the formula cancels its digits, again in
+/// multiprecision ([`PRECISIONS`]); where even that does not suffice, a refusal.
+pub fn certified(
     key: &str,
     t: &dyn Tensor,
     values: &HashMap<String, BigRational>,
@@ -261,32 +288,67 @@ fn certified(
     let env = |s: &str| values.get(s).cloned();
     let mut leaves = Vec::new();
     t.leaves(&mut leaves);
-    let intervals: Vec<Interval> = leaves
-        .iter()
-        .map(|e| {
-            e.enclose(&env).map_err(|err| {
-                Failure::input(format!("{key} cannot be evaluated at this point: {err}"))
+    let enclose = |bits: Option<usize>| -> Result<Vec<Interval>, Failure> {
+        leaves
+            .iter()
+            .map(|e| {
+                match bits {
+                    None => e.enclose(&env),
+                    Some(b) => ig_expr::enclose_precise(e, &env, b),
+                }
+                .map_err(|err| {
+                    Failure::input(format!("{key} cannot be evaluated at this point: {err}"))
+                })
             })
-        })
-        .collect::<Result<_, _>>()?;
-    let scale = intervals
-        .iter()
-        .fold(0.0f64, |m, i| m.max(i.lo.abs()).max(i.hi.abs()));
-    let width = intervals.iter().fold(0.0f64, |m, i| m.max(i.hi - i.lo));
-    if !scale.is_finite() || scale > f64::MAX / 2.0 {
-        return Err(Failure::input(format!(
-            "{key} is not a finite double at this point"
-        )));
+            .collect()
+    };
+    // The worst enclosure's width over the tensor's largest magnitude.
+    let accuracy = |intervals: &[Interval]| {
+        let scale = intervals
+            .iter()
+            .fold(0.0f64, |m, i| m.max(i.lo.abs()).max(i.hi.abs()));
+        let width = intervals.iter().fold(0.0f64, |m, i| m.max(i.hi - i.lo));
+        if scale.is_finite() && scale <= f64::MAX / 2.0 {
+            Some(width / scale.max(1e-300))
+        } else {
+            None
+        }
+    };
+    let mut last = None;
+    for bits in std::iter::once(None).chain(PRECISIONS.into_iter().map(Some)) {
+        let intervals = match enclose(bits) {
+            Ok(intervals) => intervals,
+            // Doubles could not tell (a special function off its monotone range, say):
+            // more precision may.
+            Err(f) => {
+                last = Some(Err(f));
+                continue;
+            }
+        };
+        match accuracy(&intervals) {
+            // An intermediate value may overflow doubles: more precision (and range) may help.
+            None => {
+                last = Some(Err(Failure::input(format!(
+                    "{key} is not a finite double at this point"
+                ))))
+            }
+            Some(a) if a <= CLOSED_FORM_TOLERANCE => {
+                let mut mids = intervals.iter().map(Interval::mid);
+                return t
+                    .to_json(&mut |_| Ok(json!(mids.next().unwrap_or(f64::NAN))))
+                    .map_err(Failure::input);
+            }
+            Some(a) => last = Some(Ok(a)),
+        }
     }
-    let accuracy = width / scale.max(1e-300);
-    if !(accuracy <= CLOSED_FORM_TOLERANCE) {
-        return Err(Failure::input(format!(
-            "{key} cannot be evaluated to a relative accuracy of {CLOSED_FORM_TOLERANCE:e} at this point: its formula cancels (certified relative error bound {accuracy:.1e}); try --method numeric"
-        )));
-    }
-    let mut mids = intervals.iter().map(Interval::mid);
-    t.to_json(&mut |_| Ok(json!(mids.next().unwrap_or(f64::NAN))))
-        .map_err(Failure::input)
+    Err(match last {
+        Some(Ok(a)) => Failure::input(format!(
+            "{key} cannot be evaluated to a relative accuracy of {CLOSED_FORM_TOLERANCE:e} at this point: its formula cancels (certified relative error bound {a:.1e} at {} bits); try --method numeric",
+            PRECISIONS[PRECISIONS.len() - 1]
+        )),
+        Some(Err(f)) => f,
+        None => Failure::input(format!("{key} cannot be evaluated at this point")),
+    })
 }
 
 /// The evaluated tensors for people: one line per tensor.
@@ -301,6 +363,7 @@ fn print_eval(a: &EvalArgs, object: &Map<String, Value>) -> String {
             lines.push(format!("{key} = {x}"));
         } else if key != "coordinates" && key != "point" && value.is_array()
             || key == "alpha_connections"
+            || key == "zero_within" && value.as_object().is_some_and(|o| !o.is_empty())
         {
             lines.push(format!("{key} = {value}"));
         }
@@ -338,14 +401,40 @@ fn eval_numeric(
     object.insert("coordinates".into(), json!(family.coordinates));
     object.insert("point".into(), json!(point));
     object.insert("method".into(), "numeric".into());
-    let put = |object: &mut Map<String, Value>, key: &str, e: &ig_numeric::Estimate, rank| {
+    // A tensor as JSON, once its digits are known to be there. A tensor that is zero within
+    // what the rules resolve is printed as zeros, and the absolute bound is reported beside
+    // it (`zero_within`): a relative accuracy cannot be promised of a cancellation to zero.
+    let zero_within = std::cell::RefCell::new(Map::new());
+    let resolved = |key: &str, e: &ig_numeric::Estimate, rank| -> Result<Value, Failure> {
         if e.value.iter().any(|v| !v.is_finite()) {
             return Err(Failure::input(format!(
                 "{key} is not a finite double at this point"
             )));
         }
-        object.insert(key.into(), nest(&e.value, n, rank));
-        Ok(())
+        // With one coordinate, curvature vanishes identically.
+        if n == 1 && ["riemann", "ricci", "scalar_curvature"].contains(&key) {
+            return Ok(nest(&vec![0.0; e.value.len()], n, rank));
+        }
+        // The rules resolve each expectation to LEVEL_TOLERANCE of the magnitude of its
+        // terms; a tensor far smaller than that magnitude is cancellation, not digits.
+        let largest = e.value.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let absolute = ig_numeric::LEVEL_TOLERANCE * e.scale;
+        let bound = absolute / largest.max(1e-300);
+        if bound <= NUMERIC_TOLERANCE {
+            return Ok(nest(&e.value, n, rank));
+        }
+        if largest <= absolute {
+            zero_within.borrow_mut().insert(key.into(), json!(absolute));
+            return Ok(nest(&vec![0.0; e.value.len()], n, rank));
+        }
+        Err(Failure::input(format!(
+            "{key} cannot be computed numerically to a relative accuracy of {NUMERIC_TOLERANCE:e} at this point: it is a cancellation of terms {:.1e} times larger (estimated relative error {bound:.1e}); the symbolic method may resolve it",
+            e.scale / largest.max(1e-300)
+        )))
+    };
+    let put = |object: &mut Map<String, Value>, key: &str, e: &ig_numeric::Estimate, rank| {
+        object.insert(key.into(), resolved(key, e, rank)?);
+        Ok::<(), Failure>(())
     };
     put(&mut object, "metric", &g.metric, 2)?;
     put(&mut object, "christoffel_first", &g.christoffel_first, 3)?;
@@ -353,13 +442,17 @@ fn eval_numeric(
     put(&mut object, "skewness", &g.skewness, 3)?;
     let mut connections = Map::new();
     for (text, alpha) in alphas {
-        connections.insert(text.clone(), nest(&g.alpha_connection(to_f64(alpha)).value, n, 3));
+        connections.insert(
+            text.clone(),
+            resolved("alpha_connections", &g.alpha_connection(to_f64(alpha)), 3)?,
+        );
     }
     object.insert("alpha_connections".into(), Value::Object(connections));
     put(&mut object, "riemann", &g.riemann, 4)?;
     put(&mut object, "ricci", &g.ricci, 2)?;
     put(&mut object, "scalar_curvature", &g.scalar_curvature, 0)?;
     put(&mut object, "metric_hessian", &g.metric_hessian, 2)?;
+    object.insert("zero_within".into(), Value::Object(zero_within.take()));
     Ok(print_eval(a, &object))
 }
 
@@ -397,7 +490,10 @@ pub fn kl(a: KlArgs) -> Result<String, Failure> {
     let value = if from == to {
         0.0
     } else {
-        certified("KL", &kl, &values)?.as_f64().unwrap_or(f64::NAN).max(0.0)
+        certified("KL", &kl, &values)?
+            .as_f64()
+            .unwrap_or(f64::NAN)
+            .max(0.0)
     };
     if a.json {
         return Ok(json!({ "family": family.name, "kl": value, "method": "symbolic" }).to_string());

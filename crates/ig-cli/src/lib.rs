@@ -76,7 +76,9 @@ impl Command {
 
     /// The memory limit in bytes, when one was given.
     pub fn memory_limit(&self) -> Option<usize> {
-        self.0.memory_limit.map(|gib| (gib * f64::from(1u32 << 30)) as usize)
+        self.0
+            .memory_limit
+            .map(|gib| (gib * f64::from(1u32 << 30)) as usize)
     }
 }
 
@@ -169,10 +171,7 @@ pub fn execute(Command(cli): Command) -> Finished {
         Err(f) => Finished {
             status: f.status,
             stdout: f.output,
-            stderr: Some(format!(
-                "error: {}",
-                f.message.lines().next().unwrap_or("")
-            )),
+            stderr: Some(format!("error: {}", f.message.lines().next().unwrap_or(""))),
         },
     }
 }

@@ -80,7 +80,12 @@ unsafe impl GlobalAlloc for Bounded {
 /// Half of this machine's memory: the default limit.
 fn half_of_memory() -> usize {
     // SAFETY: sysconf only reads configuration values.
-    let (pages, page) = unsafe { (libc::sysconf(libc::_SC_PHYS_PAGES), libc::sysconf(libc::_SC_PAGESIZE)) };
+    let (pages, page) = unsafe {
+        (
+            libc::sysconf(libc::_SC_PHYS_PAGES),
+            libc::sysconf(libc::_SC_PAGESIZE),
+        )
+    };
     if pages > 0 && page > 0 {
         (pages as usize).saturating_mul(page as usize) / 2
     } else {

@@ -1,7 +1,7 @@
 //! `ig distance` and `ig verify`.
 
 use crate::args::{DistanceArgs, DistanceMethod, VerifyArgs};
-use crate::family::{geometry, load, parse_point};
+use crate::family::{certified, geometry, load, parse_point};
 use crate::Failure;
 use ig_expr::to_f64;
 use ig_numeric::interior_points;
@@ -11,8 +11,34 @@ use serde_json::json;
 
 pub fn distance(a: DistanceArgs) -> Result<String, Failure> {
     let family = load(&a.family)?;
-    let from: Vec<f64> = parse_point(&a.from, &family)?.iter().map(to_f64).collect();
-    let to: Vec<f64> = parse_point(&a.to, &family)?.iter().map(to_f64).collect();
+    let (from, to) = (parse_point(&a.from, &family)?, parse_point(&a.to, &family)?);
+    let render = |d: f64, used: ig_report::DistanceMethod| {
+        if a.json {
+            json!({ "family": family.name, "distance": d, "method": used.name() }).to_string()
+        } else {
+            format!("{d}")
+        }
+    };
+    // The file's closed form, certified at the exact points like every closed form.
+    if let (Some(formula), None | Some(DistanceMethod::ClosedForm)) =
+        (&family.fisher_rao_distance, &a.method)
+    {
+        let mut values = std::collections::HashMap::new();
+        for (i, c) in family.coordinates.iter().enumerate() {
+            values.insert(c.clone(), from[i].clone());
+            values.insert(format!("{c}{}", ig_spec::TO_SUFFIX), to[i].clone());
+        }
+        let d = if from == to {
+            0.0
+        } else {
+            certified("distance", formula, &values)?
+                .as_f64()
+                .unwrap_or(f64::NAN)
+        };
+        return Ok(render(d, ig_report::DistanceMethod::ClosedForm));
+    }
+    let from: Vec<f64> = from.iter().map(to_f64).collect();
+    let to: Vec<f64> = to.iter().map(to_f64).collect();
     let method = a.method.map(|m| match m {
         DistanceMethod::ClosedForm => ig_report::DistanceMethod::ClosedForm,
         DistanceMethod::Geodesic => ig_report::DistanceMethod::Geodesic,
@@ -24,11 +50,7 @@ pub fn distance(a: DistanceArgs) -> Result<String, Failure> {
     if !d.is_finite() {
         return Err(Failure::input("the distance is not a finite double"));
     }
-    Ok(if a.json {
-        json!({ "family": family.name, "distance": d, "method": used.name() }).to_string()
-    } else {
-        format!("{d}")
-    })
+    Ok(render(d, used))
 }
 
 pub fn verify(a: VerifyArgs) -> Result<String, Failure> {

@@ -11,7 +11,8 @@ use std::path::Path;
 
 /// Writes `files` (plain file names and their text) into `dir`, creating it if needed.
 pub fn write_files(dir: &Path, files: &[(String, String)]) -> Result<(), Failure> {
-    let failed = |path: &Path, e: std::io::Error| Failure::input(format!("{}: {e}", path.display()));
+    let failed =
+        |path: &Path, e: std::io::Error| Failure::input(format!("{}: {e}", path.display()));
     for (name, _) in files {
         let plain = Path::new(name).file_name().and_then(|n| n.to_str()) == Some(name.as_str());
         if !plain || name.starts_with('.') {
@@ -26,9 +27,7 @@ pub fn write_files(dir: &Path, files: &[(String, String)]) -> Result<(), Failure
         // As `fs::write` would create it (the umask applies), not private as temporaries are.
         #[cfg(unix)]
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-        let mut file = builder
-            .tempfile_in(dir)
-            .map_err(|e| failed(dir, e))?;
+        let mut file = builder.tempfile_in(dir).map_err(|e| failed(dir, e))?;
         file.write_all(text.as_bytes())
             .and_then(|()| file.as_file().sync_data())
             .map_err(|e| failed(file.path(), e))?;

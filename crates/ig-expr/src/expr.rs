@@ -353,6 +353,10 @@ impl Expr {
     }
 }
 
+/// The suffix that names the second point's coordinates in two-point formulas (`mu_to` in
+/// a KL divergence or a distance between ξ and ξ_to).
+pub const TO_SUFFIX: &str = "_to";
+
 /// The value of a constant that is a non-negative integer below 2³².
 pub fn natural(e: &Expr) -> Option<u32> {
     let r = e.as_num()?;

@@ -139,7 +139,12 @@ impl Interval {
     fn mul(self, o: Interval) -> Interval {
         // 0 · ∞ is 0 here: the infinite bound stands for a finite value.
         let p = |a: f64, b: f64| if a == 0.0 || b == 0.0 { 0.0 } else { a * b };
-        let c = [p(self.lo, o.lo), p(self.lo, o.hi), p(self.hi, o.lo), p(self.hi, o.hi)];
+        let c = [
+            p(self.lo, o.lo),
+            p(self.lo, o.hi),
+            p(self.hi, o.lo),
+            p(self.hi, o.hi),
+        ];
         let lo = c.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = c.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         Interval::widened(lo, hi, 1)
@@ -179,7 +184,12 @@ impl Interval {
 
     /// A monotone function's image: `f` evaluated at both ends (`increasing` or not), each
     /// end widened by `widen`.
-    fn monotone(self, f: impl Fn(f64) -> f64, increasing: bool, widen: impl Fn(f64, bool) -> f64) -> Interval {
+    fn monotone(
+        self,
+        f: impl Fn(f64) -> f64,
+        increasing: bool,
+        widen: impl Fn(f64, bool) -> f64,
+    ) -> Interval {
         let (a, b) = (f(self.lo), f(self.hi));
         let (lo, hi) = if increasing { (a, b) } else { (b, a) };
         Interval {
@@ -212,7 +222,8 @@ fn special_bound(x: f64, upward: bool) -> f64 {
 /// ±1 wherever an extremum might lie inside.
 fn trig(x: Interval, cosine: bool) -> Interval {
     let full = Interval { lo: -1.0, hi: 1.0 };
-    if !(x.hi - x.lo < 6.0) {
+    // A NaN width counts as wide.
+    if x.hi - x.lo >= 6.0 || (x.hi - x.lo).is_nan() {
         return full;
     }
     let f = |t: f64| if cosine { t.cos() } else { t.sin() };
@@ -221,7 +232,11 @@ fn trig(x: Interval, cosine: bool) -> Interval {
     let mut hi = libm(a.max(b), true).min(1.0);
     // Extrema of sin at π/2 + kπ, of cos at kπ; k found with a margin, so an extremum that
     // might be inside counts as inside.
-    let shift = if cosine { 0.0 } else { std::f64::consts::FRAC_PI_2 };
+    let shift = if cosine {
+        0.0
+    } else {
+        std::f64::consts::FRAC_PI_2
+    };
     let k_lo = ((x.lo - shift) / std::f64::consts::PI - 1e-6).ceil();
     let k_hi = ((x.hi - shift) / std::f64::consts::PI + 1e-6).floor();
     let mut k = k_lo;
@@ -250,7 +265,9 @@ impl Expr {
         let cannot = || Uncertain::CannotTell(self.to_string());
         let v = match self.op() {
             Op::Num(r) => Interval::rational(r),
-            Op::Sym(s) => Interval::rational(&env(s).ok_or_else(|| Uncertain::Unbound(s.to_string()))?),
+            Op::Sym(s) => {
+                Interval::rational(&env(s).ok_or_else(|| Uncertain::Unbound(s.to_string()))?)
+            }
             Op::Pi => Interval {
                 lo: std::f64::consts::PI,
                 hi: std::f64::consts::PI.next_up(),
@@ -272,7 +289,7 @@ impl Expr {
             Op::Pow => {
                 let (x, y) = (arg(0)?, arg(1)?);
                 match y.is_exact_integer() {
-                    Some(n) if n == 0.0 => Interval::point(1.0),
+                    Some(0.0) => Interval::point(1.0),
                     Some(n) if n.abs() <= 1e6 => {
                         let p = x.powi(n.abs() as u64);
                         if n > 0.0 {
@@ -334,7 +351,7 @@ impl Expr {
                 if x.lo == x.hi && x.lo <= 0.0 && x.lo == x.lo.round() {
                     return Err(undefined());
                 }
-                if !(x.lo > 0.0) {
+                if x.lo <= 0.0 || x.lo.is_nan() {
                     return Err(cannot());
                 }
                 let n = match self.op() {
@@ -365,13 +382,15 @@ impl Expr {
     ) -> Result<std::cmp::Ordering, Uncertain> {
         use std::cmp::Ordering;
         match self.eval_exact(env) {
-            Ok(v) => return Ok(if v.is_zero() {
-                Ordering::Equal
-            } else if v.is_positive() {
-                Ordering::Greater
-            } else {
-                Ordering::Less
-            }),
+            Ok(v) => {
+                return Ok(if v.is_zero() {
+                    Ordering::Equal
+                } else if v.is_positive() {
+                    Ordering::Greater
+                } else {
+                    Ordering::Less
+                })
+            }
             Err(crate::EvalError::Undefined(what)) => return Err(Uncertain::Undefined(what)),
             Err(crate::EvalError::Unbound(s)) => return Err(Uncertain::Unbound(s)),
             Err(_) => {}
@@ -414,10 +433,12 @@ fn polygamma_on_positives(n: Option<u32>, x: Interval) -> Option<Interval> {
     };
     let (a, b) = (f(x.lo)?, f(x.hi)?);
     let (lo, hi) = match n {
-        None if x.lo < LGAMMA_ARGMIN.0 && x.hi > LGAMMA_ARGMIN.0 => (LGAMMA_ARGMIN.1 - 1e-15, a.max(b)),
+        None if x.lo < LGAMMA_ARGMIN.0 && x.hi > LGAMMA_ARGMIN.0 => {
+            (LGAMMA_ARGMIN.1 - 1e-15, a.max(b))
+        }
         None if x.hi <= LGAMMA_ARGMIN.0 => (b, a),
         None => (a, b),
-        Some(k) if k % 2 == 0 => (a, b),
+        Some(k) if k.is_multiple_of(2) => (a, b),
         Some(_) => (b, a),
     };
     Some(Interval {
@@ -430,25 +451,29 @@ fn polygamma_on_positives(n: Option<u32>, x: Interval) -> Option<Interval> {
 fn besseli(n: u32, x: Interval) -> Option<Interval> {
     let f = |t: f64| special::besseli(n, t);
     let on_positives = |lo: f64, hi: f64| -> Option<Interval> {
-        Some(
-            Interval { lo, hi }.monotone(|t| f(t).unwrap_or(f64::NAN), true, special_bound),
-        )
+        Some(Interval { lo, hi }.monotone(|t| f(t).unwrap_or(f64::NAN), true, special_bound))
     };
     let r = if x.lo >= 0.0 {
         on_positives(x.lo, x.hi)?
     } else if x.hi <= 0.0 {
         let m = on_positives(-x.hi, -x.lo)?;
-        if n % 2 == 0 {
+        if n.is_multiple_of(2) {
             m
         } else {
             m.neg()
         }
     } else {
         let m = on_positives(0.0, x.hi.max(-x.lo))?;
-        if n % 2 == 0 {
-            Interval { lo: m.lo.min(special_bound(f(0.0)?, false)), hi: m.hi }
+        if n.is_multiple_of(2) {
+            Interval {
+                lo: m.lo.min(special_bound(f(0.0)?, false)),
+                hi: m.hi,
+            }
         } else {
-            Interval { lo: -m.hi, hi: m.hi }
+            Interval {
+                lo: -m.hi,
+                hi: m.hi,
+            }
         }
     };
     (!r.lo.is_nan() && !r.hi.is_nan()).then_some(r)

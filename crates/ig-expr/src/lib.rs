@@ -15,7 +15,7 @@ mod print;
 pub mod special;
 
 pub use eval::{exact_pow, exact_root, to_f64, EvalError};
-pub use expr::{natural, Expr, Op, UNARY_FUNCTIONS};
+pub use expr::{natural, Expr, Op, TO_SUFFIX, UNARY_FUNCTIONS};
 pub use interval::{Interval, Uncertain};
 pub use num_bigint::BigInt;
 pub use num_rational::BigRational;

@@ -5,7 +5,6 @@
 //! This crate depends on the expression tree and the family format only, never on the
 //! symbolic engine, so that its numbers are a second opinion on the derived formulas.
 
-mod closed_form;
 mod connection;
 mod divergence;
 mod expectation;
@@ -17,7 +16,6 @@ mod sample;
 pub mod spectrum;
 mod tape;
 
-pub use closed_form::closed_form_distance;
 pub use connection::{CompiledConnection, NumericConnection};
 pub use divergence::kl_divergence;
 pub use expectation::{Integral, Integrand, Member, LEVEL_TOLERANCE, MASS_TOLERANCE};

@@ -9,13 +9,17 @@
 //! interior points (to 1e-9) and at points near the boundary of each coordinate's range and
 //! at large scales (to 1e-6, the quadrature's resolution there), where a wrong `A` that is
 //! right at moderate points shows. An extreme point the quadrature cannot resolve at all is
-//! listed as unchecked, never passed.
+//! listed as unchecked, never passed. A closed-form distance the file gives is held against
+//! the geodesic route between interior points.
 
+use crate::distance::{closed_form_distance, compiled_connection};
 use ig_expr::Expr;
-use ig_numeric::{extreme_points, interior_points, Member, MASS_TOLERANCE};
+use ig_numeric::{
+    extreme_points, interior_points, shoot, Connection, Member, NumericConnection, MASS_TOLERANCE,
+};
 use ig_rules::{parse_facts, Fact};
 use ig_spec::{Family, SampleSpace};
-use ig_symbolic::{prove, Limits, Verdict};
+use ig_symbolic::{derive_exponential, prove, Limits, Verdict};
 
 /// Seed of the interior points of the consistency check.
 const SEED: u64 = 20_261_130;
@@ -41,6 +45,8 @@ pub struct Consistency {
     pub unresolved: Vec<Vec<f64>>,
     /// The largest `|∫p − 1|` over those points.
     pub worst_mass_error: f64,
+    /// Pairs of interior points where the file's closed-form distance met the geodesic.
+    pub distance_pairs: usize,
 }
 
 /// Checks the family file against itself; the error says what disagrees.
@@ -81,7 +87,8 @@ pub fn check_consistency(family: &Family) -> Result<Consistency, String> {
             }
         };
         let error = (mass - 1.0).abs();
-        if !(error <= tolerance) {
+        // A NaN mass fails too.
+        if error.is_nan() || error > tolerance {
             return Err(format!(
                 "the density of {} integrates to {mass:.12e}, not 1, at {at}: log_density (or the log-partition A) is not normalised",
                 family.name
@@ -90,12 +97,58 @@ pub fn check_consistency(family: &Family) -> Result<Consistency, String> {
         worst = worst.max(error);
         mass_points.push(point.clone());
     }
+    let distance_pairs = check_distance(family, &interior)?;
     Ok(Consistency {
         identity_steps,
         mass_points,
         unresolved,
         worst_mass_error: worst,
+        distance_pairs,
     })
+}
+
+/// Agreement required between a closed-form distance and the geodesic route.
+pub const DISTANCE_TOLERANCE: f64 = 1e-8;
+
+/// Holds the file's closed-form distance, if any, against shooting between successive
+/// interior points (with the derived connection, or the numeric one for a family without
+/// exponential structure); the number of pairs compared.
+fn check_distance(family: &Family, points: &[Vec<f64>]) -> Result<usize, String> {
+    if family.fisher_rao_distance.is_none() {
+        return Ok(0);
+    }
+    let connection: Box<dyn Connection> = match &family.exponential {
+        Some(e) => {
+            let g =
+                derive_exponential(&family.coordinates, &e.natural_parameters, &e.log_partition)
+                    .map_err(|err| err.to_string())?;
+            Box::new(compiled_connection(&g)?)
+        }
+        None => Box::new(NumericConnection::new(family)),
+    };
+    let mut pairs = 0;
+    for pair in points.windows(2) {
+        let (from, to) = (&pair[0], &pair[1]);
+        let closed = closed_form_distance(family, from, to).expect("has a closed form")?;
+        let shot = shoot(connection.as_ref(), from, to).map_err(|e| {
+            format!(
+                "the closed-form distance could not be checked between ({}) and ({}): {e}",
+                point_text(family, from),
+                point_text(family, to)
+            )
+        })?;
+        let gap = (closed - shot.distance).abs();
+        if gap.is_nan() || gap > DISTANCE_TOLERANCE * shot.distance {
+            return Err(format!(
+                "the closed-form fisher_rao_distance gives {closed} between ({}) and ({}), the geodesic {}",
+                point_text(family, from),
+                point_text(family, to),
+                shot.distance
+            ));
+        }
+        pairs += 1;
+    }
+    Ok(pairs)
 }
 
 /// `name = value, …`.
@@ -131,7 +184,10 @@ fn sample_space_facts(family: &Family) -> Vec<Fact> {
 
 /// Proves `log_density = θ·T − A + log h`; the number of proof steps.
 fn prove_exponential_form(family: &Family) -> Result<usize, String> {
-    let e = family.exponential.as_ref().expect("called with exponential structure");
+    let e = family
+        .exponential
+        .as_ref()
+        .expect("called with exponential structure");
     let mut rhs = Expr::neg(e.log_partition.clone());
     for (theta, t) in e.natural_parameters.iter().zip(&e.sufficient_statistics) {
         rhs = Expr::add(rhs, Expr::mul(theta.clone(), t.clone()));
@@ -165,7 +221,12 @@ fn prove_exponential_form(family: &Family) -> Result<usize, String> {
                     .map(|(v, value)| format!("{v} = {value}"))
                     .collect::<Vec<_>>()
                     .join(", ");
-                (at(&family.log_density), at(&rhs), family.domain.clone(), format!(" at {name}"))
+                (
+                    at(&family.log_density),
+                    at(&rhs),
+                    family.domain.clone(),
+                    format!(" at {name}"),
+                )
             })
             .collect(),
         _ => vec![(family.log_density.clone(), rhs, facts, String::new())],
@@ -181,7 +242,8 @@ fn prove_exponential_form(family: &Family) -> Result<usize, String> {
         match verdict {
             Ok(Verdict::Proved(proof)) => steps += proof.len(),
             Ok(Verdict::Refuted(c)) => {
-                let point: Vec<String> = c.point.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+                let point: Vec<String> =
+                    c.point.iter().map(|(k, v)| format!("{k} = {v}")).collect();
                 return Err(format!(
                     "{claim} is false: at {} the log-density is {} and θ·T − A + log h is {} ({})",
                     point.join(", "),

@@ -1,10 +1,10 @@
-//! Fisher–Rao distances: closed forms where known, else the geodesic by shooting with the
-//! derived Christoffel symbols compiled (the fast path).
+//! Fisher–Rao distances: the family file's closed form where it gives one, else the geodesic
+//! by shooting with the derived Christoffel symbols compiled (the fast path).
 
 use ig_expr::Expr;
-use ig_numeric::{closed_form_distance, shoot, CompiledConnection};
+use ig_numeric::{shoot, CompiledConnection};
 use ig_rules::Canonicalizer;
-use ig_spec::Family;
+use ig_spec::{Family, TO_SUFFIX};
 use ig_symbolic::{diff, normalize, Geometry};
 
 /// The metric, the Christoffel symbols and their first derivatives, compiled.
@@ -44,8 +44,31 @@ impl DistanceMethod {
     }
 }
 
-/// The distance between `from` and `to`, by `method` (default: the closed form where one
-/// exists). `geometry` derives the family's geometry when shooting needs it.
+/// The family file's closed form for the distance, evaluated in doubles (the command line
+/// certifies its value instead; this serves the reports and tests).
+pub fn closed_form_distance(
+    family: &Family,
+    from: &[f64],
+    to: &[f64],
+) -> Option<Result<f64, String>> {
+    let formula = family.fisher_rao_distance.as_ref()?;
+    let value = |s: &str| {
+        let (name, point) = match s.strip_suffix(TO_SUFFIX) {
+            Some(name) if family.coordinates.iter().any(|c| c == name) => (name, to),
+            _ => (s, from),
+        };
+        let i = family.coordinates.iter().position(|c| c == name)?;
+        Some(point[i])
+    };
+    Some(
+        formula
+            .eval(&value)
+            .map_err(|e| format!("{}: the closed-form distance: {e}", family.name)),
+    )
+}
+
+/// The distance between `from` and `to`, by `method` (default: the closed form where the
+/// family file gives one). `geometry` derives the family's geometry when shooting needs it.
 pub fn distance(
     family: &Family,
     from: &[f64],
@@ -53,17 +76,13 @@ pub fn distance(
     method: Option<DistanceMethod>,
     geometry: impl FnOnce() -> Result<Geometry, String>,
 ) -> Result<(f64, DistanceMethod), String> {
-    let closed = || closed_form_distance(&family.name, &family.coordinates, from, to);
-    match method {
-        Some(DistanceMethod::ClosedForm) => closed()
-            .map(|d| (d, DistanceMethod::ClosedForm))
-            .ok_or_else(|| {
-                format!(
-                    "no closed form for the distance of {} is known; use --method geodesic",
-                    family.name
-                )
-            }),
-        None if closed().is_some() => Ok((closed().expect("checked"), DistanceMethod::ClosedForm)),
+    let closed = closed_form_distance(family, from, to);
+    match (method, closed) {
+        (Some(DistanceMethod::ClosedForm), None) => Err(format!(
+            "the family file of {} gives no closed form for the distance; use --method geodesic",
+            family.name
+        )),
+        (Some(DistanceMethod::ClosedForm) | None, Some(d)) => Ok((d?, DistanceMethod::ClosedForm)),
         _ => {
             let connection = compiled_connection(&geometry()?)?;
             let shot = shoot(&connection, from, to).map_err(|e| format!("{}: {e}", family.name))?;

@@ -13,9 +13,7 @@
 use ig_expr::{to_latex, Expr};
 use ig_rules::same_rational_function;
 use ig_spec::{identities, Family, Identity, COMPONENT_PREFIX};
-use ig_symbolic::{
-    derive_exponential, diff, find_counterexample, kl_divergence, Geometry, Search,
-};
+use ig_symbolic::{derive_exponential, diff, find_counterexample, kl_divergence, Geometry, Search};
 use serde_json::{json, Map, Value};
 
 mod consistency;
@@ -26,8 +24,8 @@ pub use optimizers::{
     compare as compare_optimizers, optimizer_files, Comparison as OptimizerComparison,
 };
 mod verify;
-pub use consistency::{check_consistency, Consistency, EXTREME_MASS_TOLERANCE};
-pub use distance::{compiled_connection, distance, DistanceMethod};
+pub use consistency::{check_consistency, Consistency, DISTANCE_TOLERANCE, EXTREME_MASS_TOLERANCE};
+pub use distance::{closed_form_distance, compiled_connection, distance, DistanceMethod};
 pub use plot::geodesic_fan;
 pub use verify::{verify, Comparison, VERIFY_POINTS, VERIFY_SEED};
 
@@ -377,6 +375,7 @@ pub fn to_json(r: &Report) -> String {
             "mass_within_at_extremes": EXTREME_MASS_TOLERANCE,
             "mass_points": r.consistency.mass_points,
             "mass_unresolved": r.consistency.unresolved,
+            "fisher_rao_distance": f.fisher_rao_distance.as_ref().map(|d| json!({ "closed_form": d.to_string(), "geodesic_pairs_within": DISTANCE_TOLERANCE, "pairs": r.consistency.distance_pairs })),
         }),
     );
     o.insert("checks".into(), Value::Array(checks));
@@ -473,6 +472,14 @@ pub fn to_markdown(r: &Report) -> String {
         mass_points.len(),
         mass_points.join(", ")
     ));
+    if r.consistency.distance_pairs > 0 {
+        line(format!(
+            "- the closed-form Fisher–Rao distance $d = {}$ agrees with the geodesic (shooting with the Christoffel symbols below) within {:.0e} between {} pairs of interior points",
+            to_latex(f.fisher_rao_distance.as_ref().expect("checked")),
+            DISTANCE_TOLERANCE,
+            r.consistency.distance_pairs
+        ));
+    }
     if !r.consistency.unresolved.is_empty() {
         let unresolved: Vec<String> = r
             .consistency

@@ -112,7 +112,13 @@ pub struct Family {
     pub sample_space: SampleSpace,
     /// Exponential-family structure, when the family has one.
     pub exponential: Option<Exponential>,
+    /// The Fisher–Rao distance in closed form, when the file gives one: an expression in
+    /// the coordinates of the first point and those of the second suffixed [`TO_SUFFIX`]. It
+    /// is checked against the geodesic route before it is used.
+    pub fisher_rao_distance: Option<Expr>,
 }
+
+pub use ig_expr::TO_SUFFIX;
 
 /// Why a point is not accepted as a member of a family's domain.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -179,6 +185,7 @@ struct RawFamily {
     log_density: Spanned<String>,
     sample_space: Spanned<RawSampleSpace>,
     exponential: Option<Spanned<RawExponential>>,
+    closed_forms: Option<Spanned<RawClosedForms>>,
 }
 
 #[derive(Deserialize)]
@@ -187,6 +194,12 @@ struct RawSampleSpace {
     kind: Spanned<String>,
     variables: Spanned<Vec<Spanned<String>>>,
     values: Option<Spanned<Vec<Vec<Spanned<toml::Value>>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClosedForms {
+    fisher_rao_distance: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -452,6 +465,23 @@ pub fn parse_family(text: &str, file: &str) -> Result<Family, SpecError> {
         }
     };
 
+    let fisher_rao_distance = match raw
+        .closed_forms
+        .as_ref()
+        .and_then(|c| c.get_ref().fisher_rao_distance.as_ref())
+    {
+        None => None,
+        Some(text) => {
+            let e = src.expr(text)?;
+            let second: Vec<String> = coordinates
+                .iter()
+                .map(|c| format!("{c}{TO_SUFFIX}"))
+                .collect();
+            known(&e, text, &[&coordinates, &second])?;
+            Some(e)
+        }
+    };
+
     let name = raw.name.get_ref();
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return Err(src.error(
@@ -468,6 +498,7 @@ pub fn parse_family(text: &str, file: &str) -> Result<Family, SpecError> {
         variables,
         sample_space,
         exponential,
+        fisher_rao_distance,
     })
 }
 

@@ -89,7 +89,12 @@ fn malformed_files_are_located() {
     check_error("name = ", 1, 8, "");
     // The circle, the line and the counts are one-dimensional (a second variable once
     // panicked in the numeric side).
-    for kind in ["circle", "real_line", "nonnegative_integers", "positive_reals"] {
+    for kind in [
+        "circle",
+        "real_line",
+        "nonnegative_integers",
+        "positive_reals",
+    ] {
         check_error(
             &GOOD
                 .replace("real_line", kind)

@@ -380,8 +380,9 @@ pub fn derive_exponential(
     })
 }
 
-/// The suffix of the second point's coordinates in [`kl_divergence`].
-pub const TO_SUFFIX: &str = "_to";
+/// The suffix of the second point's coordinates in [`kl_divergence`] (the family files'
+/// convention for two-point formulas).
+pub use ig_expr::TO_SUFFIX;
 
 /// KL(p_ξ ∥ p_ξ') of an exponential family in closed form, the Bregman divergence of A:
 /// `A(ξ') − A(ξ) − Σₐ (θₐ(ξ') − θₐ(ξ)) ηₐ(ξ)`. The coordinates of ξ' carry the suffix

@@ -783,7 +783,7 @@ fn analysis_memory_is_estimated_before_it_is_taken() {
     let mlp = random_mlp(&[4, 14, 1000], Activation::Tanh, OutputKind::Categorical, 1);
     assert!(mlp.num_params() <= fisher::MAX_ANALYZED_PARAMS);
     let many = random_data(&mlp, 100, 2);
-    let e = analyze(&mlp, &many, 1, 1e-3, |_| {}).err().expect("refused");
+    let e = analyze(&mlp, &many, 1, 1e-3, |_| {}).expect_err("refused");
     assert!(e.to_string().contains("GiB"), "{e}");
     assert!(fisher::analysis_bytes(&mlp, 100) > fisher::MAX_ANALYSIS_BYTES);
     assert!(fisher::analysis_bytes(&mlp, 2) < fisher::MAX_ANALYSIS_BYTES);
