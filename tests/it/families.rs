@@ -393,7 +393,11 @@ fn every_family_file_is_checked_against_itself() {
         let c = ig_report::check_consistency(&family)
             .unwrap_or_else(|e| panic!("{}: {e}", family.name));
         assert!(c.identity_steps.is_some(), "{}", family.name);
-        assert!(c.mass_points.len() >= 3 + family.coordinates.len(), "{}: {c:?}", family.name);
+        assert!(
+            c.mass_points.len() >= 3 + family.coordinates.len(),
+            "{}: {c:?}",
+            family.name
+        );
     }
     let normal = catalogue_family("normal").unwrap();
     let with = |edit: &dyn Fn(&mut ig_spec::Exponential)| {
@@ -402,10 +406,12 @@ fn every_family_file_is_checked_against_itself() {
         ig_report::check_consistency(&f).map(|_| ())
     };
     // A wrong log-partition, invisible at moderate points.
-    let e = with(&|e| e.log_partition = parse("mu^2/(2*sigma^2) + ln(sigma) + (mu/10)^40").unwrap());
+    let e =
+        with(&|e| e.log_partition = parse("mu^2/(2*sigma^2) + ln(sigma) + (mu/10)^40").unwrap());
     assert!(e.unwrap_err().contains("is false"));
     // Wrong sufficient statistics.
-    let e = with(&|e| e.sufficient_statistics = vec![parse("x^3").unwrap(), parse("sin(x)").unwrap()]);
+    let e =
+        with(&|e| e.sufficient_statistics = vec![parse("x^3").unwrap(), parse("sin(x)").unwrap()]);
     assert!(e.unwrap_err().contains("is false"));
     // A wrong base measure on a finite space: caught outcome by outcome.
     let mut bernoulli = catalogue_family("bernoulli").unwrap();

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `ig` binary: the command-line contract of CONVENTIONS.md.
 
 mod cli;
+mod contract;
 mod families;
 mod nn;
 mod numeric;

@@ -125,7 +125,7 @@ impl Expr {
     ) -> Result<BigRational, EvalError> {
         let a = self.args();
         let arg = |i: usize| a[i].eval_exact(env);
-        Ok(match self.op() {
+        let value = match self.op() {
             Op::Num(r) => r.clone(),
             Op::Sym(s) => env(s).ok_or_else(|| EvalError::Unbound(s.to_string()))?,
             Op::Pi => return Err(EvalError::NotRational),
@@ -199,9 +199,18 @@ impl Expr {
                     _ => return Err(EvalError::NotRational),
                 }
             }
-        })
+        };
+        // Exact values beyond this size are not useful, and their arithmetic is not bounded
+        // in time (each operation reduces by a gcd of the operands' size).
+        if value.numer().bits() + value.denom().bits() > MAX_EXACT_BITS {
+            return Err(EvalError::NotRational);
+        }
+        Ok(value)
     }
 }
+
+/// The largest exact value (bits of numerator and denominator together) evaluation keeps.
+const MAX_EXACT_BITS: u64 = 1 << 16;
 
 /// Largest integer exponent exact evaluation will expand; larger powers are `NotRational`
 /// (the number would not be useful, and its size is unbounded).
@@ -227,6 +236,7 @@ pub fn exact_pow(x: &BigRational, y: &BigRational) -> Result<BigRational, EvalEr
             .abs()
             .to_u64()
             .filter(|&n| n <= MAX_EXACT_EXPONENT)
+            .filter(|&n| (x.numer().bits() + x.denom().bits()).saturating_mul(n) <= MAX_EXACT_BITS)
             .ok_or(EvalError::NotRational)?;
         let p = num_traits::Pow::pow(x, n);
         return Ok(if y.is_negative() { p.recip() } else { p });

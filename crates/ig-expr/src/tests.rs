@@ -288,3 +288,16 @@ fn printers_escape_reserved_words() {
         "\\psi^{(1)}\\left(a\\right)"
     );
 }
+
+/// Exact values are bounded in size: a power of a large constant is not expanded into
+/// millions of digits (the fuzzer found gcds of such numbers running for minutes).
+#[test]
+fn exact_evaluation_is_bounded_in_size() {
+    let e = parse("(1e300)^4096 - (1e299)^4096").unwrap();
+    assert_eq!(e.eval_exact(&|_| None), Err(EvalError::NotRational));
+    let small = parse("(1e3)^4096 / (1e3)^4095").unwrap();
+    assert_eq!(
+        small.eval_exact(&|_| None),
+        Ok(BigRational::from_integer(1000.into()))
+    );
+}
