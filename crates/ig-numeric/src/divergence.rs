@@ -1,6 +1,6 @@
 //! The Kullback–Leibler divergence by quadrature: `KL(from ∥ to) = E_from[ℓ_from − ℓ_to]`.
 
-use crate::expectation::{Integrand, Member};
+use crate::expectation::{Integrand, Member, LEVEL_TOLERANCE};
 use crate::NumericError;
 use ig_spec::Family;
 use std::ops::Range;
@@ -29,7 +29,19 @@ impl Integrand for LogRatio<'_> {
 pub fn kl_divergence(family: &Family, from: &[f64], to: &[f64]) -> Result<f64, NumericError> {
     let p = Member::new(family, from)?;
     let q = Member::new(family, to)?;
+    if from == to {
+        return Ok(0.0);
+    }
     let integral = p.expect(&LogRatio { to: &q })?;
-    // Zero exactly when the members coincide; rounding may leave a tiny negative number.
-    Ok(integral.value[0].max(0.0))
+    // The rule resolves the expectation to LEVEL_TOLERANCE of the magnitude of its terms: a
+    // divergence far below that is a cancellation the quadrature cannot resolve.
+    let (value, resolution) = (integral.value[0], LEVEL_TOLERANCE * integral.magnitude[0]);
+    if !(resolution <= 1e-8 * value.abs()) {
+        return Err(NumericError::Expectation(format!(
+            "KL({} ∥ …) = {value:e} is not resolved to 1e-8 by the quadrature (its terms are {:.1e} times larger)",
+            family.name,
+            integral.magnitude[0] / value.abs().max(1e-300)
+        )));
+    }
+    Ok(value)
 }
