@@ -1,7 +1,7 @@
 //! `ig distance` and `ig verify`.
 
 use crate::args::{DistanceArgs, DistanceMethod, VerifyArgs};
-use crate::family::{certified, geometry, load, parse_point};
+use crate::family::{geometry, load, parse_point, two_point};
 use crate::Failure;
 use ig_expr::to_f64;
 use ig_numeric::interior_points;
@@ -23,18 +23,7 @@ pub fn distance(a: DistanceArgs) -> Result<String, Failure> {
     if let (Some(formula), None | Some(DistanceMethod::ClosedForm)) =
         (&family.fisher_rao_distance, &a.method)
     {
-        let mut values = std::collections::HashMap::new();
-        for (i, c) in family.coordinates.iter().enumerate() {
-            values.insert(c.clone(), from[i].clone());
-            values.insert(format!("{c}{}", ig_spec::TO_SUFFIX), to[i].clone());
-        }
-        let d = if from == to {
-            0.0
-        } else {
-            certified("distance", formula, &values)?
-                .as_f64()
-                .unwrap_or(f64::NAN)
-        };
+        let d = two_point("distance", formula, &family, &from, &to)?;
         return Ok(render(d, ig_report::DistanceMethod::ClosedForm));
     }
     let from: Vec<f64> = from.iter().map(to_f64).collect();
