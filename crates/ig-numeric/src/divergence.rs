@@ -36,7 +36,8 @@ pub fn kl_divergence(family: &Family, from: &[f64], to: &[f64]) -> Result<f64, N
     // The rule resolves the expectation to LEVEL_TOLERANCE of the magnitude of its terms: a
     // divergence far below that is a cancellation the quadrature cannot resolve.
     let (value, resolution) = (integral.value[0], LEVEL_TOLERANCE * integral.magnitude[0]);
-    if !(resolution <= 1e-8 * value.abs()) {
+    // (A NaN resolution is not resolved either.)
+    if resolution.is_nan() || resolution > 1e-8 * value.abs() {
         return Err(NumericError::Expectation(format!(
             "KL({} ∥ …) = {value:e} is not resolved to 1e-8 by the quadrature (its terms are {:.1e} times larger)",
             family.name,
