@@ -145,6 +145,10 @@ fn is_ident(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
+/// Longest expansion of one side. Each `sum` repeats its body once per dimension, so nested
+/// sums grow exponentially; past this length the side is refused, not expanded.
+const MAX_EXPANDED: usize = 1 << 18;
+
 /// Expands `sum(m, body)` and replaces tensor components by variables, with the free
 /// indices bound by `env`.
 fn expand(text: &str, env: &[(String, usize)], n: usize) -> Result<String, String> {
@@ -179,6 +183,11 @@ fn expand(text: &str, env: &[(String, usize)], n: usize) -> Result<String, Strin
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             out.push_str(&format!("({})", terms.join(" + ")));
+            if out.len() > MAX_EXPANDED {
+                return Err(format!(
+                    "sums expand to more than {MAX_EXPANDED} characters"
+                ));
+            }
             i = close + 1;
             continue;
         }
