@@ -132,10 +132,11 @@ where
             }
             // clap's message up to its first blank line, folded into one line.
             let rendered = e.to_string();
-            let line: Vec<&str> = rendered
-                .lines()
+            let line: Vec<String> = rendered
+                .split('\n')
                 .map(str::trim)
                 .take_while(|l| !l.is_empty())
+                .map(escaped)
                 .collect();
             Err(Finished {
                 status: 2,
@@ -171,7 +172,24 @@ pub fn execute(Command(cli): Command) -> Finished {
         Err(f) => Finished {
             status: f.status,
             stdout: f.output,
-            stderr: Some(format!("error: {}", f.message.lines().next().unwrap_or(""))),
+            stderr: Some(format!(
+                "error: {}",
+                escaped(f.message.split('\n').next().unwrap_or(""))
+            )),
         },
     }
+}
+
+/// A line of a message with its control characters escaped (a carriage return in an
+/// argument must not break the one-line contract).
+fn escaped(line: &str) -> String {
+    line.chars()
+        .flat_map(|c| {
+            let escape = c.is_control().then(|| c.escape_default());
+            escape
+                .into_iter()
+                .flatten()
+                .chain((!c.is_control()).then_some(c))
+        })
+        .collect()
 }

@@ -189,11 +189,19 @@ pub fn prove(a: ProveArgs) -> Result<String, Failure> {
             );
             object.insert("evidence".into(), c.evidence.word().into());
             let at: Vec<String> = c.point.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            let rhs_text = c.rhs.map_or("undefined".to_string(), |v| v.to_string());
+            // An exact value beyond the range of doubles is said so, not printed as inf.
+            let shown = |v: f64| {
+                if v.is_finite() {
+                    v.to_string()
+                } else {
+                    format!("{}(beyond the range of doubles)", if v < 0.0 { "−" } else { "" })
+                }
+            };
+            let rhs_text = c.rhs.map_or("undefined".to_string(), shown);
             format!(
                 "refuted at {}: LHS = {}, RHS = {} ({})",
                 at.join(", "),
-                c.lhs,
+                shown(c.lhs),
                 rhs_text,
                 c.evidence.word()
             )
