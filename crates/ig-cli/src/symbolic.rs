@@ -194,7 +194,10 @@ pub fn prove(a: ProveArgs) -> Result<String, Failure> {
                 if v.is_finite() {
                     v.to_string()
                 } else {
-                    format!("{}(beyond the range of doubles)", if v < 0.0 { "−" } else { "" })
+                    format!(
+                        "{}(beyond the range of doubles)",
+                        if v < 0.0 { "−" } else { "" }
+                    )
                 }
             };
             let rhs_text = c.rhs.map_or("undefined".to_string(), shown);
