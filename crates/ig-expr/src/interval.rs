@@ -111,16 +111,6 @@ impl Interval {
         }
     }
 
-    /// The width relative to the magnitude: how many digits the enclosure guarantees.
-    pub fn relative_width(&self) -> f64 {
-        let scale = self.lo.abs().max(self.hi.abs());
-        if scale == 0.0 {
-            0.0
-        } else {
-            (self.hi - self.lo) / scale
-        }
-    }
-
     fn is_exact_integer(&self) -> Option<f64> {
         (self.lo == self.hi && self.lo == self.lo.round()).then_some(self.lo)
     }

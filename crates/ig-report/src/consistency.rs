@@ -43,8 +43,6 @@ pub struct Consistency {
     pub mass_points: Vec<Vec<f64>>,
     /// Extreme points where the quadrature could not resolve the mass (not checked there).
     pub unresolved: Vec<Vec<f64>>,
-    /// The largest `|∫p − 1|` over those points.
-    pub worst_mass_error: f64,
     /// Pairs of interior points where the file's closed-form distance met the geodesic.
     pub distance_pairs: usize,
 }
@@ -64,7 +62,6 @@ pub fn check_consistency(family: &Family) -> Result<Consistency, String> {
     };
     let mut mass_points = Vec::new();
     let mut unresolved = Vec::new();
-    let mut worst: f64 = 0.0;
     let extremes = extreme_points(family, &first);
     for (point, tolerance) in interior
         .iter()
@@ -94,7 +91,6 @@ pub fn check_consistency(family: &Family) -> Result<Consistency, String> {
                 family.name
             ));
         }
-        worst = worst.max(error);
         mass_points.push(point.clone());
     }
     let distance_pairs = check_distance(family, &interior)?;
@@ -102,7 +98,6 @@ pub fn check_consistency(family: &Family) -> Result<Consistency, String> {
         identity_steps,
         mass_points,
         unresolved,
-        worst_mass_error: worst,
         distance_pairs,
     })
 }
