@@ -1,9 +1,11 @@
 //! End-to-end tests of the `ig` binary: the command-line contract of CONVENTIONS.md.
 
+mod audit;
 mod cli;
 mod contract;
 mod families;
 mod nn;
 mod numeric;
 mod reports;
+mod tidy;
 mod trust;

@@ -51,6 +51,23 @@ pub enum Command {
     Nn(NnCommand),
     /// Write the reports of families (Markdown and JSON) and, with --all, the index.
     Report(ReportArgs),
+    /// Decide claim files (default: the article's catalogue) and compare with their expect.
+    Audit(AuditArgs),
+}
+
+#[derive(Args)]
+pub struct AuditArgs {
+    /// Claim files or folders of them (default: the article's catalogue, built in).
+    pub paths: Vec<String>,
+    /// Evaluate one claim at an assignment instead: P.mu=0.5,t=2,…
+    #[arg(long, value_name = "ASSIGNMENT")]
+    pub at: Option<String>,
+    /// With --at, the family of a claim that ranges over several.
+    #[arg(long, requires = "at")]
+    pub family: Option<String>,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args)]

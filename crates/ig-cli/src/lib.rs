@@ -3,6 +3,7 @@
 //! that writes it out; the fuzz targets and tests call [`run`] directly.
 
 mod args;
+mod audit;
 mod family;
 mod network;
 mod numeric;
@@ -157,6 +158,7 @@ pub fn execute(Command(cli): Command) -> Finished {
         args::Command::Derive(a) => family::derive(a),
         args::Command::Eval(a) => family::eval(a),
         args::Command::Report(a) => report::report(a),
+        args::Command::Audit(a) => audit::audit(a),
         args::Command::Kl(a) => family::kl(a),
         args::Command::Verify(a) => numeric::verify(a),
         args::Command::Distance(a) => numeric::distance(a),

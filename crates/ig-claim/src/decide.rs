@@ -1,0 +1,1170 @@
+//! Deciding a claim instance.
+//!
+//! 1. Where every term has a closed form, the prover tries first: an equality through
+//!    `ig_symbolic::prove` (a proof `ig_rules::check` accepted), an inequality by a checked
+//!    simplification of LHS − RHS whose sign the kernel's sign rules establish from the
+//!    facts (the domains of the points and the variables).
+//! 2. Otherwise, or when the prover cannot decide, a search over assignments: seeded
+//!    interior points, points near each boundary and at extreme scales, random values of
+//!    the variables, then local optimisation of the violation from the worst assignments.
+//!    The search evaluates by the fast route (closed forms enclosed by interval arithmetic
+//!    at the exact assignment) where there is one, else by the numeric route.
+//! 3. A violation beyond the error bound is rounded to a short decimal assignment and
+//!    replayed there by the other route (quadrature, shooting; or interval arithmetic when
+//!    the search was numeric), and only then called refuted. No violation anywhere:
+//!    verified, with the worst margin; a difference inside the error bound: unknown.
+
+use crate::file::{Instance, Point};
+use crate::routes::{closed_form, Closed, Geometries, NumericTerms, Value};
+use crate::statement::{placeholder, Relation};
+use crate::verdict::{short, Proved, Refutation, Verdict, Verified};
+use ig_expr::{BigRational, Expr, Interval, Uncertain};
+use ig_rules::{Fact, Knowledge, Sign};
+use ig_spec::Family;
+use ig_symbolic::{prove, simplify, Limits};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// Relative agreement (of the sides' scale) that counts as holding on the numeric route:
+/// quadrature resolves to ~1e-11 of the terms it sums, shooting to ~1e-9; the rest is margin
+/// for error estimates that are estimates.
+pub const NUMERIC_TOLERANCE: f64 = 1e-7;
+
+/// The smallest violation, relative to the sides' scale, that the numeric route may call a
+/// failure: far above any error of its rules, so that a true claim is never refuted by an
+/// optimistic error estimate.
+pub const GROSS_VIOLATION: f64 = 1e-5;
+
+/// Seed of every search: the same claim gets the same assignments.
+const SEED: u64 = 0x1c_1a_1d;
+
+/// Assignments tried by each route, random then optimised.
+const FAST_TRIALS: usize = 240;
+const SLOW_TRIALS: usize = 24;
+const FAST_STEPS: usize = 120;
+const SLOW_STEPS: usize = 24;
+
+/// The fewest resolved assignments a verification rests on.
+const FEWEST: usize = 5;
+
+/// Both sides at one assignment, with error bounds.
+#[derive(Clone, Debug)]
+pub struct Sides {
+    /// LHS.
+    pub lhs: Value,
+    /// RHS.
+    pub rhs: Value,
+    /// Whether the error bounds are rigorous (interval arithmetic), not estimates.
+    pub certified: bool,
+}
+
+/// What one assignment says of a claim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Judgement {
+    /// Holds (within the tolerance, on the numeric route).
+    Holds,
+    /// Fails beyond doubt.
+    Fails,
+    /// The error bound is too wide to say, or the violation too small to be sure of.
+    CannotTell,
+}
+
+impl Sides {
+    /// The scale differences are judged at.
+    fn scale(&self) -> f64 {
+        [
+            self.lhs.value.abs(),
+            self.rhs.value.abs(),
+            self.lhs.scale,
+            self.rhs.scale,
+        ]
+        .into_iter()
+        .fold(1e-300, f64::max)
+    }
+
+    fn error(&self) -> f64 {
+        self.lhs.error + self.rhs.error
+    }
+
+    /// By how much the claim is violated: positive when it fails.
+    fn violation(&self, relation: Relation) -> f64 {
+        let d = self.lhs.value - self.rhs.value;
+        match relation {
+            Relation::Eq => d.abs(),
+            Relation::Ge | Relation::Gt => -d,
+            Relation::Le | Relation::Lt => d,
+        }
+    }
+
+    /// The margin relative to the scale: positive holds, negative fails (what the search
+    /// minimises).
+    fn margin(&self, relation: Relation) -> f64 {
+        -self.violation(relation) / self.scale()
+    }
+
+    /// What this assignment says.
+    pub fn judge(&self, relation: Relation) -> Judgement {
+        let (v, error, scale) = (self.violation(relation), self.error(), self.scale());
+        // Rigorous bounds, or values computed exactly (an integrand 0 at every node).
+        if self.certified || error == 0.0 {
+            let strict = matches!(relation, Relation::Gt | Relation::Lt);
+            if v > 2.0 * error || (strict && error == 0.0 && v >= 0.0) {
+                Judgement::Fails
+            } else if error <= NUMERIC_TOLERANCE * scale {
+                Judgement::Holds
+            } else {
+                Judgement::CannotTell
+            }
+        } else if v > (100.0 * error).max(GROSS_VIOLATION * scale) {
+            Judgement::Fails
+        } else if error <= NUMERIC_TOLERANCE * scale && v <= NUMERIC_TOLERANCE * scale {
+            Judgement::Holds
+        } else {
+            Judgement::CannotTell
+        }
+    }
+
+    fn fails(&self, relation: Relation) -> bool {
+        self.judge(relation) == Judgement::Fails
+    }
+}
+
+/// The free parameters of an instance: coordinates of free points, then variables (the
+/// limit's variable aside).
+struct Parameters {
+    names: Vec<String>,
+    /// For each parameter: the point it belongs to and the coordinate index, or None for a
+    /// variable.
+    owner: Vec<Option<(usize, usize)>>,
+}
+
+/// One instance with its routes prepared.
+pub struct Decider<'a> {
+    instance: &'a Instance,
+    params: Parameters,
+    /// LHS and RHS with every term replaced by its closed form, when all have one.
+    closed: Option<(Expr, Expr)>,
+    /// Whether a proof may rest on those closed forms (all derived, none a file's formula).
+    provable: bool,
+    /// Each term's closed form, where it has one: the search's route for it when not all do.
+    forms: Vec<Option<Expr>>,
+    numeric: Result<NumericTerms, String>,
+}
+
+/// Where a route could not evaluate.
+type Failed = String;
+
+/// Every point's coordinates, and the value of every symbol (`P.mu`, variables).
+type Environment = (Vec<Vec<f64>>, HashMap<String, f64>);
+
+/// Each route's name and both sides by it (or why it could not evaluate).
+pub type Routes = Vec<(String, Result<Sides, Failed>)>;
+
+impl<'a> Decider<'a> {
+    /// Prepares the routes of `instance`.
+    pub fn new(instance: &'a Instance) -> Decider<'a> {
+        let mut names = Vec::new();
+        let mut owner = Vec::new();
+        for (k, p) in instance.points.iter().enumerate() {
+            if p.at.is_none() {
+                for (i, c) in p.family.coordinates.iter().enumerate() {
+                    names.push(format!("{}.{c}", p.name));
+                    owner.push(Some((k, i)));
+                }
+            }
+        }
+        for v in &instance.variables {
+            if instance.limit.as_deref() != Some(&v.name) {
+                names.push(v.name.clone());
+                owner.push(None);
+            }
+        }
+        let mut geometries = Geometries::default();
+        let closed_forms: Vec<Option<Closed>> = instance
+            .statement
+            .terms
+            .iter()
+            .map(|t| closed_form(t, &instance.points, &mut geometries))
+            .collect();
+        let provable = closed_forms.iter().flatten().all(|c| c.derived);
+        let forms: Vec<Option<Expr>> = closed_forms
+            .into_iter()
+            .map(|c| c.map(|c| substitute_defined(&c.expr, &instance.points)))
+            .collect();
+        let all: Option<Vec<Expr>> = forms.iter().cloned().collect();
+        let closed = all.map(|forms| {
+            let resolve = |side: &Expr| {
+                let mut out = side.clone();
+                for (k, f) in forms.iter().enumerate() {
+                    out = out.substitute(&placeholder(k), f);
+                }
+                substitute_defined(&out, &instance.points)
+            };
+            (
+                resolve(&instance.statement.lhs),
+                resolve(&instance.statement.rhs),
+            )
+        });
+        let numeric = NumericTerms::new(instance, &mut geometries);
+        Decider {
+            instance,
+            params: Parameters { names, owner },
+            closed,
+            provable,
+            forms,
+            numeric,
+        }
+    }
+
+    /// The facts of the free parameters: each free point's domain, the variables' facts,
+    /// and the domains of the defined points (the claim speaks only where they exist).
+    fn facts(&self) -> Vec<Fact> {
+        let mut facts = self.instance.facts.clone();
+        for p in &self.instance.points {
+            for fact in &p.family.domain {
+                let mut e = fact.expr.clone();
+                for (i, c) in p.family.coordinates.iter().enumerate() {
+                    let value = match &p.at {
+                        Some(at) => substitute_defined(&at[i], &self.instance.points),
+                        None => Expr::sym(&format!("{}.{c}", p.name)),
+                    };
+                    e = e.substitute(c, &value);
+                }
+                facts.push(Fact {
+                    expr: e,
+                    sign: fact.sign,
+                });
+            }
+        }
+        facts
+    }
+
+    /// Step 1: a checked proof, when closed forms make one possible.
+    fn try_proof(&self) -> Option<Result<Proved, BTreeAssignment>> {
+        let (lhs, rhs) = self.closed.as_ref()?;
+        if self.instance.limit.is_some() || !self.provable {
+            return None;
+        }
+        let facts = self.facts();
+        let limits = Limits {
+            time: Some(Duration::from_secs(10)),
+            ..Limits::default()
+        };
+        match self.instance.statement.relation {
+            Relation::Eq => match prove(lhs, rhs, &facts, &limits).ok()? {
+                ig_symbolic::Verdict::Proved(proof) => Some(Ok(Proved {
+                    how: format!("checked proof, {} steps", proof.len()),
+                })),
+                ig_symbolic::Verdict::Refuted(c) => Some(Err(c.point.into_iter().collect())),
+                ig_symbolic::Verdict::Unknown(_) => None,
+            },
+            relation => {
+                let difference = Expr::sub(lhs.clone(), rhs.clone());
+                let simplified = simplify(&difference, &facts, &limits).ok()?;
+                let mut knowledge = Knowledge::new(&facts).ok()?;
+                knowledge.assume_defined(&difference).ok()?;
+                let sign = knowledge.sign(&simplified.expr);
+                let wanted = match relation {
+                    Relation::Ge => Sign::NONNEG,
+                    Relation::Gt => Sign::POS,
+                    Relation::Le => Sign::NONPOS,
+                    Relation::Lt => Sign::NEG,
+                    Relation::Eq => unreachable!("handled above"),
+                };
+                (sign != Sign::NONE && sign.within(wanted)).then(|| {
+                    Ok(Proved {
+                        how: format!(
+                            "LHS − RHS = {} (checked, {} steps), {} by the kernel's sign rules",
+                            clip(&simplified.expr.to_string()),
+                            simplified.proof.len(),
+                            match wanted {
+                                Sign::POS => "positive",
+                                Sign::NEG => "negative",
+                                Sign::NONNEG => "non-negative",
+                                _ => "non-positive",
+                            }
+                        ),
+                    })
+                })
+            }
+        }
+    }
+
+    /// Every point's coordinates and the environment of symbols at an assignment of the
+    /// free parameters (and the limit variable); None where a defined point leaves its
+    /// domain or a variable's fact fails.
+    fn environment(&self, values: &[f64], limit: Option<f64>) -> Option<Environment> {
+        let mut env: HashMap<String, f64> = HashMap::new();
+        for (name, v) in self.params.names.iter().zip(values) {
+            env.insert(name.clone(), *v);
+        }
+        if let (Some(var), Some(v)) = (&self.instance.limit, limit) {
+            env.insert(var.clone(), v);
+        }
+        let lookup = |env: &HashMap<String, f64>, s: &str| env.get(s).copied();
+        for fact in &self.instance.facts {
+            let v = fact.expr.eval(&|s| lookup(&env, s)).ok()?;
+            if !Sign::of_f64(v).within(fact.sign) {
+                return None;
+            }
+        }
+        let mut coordinates = Vec::new();
+        for p in &self.instance.points {
+            let point: Vec<f64> = match &p.at {
+                None => p
+                    .family
+                    .coordinates
+                    .iter()
+                    .map(|c| env[&format!("{}.{c}", p.name)])
+                    .collect(),
+                Some(at) => {
+                    let values: Option<Vec<f64>> = at
+                        .iter()
+                        .map(|e| e.eval(&|s| lookup(&env, s)).ok())
+                        .collect();
+                    let values = values?;
+                    for (c, v) in p.family.coordinates.iter().zip(&values) {
+                        env.insert(format!("{}.{c}", p.name), *v);
+                    }
+                    values
+                }
+            };
+            if !inside(&p.family, &point) {
+                return None;
+            }
+            coordinates.push(point);
+        }
+        Some((coordinates, env))
+    }
+
+    /// The assignment as exact rationals (every double is one).
+    fn exact(&self, values: &[f64], limit: Option<f64>) -> Option<HashMap<String, BigRational>> {
+        let mut exact: HashMap<String, BigRational> = HashMap::new();
+        for (name, v) in self.params.names.iter().zip(values) {
+            exact.insert(name.clone(), BigRational::from_float(*v)?);
+        }
+        if let (Some(var), Some(v)) = (&self.instance.limit, limit) {
+            exact.insert(var.clone(), BigRational::from_float(v)?);
+        }
+        Some(exact)
+    }
+
+    /// Both sides by the fast route: closed forms enclosed at the exact assignment.
+    fn closed_sides(&self, values: &[f64], limit: Option<f64>) -> Option<Result<Sides, Failed>> {
+        let (lhs, rhs) = self.closed.as_ref()?;
+        let exact = self.exact(values, limit)?;
+        Some(enclosed(lhs, &exact).and_then(|l| {
+            Ok(Sides {
+                lhs: l,
+                rhs: enclosed(rhs, &exact)?,
+                certified: true,
+            })
+        }))
+    }
+
+    /// Both sides by the numeric route (every term from the log-density).
+    fn numeric_sides(&self, values: &[f64], limit: Option<f64>) -> Result<Sides, Failed> {
+        self.term_sides(values, limit, false)
+    }
+
+    /// Both sides from term values: numeric ones, or (`hybrid`) each term's closed form
+    /// enclosed where it has one and the numeric value elsewhere.
+    fn term_sides(
+        &self,
+        values: &[f64],
+        limit: Option<f64>,
+        hybrid: bool,
+    ) -> Result<Sides, Failed> {
+        let numeric = self.numeric.as_ref().map_err(Clone::clone)?;
+        let (coordinates, mut env) = self
+            .environment(values, limit)
+            .ok_or_else(|| "outside the domain".to_string())?;
+        let mut terms = numeric.values(&self.instance.points, &coordinates, &env, |k| {
+            hybrid && self.forms[k].is_some()
+        })?;
+        if hybrid {
+            let exact = self.exact(values, limit).ok_or("not a finite assignment")?;
+            for (k, form) in self.forms.iter().enumerate() {
+                if let Some(form) = form {
+                    terms[k] = enclosed(form, &exact)?;
+                }
+            }
+        }
+        for (k, t) in terms.iter().enumerate() {
+            env.insert(placeholder(k), t.value);
+        }
+        let side = |e: &Expr| -> Result<Value, Failed> {
+            let at = |env: &HashMap<String, f64>| e.eval(&|s| env.get(s).copied());
+            let value = at(&env).map_err(|e| e.to_string())?;
+            // First-order propagation of each term's error and scale (by a small step in
+            // the term), plus rounding.
+            let mut error = 1e-14 * value.abs();
+            let mut scale = value.abs();
+            for (k, t) in terms.iter().enumerate() {
+                if e.contains_sym(&placeholder(k)) {
+                    let step = t.error.max(1e-6 * t.scale.max(t.value.abs())).max(1e-300);
+                    let mut moved = env.clone();
+                    moved.insert(placeholder(k), t.value + step);
+                    let shifted = at(&moved).map_err(|e| e.to_string())?;
+                    let slope = ((shifted - value) / step).abs();
+                    error += slope * t.error;
+                    scale += slope * t.scale;
+                }
+            }
+            Ok(Value {
+                value,
+                error,
+                scale,
+            })
+        };
+        let statement = &self.instance.statement;
+        Ok(Sides {
+            lhs: side(&statement.lhs)?,
+            rhs: side(&statement.rhs)?,
+            certified: false,
+        })
+    }
+
+    /// The search's route: closed forms where every term has one, else numeric.
+    fn fast(&self) -> bool {
+        self.closed.is_some()
+    }
+
+    /// Both sides by the search's route: all closed forms, else closed forms where they
+    /// exist and numbers for the rest.
+    fn sides(&self, values: &[f64], limit: Option<f64>) -> Result<Sides, Failed> {
+        if self.environment(values, limit).is_none() {
+            return Err("outside the domain".into());
+        }
+        match self.closed_sides(values, limit) {
+            Some(result) => result,
+            None => self.term_sides(values, limit, true),
+        }
+    }
+
+    fn route(&self) -> &'static str {
+        if self.fast() {
+            "closed forms in interval arithmetic"
+        } else if self.forms.iter().any(Option::is_some) {
+            "closed forms where known, quadrature for the rest"
+        } else {
+            "quadrature"
+        }
+    }
+
+    /// Decides the instance.
+    pub fn decide(&self) -> Verdict {
+        let fixed_refutation = match self.try_proof() {
+            Some(Ok(proved)) => return Verdict::Proved(proved),
+            Some(Err(point)) => Some(point),
+            None => None,
+        };
+        if self.instance.limit.is_some() {
+            return self.decide_limit();
+        }
+        let relation = self.instance.statement.relation;
+        let mut rng = StdRng::seed_from_u64(SEED);
+        let trials = if self.fast() {
+            FAST_TRIALS
+        } else {
+            SLOW_TRIALS
+        };
+        let mut starts = self.starting_points(&mut rng, trials);
+        if let Some(point) = fixed_refutation {
+            let values: Option<Vec<f64>> = self
+                .params
+                .names
+                .iter()
+                .map(|n| point.get(n).map(ig_expr::to_f64))
+                .collect();
+            starts.extend(values);
+        }
+        let mut evaluated: Vec<(Vec<f64>, Sides)> = Vec::new();
+        let mut first_failure = None;
+        for values in starts {
+            match self.sides(&values, None) {
+                Ok(s) => evaluated.push((values, s)),
+                Err(e) => {
+                    first_failure.get_or_insert(e);
+                }
+            }
+        }
+        let by_margin = |list: &mut Vec<(Vec<f64>, Sides)>| {
+            list.sort_by(|a, b| a.1.margin(relation).total_cmp(&b.1.margin(relation)));
+        };
+        by_margin(&mut evaluated);
+        // Replayed first: failures among the sampled assignments (moderate ones, where
+        // every route works), then those local optimisation of the violation finds from
+        // the three worst (which may run to where only the search's route still works).
+        let mut candidates: Vec<Vec<f64>> = evaluated
+            .iter()
+            .filter(|(_, s)| s.fails(relation))
+            .take(3)
+            .map(|(v, _)| v.clone())
+            .collect();
+        let steps = if self.fast() { FAST_STEPS } else { SLOW_STEPS };
+        let worst: Vec<Vec<f64>> = evaluated.iter().take(3).map(|(v, _)| v.clone()).collect();
+        for start in worst {
+            if let Some(found) = self.optimise(&start, steps, &mut rng) {
+                if found.1.fails(relation) && candidates.len() < 5 {
+                    candidates.push(found.0.clone());
+                }
+                evaluated.push(found);
+            }
+        }
+        by_margin(&mut evaluated);
+        for values in &candidates {
+            if let Some(r) = self.replay(values) {
+                return Verdict::Refuted(r);
+            }
+        }
+        let resolved: Vec<&(Vec<f64>, Sides)> = evaluated
+            .iter()
+            .filter(|(_, s)| s.judge(relation) != Judgement::CannotTell)
+            .collect();
+        if let Some((values, s)) = resolved
+            .iter()
+            .find(|(_, s)| s.judge(relation) == Judgement::Fails)
+        {
+            return Verdict::Unknown(format!(
+                "fails at {} (LHS = {}, RHS = {}) by the search's route, but no independent route replays it there",
+                self.describe(values),
+                short(s.lhs.value),
+                short(s.rhs.value)
+            ));
+        }
+        if resolved.len() < FEWEST {
+            let why = match (
+                evaluated
+                    .iter()
+                    .find(|(_, s)| s.judge(relation) == Judgement::CannotTell),
+                first_failure,
+            ) {
+                (Some((values, s)), _) => format!(
+                    "at {}: LHS = {} ± {:.1e}, RHS = {} ± {:.1e}",
+                    self.describe(values),
+                    short(s.lhs.value),
+                    s.lhs.error,
+                    short(s.rhs.value),
+                    s.rhs.error
+                ),
+                (None, Some(e)) => clip(&e),
+                (None, None) => "no assignment in the domain".into(),
+            };
+            return Verdict::Unknown(format!(
+                "only {} of {} assignments resolved the claim ({why})",
+                resolved.len(),
+                evaluated.len()
+            ));
+        }
+        let worst = resolved
+            .iter()
+            .map(|(_, s)| s.violation(relation) / s.scale())
+            .fold(f64::NEG_INFINITY, f64::max);
+        Verdict::Verified(Verified {
+            assignments: resolved.len(),
+            worst: match relation {
+                Relation::Eq => worst,
+                _ => -worst,
+            },
+            measure: match relation {
+                Relation::Eq => "largest relative difference",
+                _ => "smallest relative margin",
+            },
+            tolerance: if self.fast() { 0.0 } else { NUMERIC_TOLERANCE },
+            route: self.route().into(),
+        })
+    }
+
+    fn describe(&self, values: &[f64]) -> String {
+        self.params
+            .names
+            .iter()
+            .zip(values)
+            .map(|(n, v)| format!("{n} = {}", short(*v)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Random assignments: interior points of each free point's family (seeded, moderate),
+    /// points near its boundary and at extreme scales, random values of the variables.
+    fn starting_points(&self, rng: &mut StdRng, count: usize) -> Vec<Vec<f64>> {
+        let points = &self.instance.points;
+        let interior: Vec<Vec<Vec<f64>>> = points
+            .iter()
+            .enumerate()
+            .map(|(k, p)| {
+                if p.at.is_some() {
+                    return Vec::new();
+                }
+                let mut list = ig_numeric::interior_points(&p.family, SEED + k as u64, count);
+                if let Some(base) = list.first().cloned() {
+                    list.extend(ig_numeric::extreme_points(&p.family, &base));
+                }
+                list.extend(broad_points(&p.family, rng, count, self.fast()));
+                list
+            })
+            .collect();
+        let mut out = Vec::new();
+        for n in 0..count.max(1) * 2 {
+            let mut values = Vec::new();
+            let mut ok = true;
+            for (name, owner) in self.params.names.iter().zip(&self.params.owner) {
+                match owner {
+                    Some((k, i)) => {
+                        let list = &interior[*k];
+                        if list.is_empty() {
+                            ok = false;
+                            break;
+                        }
+                        // The k-th point takes a different member of its list than the others,
+                        // so two points of one family differ.
+                        let pick = if n < list.len() {
+                            (n * (k + 1) * 7 + k) % list.len()
+                        } else {
+                            rng.gen_range(0..list.len())
+                        };
+                        values.push(list[pick][*i]);
+                    }
+                    None => {
+                        let v = self.random_variable(name, rng);
+                        match v {
+                            Some(v) => values.push(v),
+                            None => {
+                                ok = false;
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            if ok
+                && self
+                    .environment(&values, self.instance.limit.as_ref().map(|_| 0.01))
+                    .is_some()
+            {
+                out.push(values);
+            }
+            if out.len() >= count {
+                break;
+            }
+        }
+        // Special values, one parameter at a time, beside the first assignments: a claim
+        // that fails only at 0 (a metric vanishing at θ = 0) is found there, not by chance.
+        let (bases, specials): (usize, &[f64]) = if self.fast() {
+            (3, &[0.0, 1.0, -1.0, 0.5, 2.0])
+        } else {
+            (1, &[0.0, 1.0])
+        };
+        let mut variants = Vec::new();
+        for base in out.iter().take(bases) {
+            for i in 0..base.len() {
+                for v in specials {
+                    let mut values = base.clone();
+                    values[i] = *v;
+                    if self
+                        .environment(&values, self.instance.limit.as_ref().map(|_| 0.01))
+                        .is_some()
+                        && !out.contains(&values)
+                        && !variants.contains(&values)
+                    {
+                        variants.push(values);
+                    }
+                }
+            }
+        }
+        out.extend(variants);
+        out
+    }
+
+    /// A random value of a variable that satisfies its own facts (those naming it alone).
+    fn random_variable(&self, name: &str, rng: &mut StdRng) -> Option<f64> {
+        let own: Vec<&Fact> = self
+            .instance
+            .facts
+            .iter()
+            .filter(|f| {
+                let s = f.expr.symbols();
+                s.len() == 1 && *s[0] == *name
+            })
+            .collect();
+        for _ in 0..400 {
+            let v = random_real(rng, self.fast());
+            let ok = own.iter().all(|f| {
+                f.expr
+                    .eval(&|s| (s == name).then_some(v))
+                    .is_ok_and(|x| Sign::of_f64(x).within(f.sign))
+            });
+            if ok {
+                return Some(v);
+            }
+        }
+        None
+    }
+
+    /// Hill-climbing on the margin: random steps scaled to each parameter, halved after
+    /// repeated failures.
+    fn optimise(&self, start: &[f64], steps: usize, rng: &mut StdRng) -> Option<(Vec<f64>, Sides)> {
+        let relation = self.instance.statement.relation;
+        let mut best = (start.to_vec(), self.sides(start, None).ok()?);
+        let mut size = 0.5;
+        let mut misses = 0;
+        for _ in 0..steps {
+            let candidate: Vec<f64> = best
+                .0
+                .iter()
+                .map(|v| {
+                    let z: f64 = rng.gen_range(-1.0..1.0);
+                    if rng.gen_bool(0.5) && *v != 0.0 {
+                        v * (size * z).exp()
+                    } else {
+                        v + size * z * v.abs().max(0.1)
+                    }
+                })
+                .collect();
+            match self.sides(&candidate, None) {
+                Ok(s) if s.margin(relation) < best.1.margin(relation) => {
+                    best = (candidate, s);
+                    misses = 0;
+                }
+                _ => {
+                    misses += 1;
+                    if misses >= 6 {
+                        size *= 0.5;
+                        misses = 0;
+                    }
+                }
+            }
+            if best.1.fails(relation) && size < 0.05 {
+                break;
+            }
+        }
+        Some(best)
+    }
+
+    /// A violation found by the search, rounded to a short decimal assignment and
+    /// replayed there by the routes independent of the search.
+    fn replay(&self, values: &[f64]) -> Option<Refutation> {
+        let relation = self.instance.statement.relation;
+        let rounded: Vec<(String, BigRational)> = self
+            .params
+            .names
+            .iter()
+            .zip(values)
+            .map(|(n, v)| Some((n.clone(), round(*v)?)))
+            .collect::<Option<_>>()?;
+        let floats: Vec<f64> = rounded.iter().map(|(_, r)| ig_expr::to_f64(r)).collect();
+        // The exact point must lie in every domain (decided exactly where rational).
+        let (coordinates, _) = self.environment(&floats, None)?;
+        for (p, c) in self.instance.points.iter().zip(&coordinates) {
+            let exact: Option<Vec<BigRational>> = c.iter().map(|v| round_exactly(*v)).collect();
+            if p.at.is_none() {
+                p.family.contains(&exact?).ok()?;
+            }
+        }
+        let closed = self.closed_sides(&floats, None).and_then(Result::ok);
+        let numeric = self.numeric_sides(&floats, None).ok();
+        let mut evidence = Vec::new();
+        let mut shown = None;
+        if let Some(s) = &closed {
+            if !s.fails(relation) {
+                return None;
+            }
+            evidence.push(format!(
+                "closed forms in interval arithmetic: LHS ∈ {} ± {:.1e}, RHS ∈ {} ± {:.1e}",
+                short(s.lhs.value),
+                s.lhs.error,
+                short(s.rhs.value),
+                s.rhs.error
+            ));
+            shown = Some(s.clone());
+        }
+        if let Some(s) = &numeric {
+            if !s.fails(relation) {
+                return None;
+            }
+            evidence.push(format!(
+                "replayed from the log-density: LHS = {} ± {:.1e}, RHS = {} ± {:.1e}",
+                short(s.lhs.value),
+                s.lhs.error,
+                short(s.rhs.value),
+                s.rhs.error
+            ));
+            shown.get_or_insert(s.clone());
+        }
+        // A refutation needs a route besides the search's own: the numeric replay when the
+        // search used closed forms; exact or interval arithmetic when the sides have no
+        // terms (the search evaluated in doubles).
+        let independent = if self.instance.statement.terms.is_empty() {
+            closed.is_some()
+        } else {
+            numeric.is_some()
+        };
+        if !independent {
+            return None;
+        }
+        let shown = shown?;
+        Some(Refutation {
+            family: self.instance.family.clone(),
+            assignment: rounded
+                .iter()
+                .map(|(n, r)| (n.clone(), decimal(r)))
+                .collect(),
+            lhs: shown.lhs.value,
+            rhs: shown.rhs.value,
+            evidence: evidence.join("; "),
+        })
+    }
+
+    /// A limit claim: LHS − RHS along ε = 2⁻⁴, 2⁻⁵, … at a few assignments of the rest, its
+    /// limit estimated by Aitken's extrapolation of the last three values (exact for a
+    /// difference c·εᵏ, and for the leading term of a power series), halving ε until two
+    /// successive estimates agree or the error bound grows too wide.
+    fn decide_limit(&self) -> Verdict {
+        let mut rng = StdRng::seed_from_u64(SEED);
+        let (count, deepest) = if self.fast() { (12, 40) } else { (4, 12) };
+        let starts = self.starting_points(&mut rng, count);
+        let mut worst: f64 = 0.0;
+        let mut tried = 0;
+        let mut failure = None;
+        for values in starts {
+            let mut steps: Vec<f64> = Vec::new();
+            let mut d: Vec<f64> = Vec::new();
+            let (mut lhs, mut rhs) = (Vec::new(), Vec::new());
+            let mut settled = false;
+            let mut reason = None;
+            let mut scale: f64 = 0.0;
+            for k in 4..=deepest {
+                let eps = 0.5f64.powi(k);
+                let sides = match self.sides(&values, Some(eps)) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        reason = Some(e);
+                        break;
+                    }
+                };
+                if sides.error() > NUMERIC_TOLERANCE * sides.scale() {
+                    reason = Some(format!("the error bound is too wide at ε = {eps}"));
+                    break;
+                }
+                scale = sides.scale();
+                steps.push(eps);
+                d.push(sides.lhs.value - sides.rhs.value);
+                lhs.push(sides.lhs.value);
+                rhs.push(sides.rhs.value);
+                let n = d.len();
+                // In the asymptotic regime each side and their difference contract as ε
+                // halves; before it (a step still large for the point's own scale) a side
+                // may grow, and an extrapolation would be meaningless.
+                let contracting = |v: &[f64]| {
+                    v.windows(3).skip(n.saturating_sub(5)).all(|w| {
+                        (w[2] - w[1]).abs() <= 0.75 * (w[1] - w[0]).abs()
+                            || (w[2] - w[1]).abs() <= 1e-12 * scale
+                    })
+                };
+                if n >= 5
+                    && contracting(&d)
+                    && contracting(&lhs)
+                    && contracting(&rhs)
+                    && (aitken(&d[n - 3..]) - aitken(&d[n - 4..n - 1])).abs() <= 1e-7 * scale
+                {
+                    settled = true;
+                    break;
+                }
+            }
+            let n = d.len();
+            if !settled {
+                failure.get_or_insert(format!(
+                    "LHS − RHS does not settle as ε → 0 at {}{}",
+                    self.describe(&values),
+                    reason.map_or(String::new(), |r| format!(" ({r})"))
+                ));
+                continue;
+            }
+            let limit = aitken(&d[n - 3..]);
+            let spread = (limit - aitken(&d[n - 4..n - 1])).abs();
+            tried += 1;
+            if limit.abs() + spread <= 1e-4 * scale {
+                worst = worst.max(limit.abs() / scale);
+            } else if limit.abs() - spread > 1e-2 * scale {
+                return self.refute_limit(&values, &steps, &d, limit);
+            } else {
+                return Verdict::Unknown(format!(
+                    "LHS − RHS tends to {} (relative {:.1e}) at {}: too small to refute, too large to verify",
+                    short(limit),
+                    limit.abs() / scale,
+                    self.describe(&values)
+                ));
+            }
+        }
+        if tried < 3 {
+            return Verdict::Unknown(format!(
+                "the limit settled at {tried} assignments only{}",
+                failure.map_or(String::new(), |e| format!(" ({})", clip(&e)))
+            ));
+        }
+        Verdict::Verified(Verified {
+            assignments: tried,
+            worst,
+            measure: "largest extrapolated |LHS − RHS| at ε → 0, relative",
+            tolerance: 1e-4,
+            route: self.route().into(),
+        })
+    }
+
+    fn refute_limit(&self, values: &[f64], steps: &[f64], d: &[f64], limit: f64) -> Verdict {
+        // Replay at the last step by the other route.
+        let last = *steps.last().unwrap_or(&0.0);
+        let replay = self.numeric_sides(values, Some(last)).ok();
+        let mut assignment: Vec<(String, String)> = self
+            .params
+            .names
+            .iter()
+            .zip(values)
+            .map(|(n, v)| (n.clone(), short(*v)))
+            .collect();
+        if let Some(var) = &self.instance.limit {
+            assignment.push((var.clone(), format!("{last}")));
+        }
+        let trend = d
+            .iter()
+            .zip(steps)
+            .skip(d.len().saturating_sub(3))
+            .map(|(d, e)| format!("{} at ε = {e}", short(*d)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let agrees = |s: &Sides| {
+            let r = s.lhs.value - s.rhs.value;
+            (r - d[d.len() - 1]).abs() <= 1e-3 * r.abs() + 100.0 * s.error()
+        };
+        let Some(replay) = replay.filter(agrees) else {
+            return Verdict::Unknown(format!(
+                "LHS − RHS tends to {} ({trend}), but no second route replays it",
+                short(limit)
+            ));
+        };
+        Verdict::Refuted(Refutation {
+            family: self.instance.family.clone(),
+            assignment,
+            lhs: replay.lhs.value,
+            rhs: replay.rhs.value,
+            evidence: format!(
+                "LHS − RHS tends to {} as ε → 0, not 0 ({trend}; extrapolated); the other route agrees at the last ε",
+                short(limit)
+            ),
+        })
+    }
+
+    /// Both sides at an exact assignment by every route, for `ig audit --at`.
+    pub fn evaluate_at(&self, assignment: &HashMap<String, f64>) -> Result<Routes, String> {
+        let mut values = Vec::new();
+        for n in &self.params.names {
+            values.push(
+                *assignment
+                    .get(n)
+                    .ok_or_else(|| format!("--at: no value for {n}"))?,
+            );
+        }
+        let limit = match &self.instance.limit {
+            Some(v) => Some(
+                *assignment
+                    .get(v)
+                    .ok_or_else(|| format!("--at: no value for {v}"))?,
+            ),
+            None => None,
+        };
+        for k in assignment.keys() {
+            if !self.params.names.contains(k) && self.instance.limit.as_ref() != Some(k) {
+                return Err(format!(
+                    "--at: '{k}' is not a parameter of the claim ({})",
+                    self.params.names.join(", ")
+                ));
+            }
+        }
+        if self.environment(&values, limit).is_none() {
+            return Err(
+                "--at: the assignment is outside the domain of a point or a variable".into(),
+            );
+        }
+        let mut out = Vec::new();
+        if let Some(s) = self.closed_sides(&values, limit) {
+            out.push(("closed forms in interval arithmetic".to_string(), s));
+        }
+        if !self.instance.statement.terms.is_empty() || self.closed.is_none() {
+            out.push((
+                "from the log-density".to_string(),
+                self.numeric_sides(&values, limit),
+            ));
+        }
+        Ok(out)
+    }
+
+    /// The parameters, in order.
+    pub fn parameters(&self) -> &[String] {
+        &self.params.names
+    }
+
+    /// The relation.
+    pub fn relation(&self) -> Relation {
+        self.instance.statement.relation
+    }
+}
+
+/// Whether `sides` hold, fail, or cannot be told, as words for `ig audit --at`.
+pub fn judge(sides: &Sides, relation: Relation) -> &'static str {
+    match sides.judge(relation) {
+        Judgement::Fails => "fails",
+        Judgement::Holds => "holds",
+        Judgement::CannotTell => "cannot tell (the error bound is too wide)",
+    }
+}
+
+/// Aitken's extrapolation of the limit of three successive values.
+fn aitken(d: &[f64]) -> f64 {
+    let (a, b, c) = (d[0], d[1], d[2]);
+    let denominator = (c - b) - (b - a);
+    if denominator == 0.0 {
+        c
+    } else {
+        c - (c - b) * (c - b) / denominator
+    }
+}
+
+type BTreeAssignment = std::collections::BTreeMap<String, BigRational>;
+
+fn value_of(i: Interval) -> Value {
+    Value {
+        value: i.mid(),
+        error: (i.hi - i.lo) / 2.0,
+        scale: i.lo.abs().max(i.hi.abs()),
+    }
+}
+
+/// `e` enclosed at the exact assignment: in doubles, then at 128 and 320 bits where the
+/// doubles' enclosure is too wide (a closed form that cancels most of its digits, such as a
+/// divergence between nearby points).
+fn enclosed(e: &Expr, exact: &HashMap<String, BigRational>) -> Result<Value, Failed> {
+    let env = |s: &str| exact.get(s).cloned();
+    let narrow = |v: &Value| v.error <= 1e-3 * NUMERIC_TOLERANCE * v.scale;
+    let first = match e.enclose(&env) {
+        Ok(i) => Some(value_of(i)),
+        Err(Uncertain::Undefined(at)) => return Err(format!("undefined ({})", clip(&at))),
+        Err(_) => None,
+    };
+    if let Some(v) = first.filter(|v| narrow(v)) {
+        return Ok(v);
+    }
+    let mut best = first;
+    for bits in [128, 320] {
+        match ig_expr::enclose_precise(e, &env, bits) {
+            Ok(i) => {
+                let v = value_of(i);
+                if narrow(&v) {
+                    return Ok(v);
+                }
+                best = Some(v);
+            }
+            Err(Uncertain::Undefined(at)) => return Err(format!("undefined ({})", clip(&at))),
+            Err(_) => {}
+        }
+    }
+    best.ok_or_else(|| format!("cannot enclose {}", clip(&e.to_string())))
+}
+
+/// The defined points' coordinates substituted into `e`, innermost last (a defined point's
+/// coordinates may use earlier defined points).
+fn substitute_defined(e: &Expr, points: &[Point]) -> Expr {
+    let mut out = e.clone();
+    for p in points.iter().rev() {
+        if let Some(at) = &p.at {
+            for (c, value) in p.family.coordinates.iter().zip(at) {
+                out = out.substitute(&format!("{}.{c}", p.name), value);
+            }
+        }
+    }
+    out
+}
+
+/// Whether a point satisfies its family's domain facts, in doubles.
+fn inside(family: &Family, point: &[f64]) -> bool {
+    let env = |s: &str| {
+        family
+            .coordinates
+            .iter()
+            .position(|c| c == s)
+            .map(|i| point[i])
+    };
+    point.iter().all(|v| v.is_finite())
+        && family.domain.iter().all(|f| {
+            f.expr
+                .eval(&env)
+                .is_ok_and(|v| Sign::of_f64(v).within(f.sign))
+        })
+}
+
+/// Points of the whole domain, not only its middle: each coordinate drawn on a log scale
+/// (1e-3 … 1e3, either sign) or near 0 and 1, kept when the domain holds.
+fn broad_points(family: &Family, rng: &mut StdRng, count: usize, wide: bool) -> Vec<Vec<f64>> {
+    let mut out = Vec::new();
+    for _ in 0..count * 20 {
+        let p: Vec<f64> = family
+            .coordinates
+            .iter()
+            .map(|_| random_real(rng, wide))
+            .collect();
+        if inside(family, &p) {
+            out.push(p);
+        }
+        if out.len() >= count {
+            break;
+        }
+    }
+    out
+}
+
+/// A real from a mixture: moderate values, values on a log scale from 1e-4 to 1e4 (1e-2 to
+/// 1e2 when not `wide`: the numeric route's cost grows with the scale, a count series at
+/// p = 1e-4 has 10⁵ terms), and values close to 0 and 1, of either sign.
+fn random_real(rng: &mut StdRng, wide: bool) -> f64 {
+    let sign = if rng.gen_bool(0.5) { 1.0 } else { -1.0 };
+    let decades = if wide { 4.0 } else { 2.0 };
+    match rng.gen_range(0..4) {
+        0 => sign * rng.gen_range(0.0..4.0),
+        1 => sign * 10f64.powf(rng.gen_range(-decades..decades)),
+        2 => rng.gen_range(0.0..1.0),
+        _ => 1.0 - 10f64.powf(rng.gen_range(-decades..0.0)) * sign,
+    }
+}
+
+/// `v` rounded to six significant decimal digits, exactly.
+fn round(v: f64) -> Option<BigRational> {
+    if !v.is_finite() {
+        return None;
+    }
+    let text = format!("{v:.5e}");
+    ig_expr::parse_decimal(&text)
+}
+
+/// `v` exactly as a rational (for a defined point's coordinates, already rounded inputs).
+fn round_exactly(v: f64) -> Option<BigRational> {
+    BigRational::from_float(v)
+}
+
+/// A rational as a short decimal when it is one, else p/q.
+fn decimal(r: &BigRational) -> String {
+    let text = short(ig_expr::to_f64(r));
+    match ig_expr::parse_decimal(&text) {
+        Some(back) if back == *r => text,
+        _ => r.to_string(),
+    }
+}
+
+fn clip(text: &str) -> String {
+    let mut out: String = text.chars().take(80).collect();
+    if text.chars().nth(80).is_some() {
+        out.push('…');
+    }
+    out
+}

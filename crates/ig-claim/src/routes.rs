@@ -1,0 +1,465 @@
+//! The two routes to a term's value. Closed forms: expressions in the points' coordinates,
+//! from the derived geometry of an exponential family (KL as the Bregman divergence of A,
+//! the metric, the scalar curvature, the entropy when log h is constant) or from the family
+//! file (the Fisher–Rao distance). Numbers: from the log-density alone, by quadrature
+//! (every divergence, entropy and expectation, the metric as E[∂ᵢℓ ∂ⱼℓ]), by the numeric
+//! geometry (curvature) and by shooting geodesics with the numeric connection.
+
+use crate::file::{Instance, Point};
+use crate::statement::{coordinate_symbol, Term};
+use ig_expr::Expr;
+use ig_numeric::{CompiledConnection, Member, NumericConnection, Tape, LEVEL_TOLERANCE};
+use ig_rules::Canonicalizer;
+use ig_spec::{Family, TO_SUFFIX};
+use ig_symbolic::{derive_exponential, diff, kl_divergence, normalize, Geometry};
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// The derived geometry of each exponential family a claim names, derived once.
+#[derive(Default)]
+pub struct Geometries(HashMap<String, Option<Geometry>>);
+
+impl Geometries {
+    /// The derived geometry of an exponential family (None for others or on failure).
+    pub fn get(&mut self, family: &Family) -> Option<&Geometry> {
+        self.0
+            .entry(family.name.clone())
+            .or_insert_with(|| {
+                let e = family.exponential.as_ref()?;
+                derive_exponential(&family.coordinates, &e.natural_parameters, &e.log_partition)
+                    .ok()
+            })
+            .as_ref()
+    }
+}
+
+/// `e` with `family`'s coordinates (and, when `to` is given, those suffixed `_to`) renamed
+/// to the points' symbols.
+fn rename(e: &Expr, family: &Family, from: &Point, to: Option<&Point>) -> Expr {
+    let mut out = e.clone();
+    for c in &family.coordinates {
+        if let Some(to) = to {
+            out = out.substitute(
+                &format!("{c}{TO_SUFFIX}"),
+                &Expr::sym(&coordinate_symbol(&to.name, c)),
+            );
+        }
+        out = out.substitute(c, &Expr::sym(&coordinate_symbol(&from.name, c)));
+    }
+    out
+}
+
+/// A term's closed form, and whether a proof may rest on it: the derived geometry may (it is
+/// what every symbolic verdict of ig rests on), a family file's distance formula may not
+/// (it is data, checked only numerically against the geodesic).
+#[derive(Clone, Debug)]
+pub struct Closed {
+    /// The expression in the points' coordinates.
+    pub expr: Expr,
+    /// Whether a proof may use it.
+    pub derived: bool,
+}
+
+/// The term's closed form in the points' coordinates, where one is known.
+pub fn closed_form(term: &Term, points: &[Point], geometries: &mut Geometries) -> Option<Closed> {
+    let derived = !matches!(term, Term::FisherRao(..));
+    closed_expr(term, points, geometries).map(|expr| Closed { expr, derived })
+}
+
+fn closed_expr(term: &Term, points: &[Point], geometries: &mut Geometries) -> Option<Expr> {
+    let same = |p: usize, q: usize| points[p].family == points[q].family;
+    match term {
+        Term::Kl(p, q) if same(*p, *q) => {
+            let f = &points[*p].family;
+            let e = f.exponential.as_ref()?;
+            let g = geometries.get(f)?;
+            let kl = kl_divergence(
+                &f.coordinates,
+                &e.natural_parameters,
+                &e.log_partition,
+                &g.expectation,
+            );
+            Some(rename(&kl, f, &points[*p], Some(&points[*q])))
+        }
+        Term::FisherRao(p, q) if same(*p, *q) => {
+            let f = &points[*p].family;
+            Some(rename(
+                f.fisher_rao_distance.as_ref()?,
+                f,
+                &points[*p],
+                Some(&points[*q]),
+            ))
+        }
+        Term::Metric(p, i, j) => {
+            let f = &points[*p].family;
+            let g = geometries.get(f)?;
+            Some(rename(&g.metric[*i][*j], f, &points[*p], None))
+        }
+        Term::ScalarCurvature(p) => {
+            let f = &points[*p].family;
+            let g = geometries.get(f)?;
+            Some(rename(&g.scalar_curvature, f, &points[*p], None))
+        }
+        Term::Entropy(p) => {
+            // H = A − θ·η − E[log h], closed when log h does not depend on the observation.
+            let f = &points[*p].family;
+            let e = f.exponential.as_ref()?;
+            if f.variables
+                .iter()
+                .any(|v| e.log_base_measure.contains_sym(v))
+            {
+                return None;
+            }
+            let g = geometries.get(f)?;
+            let mut h = Expr::sub(e.log_partition.clone(), e.log_base_measure.clone());
+            for (theta, eta) in e.natural_parameters.iter().zip(&g.expectation) {
+                h = Expr::sub(h, Expr::mul(theta.clone(), eta.clone()));
+            }
+            Some(rename(&h, f, &points[*p], None))
+        }
+        _ => None,
+    }
+}
+
+/// A value, a bound on its error, and the size of what was summed to get it (the scale at
+/// which a difference of values is judged: E|f| for an expectation, whose value may be 0 by
+/// cancellation).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Value {
+    /// The value.
+    pub value: f64,
+    /// Its estimated absolute error.
+    pub error: f64,
+    /// The size of the terms behind it (at least |value|).
+    pub scale: f64,
+}
+
+impl Value {
+    /// An exact value.
+    pub fn exact(value: f64) -> Value {
+        Value {
+            value,
+            error: 0.0,
+            scale: value.abs(),
+        }
+    }
+}
+
+/// How a term is computed numerically.
+enum Plan {
+    /// `E_P[f]` and an affine map of it: `offset + factor · E[f]`, with `factor` and
+    /// `offset` given as expressions of the assignment (`4/(1 − a²)` for α-divergences).
+    Quadrature {
+        point: usize,
+        integrand: Integrand,
+        factor: Expr,
+        offset: Expr,
+        /// KL(P ∥ P) is exactly 0: the divergences are 0 where the two points coincide.
+        zero_when_equal: Option<(usize, usize)>,
+    },
+    /// R from the numeric geometry.
+    Curvature(usize),
+    /// Shooting with the derived Christoffel symbols compiled (exponential families; an
+    /// independent route from a closed-form distance) or the numeric connection.
+    Distance(usize, usize, Option<CompiledConnection>),
+}
+
+/// An integrand compiled once: the tape's inputs are the assignment's symbols it reads,
+/// then the observation.
+struct Integrand {
+    tape: Tape,
+    inputs: Vec<String>,
+}
+
+impl Integrand {
+    fn new(f: &Expr, family: &Family) -> Result<Integrand, String> {
+        let mut inputs: Vec<String> = f
+            .symbols()
+            .iter()
+            .map(|s| s.to_string())
+            .filter(|s| !family.variables.contains(s))
+            .collect();
+        inputs.sort();
+        let all: Vec<String> = inputs.iter().chain(&family.variables).cloned().collect();
+        let tape = Tape::compile(&all, std::slice::from_ref(f)).map_err(|e| e.to_string())?;
+        Ok(Integrand { tape, inputs })
+    }
+}
+
+/// The numeric route for the terms of one instance.
+pub struct NumericTerms {
+    plans: Vec<Plan>,
+}
+
+/// The log-density of point `q`, in point `p`'s observations.
+fn log_density_of(points: &[Point], q: usize, p: usize) -> Expr {
+    let (fq, fp) = (&points[q].family, &points[p].family);
+    let mut e = rename(&fq.log_density, fq, &points[q], None);
+    for (v, w) in fq.variables.iter().zip(&fp.variables) {
+        e = e.substitute(v, &Expr::sym(&format!("__observation_{w}")));
+    }
+    for w in &fp.variables {
+        e = e.substitute(&format!("__observation_{w}"), &Expr::sym(w));
+    }
+    e
+}
+
+impl NumericTerms {
+    /// Plans every term of the instance.
+    pub fn new(instance: &Instance, geometries: &mut Geometries) -> Result<NumericTerms, String> {
+        let points = &instance.points;
+        let compatible = |p: usize, q: usize| {
+            let (a, b) = (&points[p].family, &points[q].family);
+            if a.sample_space == b.sample_space && a.variables.len() == b.variables.len() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{} and {} live on different sample spaces",
+                    points[p].name, points[q].name
+                ))
+            }
+        };
+        let mut plans = Vec::new();
+        for term in &instance.statement.terms {
+            let plan = match term {
+                Term::Kl(p, q) => {
+                    compatible(*p, *q)?;
+                    Plan::Quadrature {
+                        point: *p,
+                        integrand: Integrand::new(
+                            &Expr::sub(
+                                log_density_of(points, *p, *p),
+                                log_density_of(points, *q, *p),
+                            ),
+                            &points[*p].family,
+                        )?,
+                        factor: Expr::int(1),
+                        offset: Expr::int(0),
+                        zero_when_equal: Some((*p, *q)),
+                    }
+                }
+                Term::AlphaDivergence(a, p, q) => {
+                    compatible(*p, *q)?;
+                    // ∫ p^((1−a)/2) q^((1+a)/2) = E_P[exp((1+a)/2 · (ℓ_Q − ℓ_P))].
+                    let half = Expr::div(Expr::add(Expr::int(1), a.clone()), Expr::int(2));
+                    let ratio = Expr::sub(
+                        log_density_of(points, *q, *p),
+                        log_density_of(points, *p, *p),
+                    );
+                    let factor = Expr::div(
+                        Expr::int(4),
+                        Expr::sub(Expr::int(1), Expr::pow(a.clone(), Expr::int(2))),
+                    );
+                    Plan::Quadrature {
+                        point: *p,
+                        integrand: Integrand::new(
+                            &Expr::unary(ig_expr::Op::Exp, Expr::mul(half, ratio)),
+                            &points[*p].family,
+                        )?,
+                        factor: Expr::neg(factor.clone()),
+                        offset: factor,
+                        zero_when_equal: Some((*p, *q)),
+                    }
+                }
+                Term::Entropy(p) => Plan::Quadrature {
+                    point: *p,
+                    integrand: Integrand::new(
+                        &Expr::neg(log_density_of(points, *p, *p)),
+                        &points[*p].family,
+                    )?,
+                    factor: Expr::int(1),
+                    offset: Expr::int(0),
+                    zero_when_equal: None,
+                },
+                Term::Expect(p, f) => Plan::Quadrature {
+                    point: *p,
+                    integrand: Integrand::new(f, &points[*p].family)?,
+                    factor: Expr::int(1),
+                    offset: Expr::int(0),
+                    zero_when_equal: None,
+                },
+                Term::Metric(p, i, j) => {
+                    let f = &points[*p].family;
+                    let l = rename(&f.log_density, f, &points[*p], None);
+                    let symbol = |k: usize| coordinate_symbol(&points[*p].name, &f.coordinates[k]);
+                    Plan::Quadrature {
+                        point: *p,
+                        integrand: Integrand::new(
+                            &Expr::mul(diff(&l, &symbol(*i)), diff(&l, &symbol(*j))),
+                            f,
+                        )?,
+                        factor: Expr::int(1),
+                        offset: Expr::int(0),
+                        zero_when_equal: None,
+                    }
+                }
+                Term::ScalarCurvature(p) => Plan::Curvature(*p),
+                Term::FisherRao(p, q) => {
+                    if points[*p].family != points[*q].family {
+                        return Err(format!(
+                            "fisher_rao({}, {}): the points belong to different families",
+                            points[*p].name, points[*q].name
+                        ));
+                    }
+                    let compiled = geometries
+                        .get(&points[*p].family)
+                        .and_then(|g| compiled_connection(g).ok());
+                    Plan::Distance(*p, *q, compiled)
+                }
+            };
+            plans.push(plan);
+        }
+        Ok(NumericTerms { plans })
+    }
+
+    /// Every term's value at the points' coordinates `coordinates[k]` and the variables
+    /// `env` (which holds the coordinates too, as `P.mu`).
+    /// Terms for which `skip(k)` holds are not computed (their value is left 0): the caller
+    /// has them another way.
+    pub fn values(
+        &self,
+        points: &[Point],
+        coordinates: &[Vec<f64>],
+        env: &HashMap<String, f64>,
+        skip: impl Fn(usize) -> bool,
+    ) -> Result<Vec<Value>, String> {
+        self.plans
+            .iter()
+            .enumerate()
+            .map(|(k, plan)| match plan {
+                _ if skip(k) => Ok(Value::exact(0.0)),
+                Plan::Quadrature {
+                    point,
+                    integrand,
+                    factor,
+                    offset,
+                    zero_when_equal,
+                } => {
+                    if let Some((p, q)) = zero_when_equal {
+                        if points[*p].family == points[*q].family
+                            && coordinates[*p] == coordinates[*q]
+                        {
+                            return Ok(Value::exact(0.0));
+                        }
+                    }
+                    let lookup = |s: &str| env.get(s).copied();
+                    let factor = factor.eval(&lookup).map_err(|e| e.to_string())?;
+                    let offset = offset.eval(&lookup).map_err(|e| e.to_string())?;
+                    let (value, error, magnitude) =
+                        expectation(&points[*point].family, &coordinates[*point], integrand, env)?;
+                    let value = offset + factor * value;
+                    Ok(Value {
+                        value,
+                        error: factor.abs() * error + 1e-15 * offset.abs(),
+                        scale: (factor.abs() * magnitude + offset.abs()).max(value.abs()),
+                    })
+                }
+                Plan::Curvature(p) => {
+                    let g = ig_numeric::numeric_geometry(&points[*p].family, &coordinates[*p])
+                        .map_err(|e| e.to_string())?;
+                    let r = g.scalar_curvature.value[0];
+                    let scale = g.scalar_curvature.scale.max(r.abs());
+                    Ok(Value {
+                        value: r,
+                        error: 1e-9 * scale,
+                        scale,
+                    })
+                }
+                Plan::Distance(p, q, compiled) => {
+                    if coordinates[*p] == coordinates[*q] {
+                        return Ok(Value::exact(0.0));
+                    }
+                    let (from, to) = (&coordinates[*p], &coordinates[*q]);
+                    let shot = match compiled {
+                        Some(c) => ig_numeric::shoot(c, from, to),
+                        None => {
+                            ig_numeric::shoot(&NumericConnection::new(&points[*p].family), from, to)
+                        }
+                    }
+                    .map_err(|e| e.to_string())?;
+                    Ok(Value {
+                        value: shot.distance,
+                        error: 1e-8 * shot.distance,
+                        scale: shot.distance,
+                    })
+                }
+            })
+            .collect()
+    }
+}
+
+struct Compiled<'a> {
+    tape: &'a Tape,
+    /// Values of the non-observation inputs, then room for the observation.
+    fixed: Vec<f64>,
+}
+
+impl ig_numeric::Integrand for Compiled<'_> {
+    type Scratch = (Vec<f64>, Vec<f64>);
+    fn scratch(&self) -> Self::Scratch {
+        (self.fixed.clone(), Vec::new())
+    }
+    fn width(&self) -> usize {
+        1
+    }
+    fn groups(&self) -> Vec<Range<usize>> {
+        std::iter::once(0..1).collect()
+    }
+    fn eval(&self, x: &[f64], _: f64, scratch: &mut Self::Scratch, out: &mut [f64]) {
+        let (inputs, regs) = scratch;
+        let n = inputs.len() - x.len();
+        inputs[n..].copy_from_slice(x);
+        self.tape.eval_into(inputs, regs);
+        out[0] = *self.tape.output(regs, 0);
+    }
+}
+
+/// `E_P[f]` with its estimated error (the rule's resolution: ten times its level tolerance
+/// of the magnitude of what was summed) and that magnitude, `E_P|f|`.
+fn expectation(
+    family: &Family,
+    point: &[f64],
+    integrand: &Integrand,
+    env: &HashMap<String, f64>,
+) -> Result<(f64, f64, f64), String> {
+    let mut fixed = Vec::new();
+    for s in &integrand.inputs {
+        fixed.push(
+            *env.get(s)
+                .ok_or_else(|| format!("'{s}' has no value in this assignment"))?,
+        );
+    }
+    fixed.extend(std::iter::repeat_n(0.0, family.variables.len()));
+    let member = Member::new(family, point).map_err(|e| e.to_string())?;
+    let integral = member
+        .expect(&Compiled {
+            tape: &integrand.tape,
+            fixed,
+        })
+        .map_err(|e| e.to_string())?;
+    let (value, magnitude) = (integral.value[0], integral.magnitude[0]);
+    if !value.is_finite() || !magnitude.is_finite() {
+        return Err("the expectation is not finite here".into());
+    }
+    // An integrand that is 0 at every node has the exact expectation 0.
+    Ok((value, 10.0 * LEVEL_TOLERANCE * magnitude, magnitude))
+}
+
+/// The metric, the Christoffel symbols and their first derivatives of a derived geometry,
+/// compiled for the geodesic integrator.
+pub fn compiled_connection(g: &Geometry) -> Result<CompiledConnection, String> {
+    let mut canon = Canonicalizer::new();
+    let metric: Vec<Expr> = g.metric.iter().flatten().cloned().collect();
+    let christoffel: Vec<Expr> = g.christoffel.iter().flatten().flatten().cloned().collect();
+    let derivative: Vec<Expr> = christoffel
+        .iter()
+        .flat_map(|e| {
+            g.coordinates
+                .iter()
+                .map(|x| normalize(&diff(e, x), &mut canon))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    CompiledConnection::new(&g.coordinates, &metric, &christoffel, &derivative)
+        .map_err(|e| e.to_string())
+}

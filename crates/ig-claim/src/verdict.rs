@@ -1,0 +1,172 @@
+//! What a decision says, and what it rests on.
+
+use std::fmt;
+
+/// The verdict on a claim, with its evidence.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Verdict {
+    /// A proof that `ig_rules` accepted.
+    Proved(Proved),
+    /// Held at every assignment tried; never a proof.
+    Verified(Verified),
+    /// Fails at a concrete assignment, replayed by an independent route.
+    Refuted(Refutation),
+    /// Neither; says why.
+    Unknown(String),
+}
+
+/// How a claim was proved.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Proved {
+    /// What the proof is: "checked proof, 3 steps", "sign rules of the kernel".
+    pub how: String,
+}
+
+/// The figures of a numeric verification.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verified {
+    /// Assignments at which the claim was evaluated (and held).
+    pub assignments: usize,
+    /// For an equality: the largest relative difference; for an inequality: the smallest
+    /// margin relative to the sides' scale (negative within the error bound); for a limit:
+    /// the largest difference at the smallest step.
+    pub worst: f64,
+    /// What `worst` measures.
+    pub measure: &'static str,
+    /// The tolerance `worst` is held against.
+    pub tolerance: f64,
+    /// Which route computed the values.
+    pub route: String,
+}
+
+/// A counterexample.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Refutation {
+    /// The family the claim was instantiated with, when it ranges over several.
+    pub family: Option<String>,
+    /// The assignment: `P.mu = 0.5`, `t = 2` (exact decimals).
+    pub assignment: Vec<(String, String)>,
+    /// Left side's value there.
+    pub lhs: f64,
+    /// Right side's value there.
+    pub rhs: f64,
+    /// How the failure is known: the routes that found and replayed it, with error bounds.
+    pub evidence: String,
+}
+
+impl Refutation {
+    /// `P.mu=0.5,t=2`, the argument of `ig audit --at`.
+    pub fn at(&self) -> String {
+        self.assignment
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+impl Verdict {
+    /// `proved`, `verified`, `refuted` or `unknown`.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Verdict::Proved(_) => "proved",
+            Verdict::Verified(_) => "verified",
+            Verdict::Refuted(_) => "refuted",
+            Verdict::Unknown(_) => "unknown",
+        }
+    }
+
+    /// One line of evidence.
+    pub fn evidence(&self) -> String {
+        match self {
+            Verdict::Proved(p) => p.how.clone(),
+            Verdict::Verified(v) => format!(
+                "{} assignments, {} {} (tolerance {:.0e}), by {}",
+                v.assignments,
+                v.measure,
+                short(v.worst),
+                v.tolerance,
+                v.route
+            ),
+            Verdict::Refuted(r) => {
+                let family = r
+                    .family
+                    .as_ref()
+                    .map_or(String::new(), |f| format!("{f}: "));
+                format!(
+                    "{family}at {}: LHS = {}, RHS = {} ({})",
+                    r.assignment
+                        .iter()
+                        .map(|(k, v)| format!("{k} = {v}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    short(r.lhs),
+                    short(r.rhs),
+                    r.evidence
+                )
+            }
+            Verdict::Unknown(why) => why.clone(),
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.word(), self.evidence())
+    }
+}
+
+/// A number for a table: ten significant digits, shortest form.
+pub fn short(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let text = format!("{x:.9e}");
+    let value: f64 = text.parse().unwrap_or(x);
+    if (1e-4..1e9).contains(&value.abs()) {
+        format!("{value}")
+    } else {
+        format!("{value:e}")
+    }
+}
+
+/// The word a claim file writes as `expect`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expected {
+    /// `proved`
+    Proved,
+    /// `verified`
+    Verified,
+    /// `refuted`
+    Refuted,
+    /// `unknown`
+    Unknown,
+}
+
+impl Expected {
+    /// From the file's word.
+    pub fn parse(word: &str) -> Option<Expected> {
+        Some(match word {
+            "proved" => Expected::Proved,
+            "verified" => Expected::Verified,
+            "refuted" => Expected::Refuted,
+            "unknown" => Expected::Unknown,
+            _ => return None,
+        })
+    }
+
+    /// The word.
+    pub fn word(self) -> &'static str {
+        match self {
+            Expected::Proved => "proved",
+            Expected::Verified => "verified",
+            Expected::Refuted => "refuted",
+            Expected::Unknown => "unknown",
+        }
+    }
+
+    /// Whether `verdict` is this.
+    pub fn matches(self, verdict: &Verdict) -> bool {
+        self.word() == verdict.word()
+    }
+}

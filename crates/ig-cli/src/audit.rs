@@ -1,0 +1,356 @@
+//! `ig audit`: decide claim files and hold each verdict against the file's `expect`.
+
+use crate::args::AuditArgs;
+use crate::Failure;
+use ig_claim::{
+    article_claims, article_file, decide, judge, parse_claim, relative_to, short, Claim, Decider,
+    Form, Verdict,
+};
+use ig_spec::{catalogue_family, parse_family, Family};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// A claim and where it came from.
+pub struct Source {
+    /// The file, as the user named it (or its path in the embedded catalogue).
+    pub file: String,
+    /// The claim.
+    pub claim: Claim,
+}
+
+/// A family named in a claim file: a catalogue name, or a path relative to the file,
+/// checked against itself like every family file `ig` loads.
+fn family_on_disk(claim_file: &Path, name: &str) -> Result<Family, String> {
+    if let Some(f) = catalogue_family(name) {
+        return Ok(f);
+    }
+    if !(name.ends_with(".toml") || name.contains('/')) {
+        return Err(format!("unknown family '{name}'"));
+    }
+    let path = claim_file.parent().unwrap_or(Path::new(".")).join(name);
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{shown}: {e}"))?;
+    checked(&text, &shown)
+}
+
+fn checked(text: &str, file: &str) -> Result<Family, String> {
+    let family = parse_family(text, file).map_err(|e| e.to_string())?;
+    ig_report::check_consistency(&family)
+        .map_err(|e| format!("{file}: family file rejected: {e}"))?;
+    Ok(family)
+}
+
+/// Loads a family at most once per run (the consistency check takes a second).
+struct Families(HashMap<String, Family>);
+
+impl Families {
+    fn get(
+        &mut self,
+        key: String,
+        load: impl FnOnce() -> Result<Family, String>,
+    ) -> Result<Family, String> {
+        if let Some(f) = self.0.get(&key) {
+            return Ok(f.clone());
+        }
+        let f = load()?;
+        self.0.insert(key, f.clone());
+        Ok(f)
+    }
+}
+
+/// The claims of the article's catalogue, embedded in the binary.
+pub fn article() -> Result<Vec<Source>, Failure> {
+    let mut families = Families(HashMap::new());
+    article_claims()
+        .map(|(path, text)| {
+            let mut load = |name: &str| match relative_to(path, name) {
+                None => catalogue_family(name).ok_or_else(|| format!("unknown family '{name}'")),
+                Some(p) => families.get(p.clone(), || {
+                    let text =
+                        article_file(&p).ok_or_else(|| format!("{p}: not in the catalogue"))?;
+                    checked(text, &format!("identities/article/{p}"))
+                }),
+            };
+            let file = format!("identities/article/{path}");
+            let claim =
+                parse_claim(text, &file, &mut load).map_err(|e| Failure::input(e.to_string()))?;
+            Ok(Source { file, claim })
+        })
+        .collect()
+}
+
+/// Claim files under `path`: the file itself, or every `.toml` below a folder except its
+/// `families/` folders (the family files claims name), in name order.
+fn claim_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
+    let meta =
+        std::fs::metadata(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+    if !meta.is_dir() {
+        out.push(path.to_path_buf());
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            if p.file_name().is_some_and(|n| n != "families") {
+                claim_files(&p, out)?;
+            }
+        } else if p.extension().is_some_and(|e| e == "toml") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// The claims of the named files and folders.
+fn sources(paths: &[String]) -> Result<Vec<Source>, Failure> {
+    if paths.is_empty() {
+        return article();
+    }
+    let mut files = Vec::new();
+    for p in paths {
+        claim_files(Path::new(p), &mut files)?;
+    }
+    let mut families = Families(HashMap::new());
+    files
+        .iter()
+        .map(|path| {
+            let file = path.display().to_string();
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Failure::input(format!("{file}: {e}")))?;
+            let mut load = |name: &str| {
+                let key = path
+                    .parent()
+                    .unwrap_or(Path::new("."))
+                    .join(name)
+                    .display()
+                    .to_string();
+                families.get(key, || family_on_disk(path, name))
+            };
+            let claim =
+                parse_claim(&text, &file, &mut load).map_err(|e| Failure::input(e.to_string()))?;
+            Ok(Source { file, claim })
+        })
+        .collect()
+}
+
+/// Decides every claim (in parallel, results in file order), with a progress bar.
+pub fn decide_all(sources: &[Source]) -> Vec<Verdict> {
+    let bar = ProgressBar::new(sources.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}").expect("valid template"),
+    );
+    let verdicts = sources
+        .par_iter()
+        .map(|s| {
+            let v = decide(&s.claim);
+            bar.inc(1);
+            bar.set_message(s.claim.id.clone());
+            v
+        })
+        .collect();
+    bar.finish_and_clear();
+    verdicts
+}
+
+/// The command that replays a refutation.
+pub fn replay_command(file: &str, verdict: &Verdict) -> Option<String> {
+    match verdict {
+        Verdict::Refuted(r) => Some(format!(
+            "ig audit {file} --at '{}'{}",
+            r.at(),
+            r.family
+                .as_ref()
+                .map_or(String::new(), |f| format!(" --family {f}"))
+        )),
+        _ => None,
+    }
+}
+
+fn row_json(s: &Source, v: &Verdict) -> Value {
+    let c = &s.claim;
+    let mut o = json!({
+        "id": c.id,
+        "file": s.file,
+        "verdict": v.word(),
+        "expect": c.expect.map(|e| e.word()),
+        "evidence": v.evidence(),
+        "statement": c.statement,
+    });
+    let map = o.as_object_mut().expect("an object");
+    for (key, value) in [
+        ("section", &c.section),
+        ("quote", &c.quote),
+        ("reading", &c.reading),
+        ("corrects", &c.corrects),
+    ] {
+        if let Some(value) = value {
+            map.insert(key.into(), json!(value));
+        }
+    }
+    if let Verdict::Refuted(r) = v {
+        let point: serde_json::Map<String, Value> = r
+            .assignment
+            .iter()
+            .map(|(k, v)| (k.clone(), json!(v)))
+            .collect();
+        map.insert(
+            "counterexample".into(),
+            json!({"family": r.family, "at": point, "lhs": r.lhs, "rhs": r.rhs, "evidence": r.evidence}),
+        );
+        map.insert("command".into(), json!(replay_command(&s.file, v)));
+    }
+    o
+}
+
+pub fn audit(a: AuditArgs) -> Result<String, Failure> {
+    if let Some(at) = &a.at {
+        return at_assignment(&a, at);
+    }
+    let sources = sources(&a.paths)?;
+    let verdicts = decide_all(&sources);
+    let mismatches: Vec<String> = sources
+        .iter()
+        .zip(&verdicts)
+        .filter(|(s, v)| s.claim.expect.is_some_and(|e| !e.matches(v)))
+        .map(|(s, v)| {
+            format!(
+                "{} is {}, expected {}",
+                s.claim.id,
+                v.word(),
+                s.claim.expect.map_or("", |e| e.word())
+            )
+        })
+        .collect();
+    let output = if a.json {
+        let rows: Vec<Value> = sources
+            .iter()
+            .zip(&verdicts)
+            .map(|(s, v)| row_json(s, v))
+            .collect();
+        let mut counts = serde_json::Map::new();
+        for word in ["proved", "verified", "refuted", "unknown"] {
+            counts.insert(
+                word.into(),
+                json!(verdicts.iter().filter(|v| v.word() == word).count()),
+            );
+        }
+        json!({"claims": rows, "counts": counts, "mismatches": mismatches}).to_string()
+    } else {
+        let width = sources
+            .iter()
+            .map(|s| s.claim.id.chars().count())
+            .max()
+            .unwrap_or(2)
+            .max(2);
+        let mut text = format!(
+            "{:width$}  {:9} {:9} evidence\n",
+            "id", "verdict", "expected"
+        );
+        for (s, v) in sources.iter().zip(&verdicts) {
+            let expected = s.claim.expect.map_or("-", |e| e.word());
+            let flag = if s.claim.expect.is_some_and(|e| !e.matches(v)) {
+                " ← differs"
+            } else {
+                ""
+            };
+            text.push_str(&format!(
+                "{:width$}  {:9} {:9} {}{flag}\n",
+                s.claim.id,
+                v.word(),
+                expected,
+                v.evidence().replace('\n', " ")
+            ));
+        }
+        text.pop();
+        text
+    };
+    if mismatches.is_empty() {
+        Ok(output)
+    } else {
+        Err(Failure::check(format!(
+            "{} verdicts differ from expect: {}",
+            mismatches.len(),
+            mismatches.join("; ")
+        ))
+        .with_output(output))
+    }
+}
+
+/// `--at`: one claim's sides at an exact assignment, by every route.
+fn at_assignment(a: &AuditArgs, at: &str) -> Result<String, Failure> {
+    let sources = sources(&a.paths)?;
+    let [source] = sources.as_slice() else {
+        return Err(Failure::input("--at takes exactly one claim file"));
+    };
+    let Form::Checked(instances) = &source.claim.form else {
+        return Err(Failure::input(format!(
+            "{}: the claim is not checked",
+            source.claim.id
+        )));
+    };
+    let instance = match &a.family {
+        Some(f) => instances
+            .iter()
+            .find(|i| i.family.as_deref() == Some(f.as_str()))
+            .ok_or_else(|| {
+                Failure::input(format!("--family {f}: the claim does not range over it"))
+            })?,
+        None if instances.len() == 1 => &instances[0],
+        None => {
+            return Err(Failure::input(
+                "the claim ranges over several families: name one with --family",
+            ))
+        }
+    };
+    let mut assignment = HashMap::new();
+    for part in at.split(',') {
+        let (k, v) = part
+            .split_once('=')
+            .ok_or_else(|| Failure::input(format!("--at '{part}': expected name=value")))?;
+        let value = ig_expr::parse_decimal(v.trim())
+            .map(|r| ig_expr::to_f64(&r))
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| Failure::input(format!("--at '{part}': not a decimal number")))?;
+        if assignment.insert(k.trim().to_string(), value).is_some() {
+            return Err(Failure::input(format!("--at: '{}' given twice", k.trim())));
+        }
+    }
+    let decider = Decider::new(instance);
+    let routes = decider.evaluate_at(&assignment).map_err(Failure::input)?;
+    let mut rows = Vec::new();
+    let mut text = Vec::new();
+    for (route, sides) in routes {
+        match sides {
+            Ok(s) => {
+                let verdict = judge(&s, decider.relation());
+                text.push(format!(
+                    "{route}: LHS = {} ± {:.1e}, RHS = {} ± {:.1e}: {} {}",
+                    short(s.lhs.value),
+                    s.lhs.error,
+                    short(s.rhs.value),
+                    s.rhs.error,
+                    decider.relation().text(),
+                    verdict
+                ));
+                rows.push(json!({"route": route, "lhs": s.lhs.value, "lhs_error": s.lhs.error,
+                    "rhs": s.rhs.value, "rhs_error": s.rhs.error, "relation": decider.relation().text(), "judged": verdict}));
+            }
+            Err(e) => {
+                text.push(format!("{route}: cannot evaluate ({e})"));
+                rows.push(json!({"route": route, "error": e}));
+            }
+        }
+    }
+    Ok(if a.json {
+        json!({"id": source.claim.id, "routes": rows}).to_string()
+    } else {
+        text.join("\n")
+    })
+}
