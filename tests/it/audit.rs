@@ -62,9 +62,7 @@ fn article_catalogue() {
     let ids: Vec<&str> = all.iter().map(|c| c["id"].as_str().unwrap()).collect();
     for c in all.iter().filter(|c| c["verdict"] == "refuted") {
         let id = c["id"].as_str().unwrap();
-        let negated = c["reading"]
-            .as_str()
-            .is_some_and(|r| r.starts_with("The article's claim is the negation"));
+        let negated = c["negation"] == true;
         assert!(
             negated || ids.contains(&format!("{id}-corrected").as_str()),
             "{id} has no corrected statement"

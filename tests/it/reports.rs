@@ -42,6 +42,20 @@ fn committed_reports_are_current_and_every_check_is_proved() {
     );
 }
 
+/// The article's audit (`reports/audit.md`, `audit.json`) is current.
+#[test]
+fn committed_audit_is_current() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reports");
+    let files = ig_cli::article_report().unwrap_or_else(|f| panic!("{}", f.message()));
+    for (file, text) in files {
+        let committed = std::fs::read_to_string(dir.join(&file)).unwrap_or_default();
+        assert!(
+            committed == text,
+            "reports/{file} is out of date: run `cargo run --release -p ig-cli -- report --all`"
+        );
+    }
+}
+
 /// The derived metric and scalar curvature of every family file, for review with
 /// `cargo insta review` (presentation only: correctness is asserted in `families.rs`).
 #[test]

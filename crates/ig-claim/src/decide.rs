@@ -516,7 +516,8 @@ impl<'a> Decider<'a> {
         }
         by_margin(&mut evaluated);
         for values in &candidates {
-            if let Some(r) = self.replay(values) {
+            let simpler = self.simplify_counterexample(values);
+            if let Some(r) = self.replay(&simpler).or_else(|| self.replay(values)) {
                 return Verdict::Refuted(r);
             }
         }
@@ -744,6 +745,33 @@ impl<'a> Decider<'a> {
         Some(best)
     }
 
+    /// A failing assignment made easier to read and rerun: each parameter in turn moved to
+    /// the simplest value (0, ±1, 2, ½, then itself to one or two significant digits) at
+    /// which the claim still fails by the search's route.
+    fn simplify_counterexample(&self, values: &[f64]) -> Vec<f64> {
+        let relation = self.instance.statement.relation;
+        let mut best = values.to_vec();
+        for _ in 0..2 {
+            for i in 0..best.len() {
+                let v = best[i];
+                let significant =
+                    |digits: usize| format!("{v:.*e}", digits - 1).parse::<f64>().unwrap_or(v);
+                for candidate in [0.0, 1.0, -1.0, 2.0, 0.5, significant(1), significant(2)] {
+                    if candidate == v {
+                        break;
+                    }
+                    let mut trial = best.clone();
+                    trial[i] = candidate;
+                    if self.sides(&trial, None).is_ok_and(|s| s.fails(relation)) {
+                        best = trial;
+                        break;
+                    }
+                }
+            }
+        }
+        best
+    }
+
     /// A violation found by the search, rounded to a short decimal assignment and
     /// replayed there by the routes independent of the search.
     fn replay(&self, values: &[f64]) -> Option<Refutation> {
@@ -786,7 +814,12 @@ impl<'a> Decider<'a> {
                 return None;
             }
             evidence.push(format!(
-                "replayed from the log-density: LHS = {} ± {:.1e}, RHS = {} ± {:.1e}",
+                "replayed {}: LHS = {} ± {:.1e}, RHS = {} ± {:.1e}",
+                if self.instance.statement.terms.is_empty() {
+                    "in doubles"
+                } else {
+                    "from the log-density"
+                },
                 short(s.lhs.value),
                 s.lhs.error,
                 short(s.rhs.value),

@@ -37,6 +37,8 @@ pub struct Claim {
     pub expect: Option<Expected>,
     /// The claim this one corrects.
     pub corrects: Option<String>,
+    /// The file states the negation of its source's claim: a refutation confirms the source.
+    pub negation: bool,
     /// What is checked.
     pub form: Form,
 }
@@ -96,6 +98,8 @@ struct RawClaim {
     reading: Option<String>,
     expect: Option<String>,
     corrects: Option<String>,
+    #[serde(default)]
+    negation: bool,
     unknown: Option<String>,
     families: Option<Vec<String>>,
     #[serde(default)]
@@ -168,6 +172,7 @@ pub fn parse_claim(
         reading: raw.reading,
         expect,
         corrects: raw.corrects,
+        negation: raw.negation,
         form,
     })
 }

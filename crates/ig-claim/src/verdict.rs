@@ -118,7 +118,10 @@ impl fmt::Display for Verdict {
 
 /// A number for a table: ten significant digits, shortest form.
 pub fn short(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() {
+    if x == 0.0 {
+        return "0".into();
+    }
+    if !x.is_finite() {
         return format!("{x}");
     }
     let text = format!("{x:.9e}");

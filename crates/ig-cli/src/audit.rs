@@ -6,6 +6,7 @@ use ig_claim::{
     article_claims, article_file, decide, judge, parse_claim, relative_to, short, Claim, Decider,
     Form, Verdict,
 };
+use ig_report::{audit_json, audit_markdown, claim_json, counts, Audited};
 use ig_spec::{catalogue_family, parse_family, Family};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -140,6 +141,33 @@ fn sources(paths: &[String]) -> Result<Vec<Source>, Failure> {
         .collect()
 }
 
+/// Claims beside their verdicts, for rendering.
+pub fn audited<'a>(sources: &'a [Source], verdicts: &'a [Verdict]) -> Vec<Audited<'a>> {
+    sources
+        .iter()
+        .zip(verdicts)
+        .map(|(s, v)| Audited {
+            file: &s.file,
+            claim: &s.claim,
+            verdict: v,
+        })
+        .collect()
+}
+
+/// The article's audit as report files: `audit.md` (a referee's report) and `audit.json`.
+pub fn article_report() -> Result<Vec<(String, String)>, Failure> {
+    let sources = article()?;
+    let verdicts = decide_all(&sources);
+    let rows = audited(&sources, &verdicts);
+    Ok(vec![
+        (
+            "audit.md".into(),
+            audit_markdown("the reference article", &rows),
+        ),
+        ("audit.json".into(), audit_json(&rows)),
+    ])
+}
+
 /// Decides every claim (in parallel, results in file order), with a progress bar.
 pub fn decide_all(sources: &[Source]) -> Vec<Verdict> {
     let bar = ProgressBar::new(sources.len() as u64);
@@ -157,56 +185,6 @@ pub fn decide_all(sources: &[Source]) -> Vec<Verdict> {
         .collect();
     bar.finish_and_clear();
     verdicts
-}
-
-/// The command that replays a refutation.
-pub fn replay_command(file: &str, verdict: &Verdict) -> Option<String> {
-    match verdict {
-        Verdict::Refuted(r) => Some(format!(
-            "ig audit {file} --at '{}'{}",
-            r.at(),
-            r.family
-                .as_ref()
-                .map_or(String::new(), |f| format!(" --family {f}"))
-        )),
-        _ => None,
-    }
-}
-
-fn row_json(s: &Source, v: &Verdict) -> Value {
-    let c = &s.claim;
-    let mut o = json!({
-        "id": c.id,
-        "file": s.file,
-        "verdict": v.word(),
-        "expect": c.expect.map(|e| e.word()),
-        "evidence": v.evidence(),
-        "statement": c.statement,
-    });
-    let map = o.as_object_mut().expect("an object");
-    for (key, value) in [
-        ("section", &c.section),
-        ("quote", &c.quote),
-        ("reading", &c.reading),
-        ("corrects", &c.corrects),
-    ] {
-        if let Some(value) = value {
-            map.insert(key.into(), json!(value));
-        }
-    }
-    if let Verdict::Refuted(r) = v {
-        let point: serde_json::Map<String, Value> = r
-            .assignment
-            .iter()
-            .map(|(k, v)| (k.clone(), json!(v)))
-            .collect();
-        map.insert(
-            "counterexample".into(),
-            json!({"family": r.family, "at": point, "lhs": r.lhs, "rhs": r.rhs, "evidence": r.evidence}),
-        );
-        map.insert("command".into(), json!(replay_command(&s.file, v)));
-    }
-    o
 }
 
 pub fn audit(a: AuditArgs) -> Result<String, Failure> {
@@ -229,19 +207,9 @@ pub fn audit(a: AuditArgs) -> Result<String, Failure> {
         })
         .collect();
     let output = if a.json {
-        let rows: Vec<Value> = sources
-            .iter()
-            .zip(&verdicts)
-            .map(|(s, v)| row_json(s, v))
-            .collect();
-        let mut counts = serde_json::Map::new();
-        for word in ["proved", "verified", "refuted", "unknown"] {
-            counts.insert(
-                word.into(),
-                json!(verdicts.iter().filter(|v| v.word() == word).count()),
-            );
-        }
-        json!({"claims": rows, "counts": counts, "mismatches": mismatches}).to_string()
+        let rows = audited(&sources, &verdicts);
+        let claims: Vec<Value> = rows.iter().map(claim_json).collect();
+        json!({"claims": claims, "counts": counts(&rows), "mismatches": mismatches}).to_string()
     } else {
         let width = sources
             .iter()

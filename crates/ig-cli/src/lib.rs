@@ -11,6 +11,7 @@ mod output;
 mod report;
 mod symbolic;
 
+pub use audit::article_report;
 use clap::Parser;
 use std::ffi::OsString;
 

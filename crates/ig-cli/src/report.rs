@@ -46,6 +46,8 @@ pub fn report(a: ReportArgs) -> Result<String, Failure> {
     bar.finish_and_clear();
     if a.all {
         written.push(("README.md".into(), index(&reports)));
+        bar.set_message("the article's claims");
+        written.extend(crate::audit::article_report()?);
     }
     write_files(&a.out, &written)?;
     let failed: Vec<String> = reports

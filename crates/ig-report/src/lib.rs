@@ -16,6 +16,7 @@ use ig_spec::{identities, Family, Identity, COMPONENT_PREFIX};
 use ig_symbolic::{derive_exponential, diff, find_counterexample, kl_divergence, Geometry, Search};
 use serde_json::{json, Map, Value};
 
+mod audit;
 mod consistency;
 mod distance;
 mod optimizers;
@@ -24,6 +25,7 @@ pub use optimizers::{
     compare as compare_optimizers, optimizer_files, Comparison as OptimizerComparison,
 };
 mod verify;
+pub use audit::{audit_json, audit_markdown, claim_json, counts, replay_command, Audited};
 pub use consistency::{check_consistency, Consistency, DISTANCE_TOLERANCE, EXTREME_MASS_TOLERANCE};
 pub use distance::{closed_form_distance, compiled_connection, distance, DistanceMethod};
 pub use plot::geodesic_fan;
