@@ -12,9 +12,8 @@ fn committed_reports_are_current_and_every_check_is_proved() {
     for family in catalogue() {
         let r = report(&family).unwrap();
         for c in &r.checks {
-            assert_eq!(
-                c.verdict,
-                Verdict::Proved,
+            assert!(
+                matches!(c.verdict, Verdict::Proved(_)),
                 "{}: {} is {:?}",
                 family.name,
                 c.id,

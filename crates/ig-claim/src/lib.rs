@@ -11,6 +11,7 @@
 mod catalogue;
 mod decide;
 mod file;
+mod identity;
 mod routes;
 mod statement;
 mod verdict;
@@ -18,6 +19,7 @@ mod verdict;
 pub use catalogue::{article_claims, article_file, relative_to, ARTICLE};
 pub use decide::{judge, Decider, Judgement, Sides, GROSS_VIOLATION, NUMERIC_TOLERANCE};
 pub use file::{parse_claim, Claim, ClaimError, Form, Instance, Point, Variable};
+pub use identity::{check_identity, checks, Check};
 pub use routes::Value;
 pub use statement::{Relation, Term};
 pub use verdict::{short, Expected, Proved, Refutation, Verdict, Verified};

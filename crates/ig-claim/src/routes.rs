@@ -10,7 +10,7 @@ use crate::statement::{coordinate_symbol, Term};
 use ig_expr::Expr;
 use ig_numeric::{CompiledConnection, Member, NumericConnection, Tape, LEVEL_TOLERANCE};
 use ig_rules::Canonicalizer;
-use ig_spec::{Family, TO_SUFFIX};
+use ig_spec::{Family, SampleSpace, TO_SUFFIX};
 use ig_symbolic::{derive_exponential, diff, kl_divergence, normalize, Geometry};
 use std::collections::HashMap;
 use std::ops::Range;
@@ -167,6 +167,7 @@ enum Plan {
 /// An integrand compiled once: the tape's inputs are the assignment's symbols it reads,
 /// then the observation.
 struct Integrand {
+    expr: Expr,
     tape: Tape,
     inputs: Vec<String>,
 }
@@ -182,7 +183,11 @@ impl Integrand {
         inputs.sort();
         let all: Vec<String> = inputs.iter().chain(&family.variables).cloned().collect();
         let tape = Tape::compile(&all, std::slice::from_ref(f)).map_err(|e| e.to_string())?;
-        Ok(Integrand { tape, inputs })
+        Ok(Integrand {
+            expr: f.clone(),
+            tape,
+            inputs,
+        })
     }
 }
 
@@ -431,6 +436,7 @@ fn expectation(
     }
     fixed.extend(std::iter::repeat_n(0.0, family.variables.len()));
     let member = Member::new(family, point).map_err(|e| e.to_string())?;
+    integrable(&member, integrand, &fixed)?;
     let integral = member
         .expect(&Compiled {
             tape: &integrand.tape,
@@ -443,6 +449,110 @@ fn expectation(
     }
     // An integrand that is 0 at every node has the exact expectation 0.
     Ok((value, 10.0 * LEVEL_TOLERANCE * magnitude, magnitude))
+}
+
+/// Probes of the observation along a one-dimensional sample space, outward from the middle
+/// in each direction, and the log of the Jacobian of the map that makes the space the real
+/// line (log for (0, ∞), logit for (0, 1), log |x| in the tails of ℝ), so that a function
+/// whose expectation exists falls in the probes' tails.
+fn probes(space: &SampleSpace) -> Option<Vec<Vec<(f64, f64)>>> {
+    let powers = |from: i32, to: i32| (from..=to).map(|k| 10f64.powi(k));
+    Some(match space {
+        SampleSpace::RealLine => {
+            let side = |sign: f64| {
+                std::iter::once((0.0, 0.0))
+                    .chain(powers(-12, 12).map(|x| (sign * x, x.ln().max(0.0))))
+                    .collect()
+            };
+            vec![side(1.0), side(-1.0)]
+        }
+        SampleSpace::PositiveReals => vec![
+            powers(0, 15).map(|x| (x, x.ln())).collect(),
+            powers(-15, 0).rev().map(|x| (x, x.ln())).collect(),
+        ],
+        SampleSpace::UnitInterval => vec![
+            powers(-15, -1)
+                .rev()
+                .map(|x| (x, (x * (1.0 - x)).ln()))
+                .collect(),
+            powers(-15, -1)
+                .rev()
+                .map(|x| (1.0 - x, (x * (1.0 - x)).ln()))
+                .collect(),
+        ],
+        SampleSpace::NonnegativeIntegers => {
+            vec![powers(0, 12).map(|x| (x.round(), 0.0)).collect()]
+        }
+        _ => return None,
+    })
+}
+
+/// Whether the expectation of the integrand can exist, judged at probes going out along
+/// the sample space: the integrand must be defined wherever the density is positive (1/x
+/// under a normal is not, at 0, however small the density there), and integrand × density
+/// × Jacobian must have fallen far below its largest value at the last probe where the
+/// density is representable. Quadrature alone cannot tell: it sums an integral that
+/// diverges in a tail it never visits to a finite number.
+fn integrable(member: &Member, integrand: &Integrand, fixed: &[f64]) -> Result<(), String> {
+    let family = member.family();
+    let Some(directions) = probes(&family.sample_space) else {
+        return Ok(());
+    };
+    let observation = &family.variables[0];
+    let mut largest = f64::NEG_INFINITY;
+    let mut ends = Vec::new();
+    for direction in directions {
+        let mut last = None;
+        for (x, jacobian) in direction {
+            let l = member.log_density(&[x]);
+            if !l.is_finite() || (l < -700.0 && last.is_some()) {
+                if last.is_some() {
+                    break;
+                }
+                continue;
+            }
+            let env = |s: &str| {
+                if s == observation {
+                    return Some(x);
+                }
+                let i = integrand.inputs.iter().position(|n| n == s)?;
+                Some(fixed[i])
+            };
+            let f = match integrand.expr.eval(&env) {
+                Ok(v) => v,
+                Err(ig_expr::EvalError::Overflow(_)) => f64::INFINITY,
+                Err(e) => {
+                    return Err(format!(
+                        "the integrand is {e} at x = {x:e}, where the density is positive: its expectation does not exist"
+                    ))
+                }
+            };
+            if l < -700.0 {
+                continue;
+            }
+            if f.is_infinite() {
+                return Err(format!(
+                    "the integrand overflows at x = {x:e}, where the density is representable: its expectation may not exist"
+                ));
+            }
+            let h = if f == 0.0 {
+                f64::NEG_INFINITY
+            } else {
+                f.abs().ln() + l + jacobian
+            };
+            largest = largest.max(h);
+            last = Some((x, h));
+        }
+        ends.extend(last);
+    }
+    for (x, h) in ends {
+        if h > largest - 20.0 && h > f64::NEG_INFINITY {
+            return Err(format!(
+                "integrand × density does not fall toward x = {x:e}: the expectation may not exist"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The metric, the Christoffel symbols and their first derivatives of a derived geometry,

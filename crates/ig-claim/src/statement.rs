@@ -181,6 +181,15 @@ fn split_args(text: &str) -> Vec<&str> {
     out
 }
 
+/// A user's text as quoted in a message: its first 60 characters.
+fn clip(text: &str) -> String {
+    let mut out: String = text.chars().take(60).collect();
+    if text.chars().nth(60).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 fn is_ident_start(c: char) -> bool {
     c.is_ascii_alphabetic() || c == '_'
 }
@@ -438,7 +447,8 @@ impl<'a> Reader<'a> {
     /// One side: text to expression, placeholders of coordinates resolved to `P.mu`.
     fn side(&mut self, text: &str, expect: Option<usize>) -> Result<Expr> {
         let rewritten = self.rewrite(text, expect)?;
-        let e = parse(&rewritten).map_err(|e| SyntaxError(format!("'{}': {e}", text.trim())))?;
+        let e =
+            parse(&rewritten).map_err(|e| SyntaxError(format!("'{}': {e}", clip(text.trim()))))?;
         Ok(self.resolve_coordinates(e))
     }
 

@@ -55,6 +55,19 @@ pub struct Refutation {
 }
 
 impl Refutation {
+    /// The assignment for people: `P.mu = 0.5, t = 2`, or "every assignment" when the claim
+    /// has no parameters.
+    pub fn at_text(&self) -> String {
+        if self.assignment.is_empty() {
+            return "its only assignment".into();
+        }
+        self.assignment
+            .iter()
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// `P.mu=0.5,t=2`, the argument of `ig audit --at`.
     pub fn at(&self) -> String {
         self.assignment
@@ -95,11 +108,7 @@ impl Verdict {
                     .map_or(String::new(), |f| format!("{f}: "));
                 format!(
                     "{family}at {}: LHS = {}, RHS = {} ({})",
-                    r.assignment
-                        .iter()
-                        .map(|(k, v)| format!("{k} = {v}"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    r.at_text(),
                     short(r.lhs),
                     short(r.rhs),
                     r.evidence
@@ -108,6 +117,83 @@ impl Verdict {
             Verdict::Unknown(why) => why.clone(),
         }
     }
+}
+
+impl Verdict {
+    /// The evidence with its figures rounded to what is the same on every machine: the
+    /// power of ten a figure is below (or above), values to six digits, no error bounds
+    /// (which depend on the platform's mathematical library). For committed reports.
+    pub fn stable_evidence(&self) -> String {
+        match self {
+            Verdict::Verified(v) => {
+                let (word, bound) = if v.measure.starts_with("smallest") {
+                    ("at least", power_below(v.worst))
+                } else {
+                    ("below", power_above(v.worst))
+                };
+                format!(
+                    "{} assignments, {} {word} {bound}{}, by {}",
+                    v.assignments,
+                    v.measure,
+                    if v.tolerance > 0.0 {
+                        format!(" (tolerance {:.0e})", v.tolerance)
+                    } else {
+                        String::new()
+                    },
+                    v.route
+                )
+            }
+            Verdict::Refuted(r) => {
+                let family = r
+                    .family
+                    .as_ref()
+                    .map_or(String::new(), |f| format!("{f}: "));
+                let routes = r
+                    .evidence
+                    .split("; ")
+                    .map(|part| part.split(':').next().unwrap_or(part).trim())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                format!(
+                    "{family}at {}: LHS = {}, RHS = {} ({routes})",
+                    r.at_text(),
+                    six(r.lhs),
+                    six(r.rhs),
+                )
+            }
+            other => other.evidence(),
+        }
+    }
+}
+
+/// Six significant digits.
+fn six(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return short(x);
+    }
+    let value: f64 = format!("{x:.5e}").parse().unwrap_or(x);
+    short(value)
+}
+
+/// The smallest power of ten at or above |x| ("1e-13"), or "0".
+fn power_above(x: f64) -> String {
+    if x <= 0.0 || !x.is_finite() {
+        return if x == 0.0 {
+            "1e-300".into()
+        } else {
+            format!("{x}")
+        };
+    }
+    format!("1e{}", x.log10().ceil() as i32)
+}
+
+/// The largest power of ten at or below x, for a positive margin ("1e-7"); a margin that
+/// is not positive is printed as it is, to six digits.
+fn power_below(x: f64) -> String {
+    if x <= 0.0 || !x.is_finite() {
+        return six(x);
+    }
+    format!("1e{}", x.log10().floor() as i32)
 }
 
 impl fmt::Display for Verdict {
@@ -125,7 +211,12 @@ pub fn short(x: f64) -> String {
         return format!("{x}");
     }
     let text = format!("{x:.9e}");
-    let value: f64 = text.parse().unwrap_or(x);
+    // Rounding to ten digits may carry past the largest double: keep the double then.
+    let value: f64 = text
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite())
+        .unwrap_or(x);
     if (1e-4..1e9).contains(&value.abs()) {
         format!("{value}")
     } else {

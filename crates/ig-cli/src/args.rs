@@ -4,7 +4,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Proves and checks the identities of information geometry.
 #[derive(Parser)]
-#[command(name = "ig", version, about)]
+#[command(name = "ig", version)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

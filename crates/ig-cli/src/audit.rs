@@ -33,7 +33,7 @@ fn family_on_disk(claim_file: &Path, name: &str) -> Result<Family, String> {
     }
     let path = claim_file.parent().unwrap_or(Path::new(".")).join(name);
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{shown}: {e}"))?;
+    let text = read_text(&path)?;
     checked(&text, &shown)
 }
 
@@ -83,8 +83,26 @@ pub fn article() -> Result<Vec<Source>, Failure> {
         .collect()
 }
 
+/// The largest claim or family file read.
+const MAX_FILE_BYTES: u64 = 1 << 20;
+
+/// A file's text, refused at once when it is not a regular file or is too large (a FIFO
+/// would block, /dev/zero would never end).
+pub fn read_text(path: &Path) -> Result<String, String> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path).map_err(|e| format!("{shown}: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!("{shown}: not a regular file"));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!("{shown}: larger than {MAX_FILE_BYTES} bytes"));
+    }
+    std::fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))
+}
+
 /// Claim files under `path`: the file itself, or every `.toml` below a folder except its
-/// `families/` folders (the family files claims name), in name order.
+/// `families/` folders (the family files claims name), in name order. Symbolic links to
+/// folders are not followed (a link to an ancestor would loop).
 fn claim_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
     let meta =
         std::fs::metadata(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
@@ -98,8 +116,9 @@ fn claim_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
         .collect();
     entries.sort();
     for p in entries {
+        let link = std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink());
         if p.is_dir() {
-            if p.file_name().is_some_and(|n| n != "families") {
+            if !link && p.file_name().is_some_and(|n| n != "families") {
                 claim_files(&p, out)?;
             }
         } else if p.extension().is_some_and(|e| e == "toml") {
@@ -118,13 +137,18 @@ fn sources(paths: &[String]) -> Result<Vec<Source>, Failure> {
     for p in paths {
         claim_files(Path::new(p), &mut files)?;
     }
+    if files.is_empty() {
+        return Err(Failure::input(format!(
+            "no claim files (*.toml) in {}",
+            paths.join(", ")
+        )));
+    }
     let mut families = Families(HashMap::new());
-    files
+    let sources: Vec<Source> = files
         .iter()
         .map(|path| {
             let file = path.display().to_string();
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| Failure::input(format!("{file}: {e}")))?;
+            let text = read_text(path).map_err(Failure::input)?;
             let mut load = |name: &str| {
                 let key = path
                     .parent()
@@ -138,7 +162,16 @@ fn sources(paths: &[String]) -> Result<Vec<Source>, Failure> {
                 parse_claim(&text, &file, &mut load).map_err(|e| Failure::input(e.to_string()))?;
             Ok(Source { file, claim })
         })
-        .collect()
+        .collect::<Result<_, Failure>>()?;
+    for (i, s) in sources.iter().enumerate() {
+        if let Some(first) = sources[..i].iter().find(|t| t.claim.id == s.claim.id) {
+            return Err(Failure::input(format!(
+                "two claims have the id '{}': {} and {}",
+                s.claim.id, first.file, s.file
+            )));
+        }
+    }
+    Ok(sources)
 }
 
 /// Claims beside their verdicts, for rendering.
@@ -208,7 +241,7 @@ pub fn audit(a: AuditArgs) -> Result<String, Failure> {
         .collect();
     let output = if a.json {
         let rows = audited(&sources, &verdicts);
-        let claims: Vec<Value> = rows.iter().map(claim_json).collect();
+        let claims: Vec<Value> = rows.iter().map(|r| claim_json(r, false)).collect();
         json!({"claims": claims, "counts": counts(&rows), "mismatches": mismatches}).to_string()
     } else {
         let width = sources
@@ -296,6 +329,11 @@ fn at_assignment(a: &AuditArgs, at: &str) -> Result<String, Failure> {
     let mut text = Vec::new();
     for (route, sides) in routes {
         match sides {
+            Ok(s) if !(s.lhs.value.is_finite() && s.rhs.value.is_finite()) => {
+                let e = "a side is not a finite double";
+                text.push(format!("{route}: cannot evaluate ({e})"));
+                rows.push(json!({"route": route, "error": e}));
+            }
             Ok(s) => {
                 let verdict = judge(&s, decider.relation());
                 text.push(format!(

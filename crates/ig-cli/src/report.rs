@@ -55,7 +55,7 @@ pub fn report(a: ReportArgs) -> Result<String, Failure> {
         .flat_map(|r| {
             r.checks
                 .iter()
-                .filter(|c| c.verdict != ig_report::Verdict::Proved)
+                .filter(|c| !matches!(c.verdict, ig_report::Verdict::Proved(_)))
                 .map(move |c| format!("{}: {} {}", r.family.name, c.id, c.verdict.word()))
                 .chain(r.verification.iter().filter(|c| !c.passed()).map(move |c| {
                     format!("{}: {} disagrees numerically", r.family.name, c.quantity)

@@ -18,6 +18,8 @@ pub struct Audited<'a> {
 /// The command that replays a refutation.
 pub fn replay_command(file: &str, verdict: &Verdict) -> Option<String> {
     match verdict {
+        // A claim without parameters replays by deciding it again.
+        Verdict::Refuted(r) if r.assignment.is_empty() => Some(format!("ig audit {file}")),
         Verdict::Refuted(r) => Some(format!(
             "ig audit {file} --at '{}'{}",
             r.at(),
@@ -30,15 +32,21 @@ pub fn replay_command(file: &str, verdict: &Verdict) -> Option<String> {
 }
 
 /// One claim as JSON: id, file, verdict, expect, evidence, statement, the source's words
-/// where given, and for a refutation its counterexample and replay command.
-pub fn claim_json(a: &Audited) -> Value {
+/// where given, and for a refutation its counterexample and replay command. `stable`
+/// rounds the figures to what every machine computes alike (for committed reports).
+pub fn claim_json(a: &Audited, stable: bool) -> Value {
     let c = a.claim;
     let mut o = Map::new();
     o.insert("id".into(), json!(c.id));
     o.insert("file".into(), json!(a.file));
     o.insert("verdict".into(), json!(a.verdict.word()));
     o.insert("expect".into(), json!(c.expect.map(|e| e.word())));
-    o.insert("evidence".into(), json!(a.verdict.evidence()));
+    let evidence = if stable {
+        a.verdict.stable_evidence()
+    } else {
+        a.verdict.evidence()
+    };
+    o.insert("evidence".into(), json!(evidence));
     o.insert("statement".into(), json!(c.statement));
     for (key, value) in [
         ("section", &c.section),
@@ -61,19 +69,22 @@ pub fn claim_json(a: &Audited) -> Value {
             .collect();
         o.insert(
             "counterexample".into(),
-            json!({"family": r.family, "at": at, "lhs": finite(r.lhs), "rhs": finite(r.rhs), "evidence": r.evidence}),
+            json!({"family": r.family, "at": at, "lhs": finite(r.lhs, stable), "rhs": finite(r.rhs, stable)}),
         );
         o.insert("command".into(), json!(replay_command(a.file, a.verdict)));
     }
     Value::Object(o)
 }
 
-/// A number for JSON: non-finite values have no JSON form and are written as null.
-fn finite(x: f64) -> Value {
-    if x.is_finite() {
-        json!(x)
-    } else {
+/// A number for JSON (six significant digits when `stable`): non-finite values have no
+/// JSON form and are written as null.
+fn finite(x: f64, stable: bool) -> Value {
+    if !x.is_finite() {
         Value::Null
+    } else if stable {
+        json!(format!("{x:.5e}").parse::<f64>().unwrap_or(x))
+    } else {
+        json!(x)
     }
 }
 
@@ -90,7 +101,7 @@ pub fn counts(rows: &[Audited]) -> Map<String, Value> {
 
 /// The audit as one JSON object: `claims` and `counts`.
 pub fn audit_json(rows: &[Audited]) -> String {
-    let claims: Vec<Value> = rows.iter().map(claim_json).collect();
+    let claims: Vec<Value> = rows.iter().map(|r| claim_json(r, true)).collect();
     let mut text = serde_json::to_string_pretty(&json!({"claims": claims, "counts": counts(rows)}))
         .expect("JSON of strings and numbers");
     text.push('\n');
@@ -128,7 +139,7 @@ followed by its corrected statement, checked too.\n\n\
             "| [{}](#{}) | {} | {} | {} |\n",
             r.claim.id,
             r.claim.id,
-            line(&r.verdict.evidence()).replace('|', "\\|"),
+            line(&r.verdict.stable_evidence()).replace('|', "\\|"),
             fix.map_or("—".to_string(), |f| format!(
                 "[{}](#{})",
                 f.claim.id, f.claim.id
@@ -142,7 +153,7 @@ followed by its corrected statement, checked too.\n\n\
             "- [{}](#{}): {}\n",
             r.claim.id,
             r.claim.id,
-            line(&r.verdict.evidence())
+            line(&r.verdict.stable_evidence())
         ));
     }
     out.push('\n');
@@ -181,7 +192,7 @@ fn entry(r: &Audited) -> String {
     out.push_str(&format!(
         "**{}** — {}\n\n",
         r.verdict.word(),
-        line(&r.verdict.evidence())
+        line(&r.verdict.stable_evidence())
     ));
     if let Some(command) = replay_command(r.file, r.verdict) {
         out.push_str(&format!("Replay: `{command}`\n\n"));

@@ -2,18 +2,16 @@
 //! satisfy with their verdicts, rendered as deterministic Markdown (LaTeX math that GitHub
 //! renders) and JSON (the keys and index orders of `ig eval`, expressions as strings).
 //!
-//! A consistency identity between tensor components is decided exactly: both sides are
-//! compared as rational functions of their atoms (the checker's certificate). When they
-//! differ, a counterexample search at interior points of the domain says `refuted`;
-//! otherwise the verdict is `unknown`, which the tests treat as a failure.
+//! The consistency identities are decided by `ig_claim` (the prover, through the checker);
+//! this crate renders their verdicts.
 
 // Loops over tensor indices mirror the formulas; iterators would hide them.
 #![allow(clippy::needless_range_loop)]
 
+use ig_claim::checks;
 use ig_expr::{to_latex, Expr};
-use ig_rules::same_rational_function;
-use ig_spec::{identities, Family, Identity, COMPONENT_PREFIX};
-use ig_symbolic::{derive_exponential, diff, find_counterexample, kl_divergence, Geometry, Search};
+use ig_spec::Family;
+use ig_symbolic::{derive_exponential, kl_divergence, Geometry};
 use serde_json::{json, Map, Value};
 
 mod audit;
@@ -28,44 +26,9 @@ mod verify;
 pub use audit::{audit_json, audit_markdown, claim_json, counts, replay_command, Audited};
 pub use consistency::{check_consistency, Consistency, DISTANCE_TOLERANCE, EXTREME_MASS_TOLERANCE};
 pub use distance::{closed_form_distance, compiled_connection, distance, DistanceMethod};
+pub use ig_claim::{check_identity, Check, Verdict};
 pub use plot::geodesic_fan;
 pub use verify::{verify, Comparison, VERIFY_POINTS, VERIFY_SEED};
-
-/// The outcome of one consistency identity over all its components.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Verdict {
-    /// Every component is the same rational function on both sides.
-    Proved,
-    /// A component differs at this interior point (name = value, …).
-    Refuted(String),
-    /// Neither could be shown.
-    Unknown,
-}
-
-impl Verdict {
-    /// `proved`, `refuted` or `unknown`.
-    pub fn word(&self) -> &'static str {
-        match self {
-            Verdict::Proved => "proved",
-            Verdict::Refuted(_) => "refuted",
-            Verdict::Unknown => "unknown",
-        }
-    }
-}
-
-/// A consistency identity and its verdict.
-#[derive(Clone, Debug)]
-pub struct Check {
-    /// Stable id (the identity file's).
-    pub id: String,
-    /// The statement, for people (LaTeX).
-    pub statement: String,
-    /// Number of component equations checked; also the proof size (one rational-function
-    /// certificate per component).
-    pub components: usize,
-    /// The verdict.
-    pub verdict: Verdict,
-}
 
 /// A family's report.
 #[derive(Clone, Debug)]
@@ -158,114 +121,6 @@ fn point_text(r: &Report, p: &[f64]) -> String {
         .map(|(c, v)| format!("{c} = {v}"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Decides `lhs = rhs` for each pair and folds the verdicts.
-fn decide(family: &Family, pairs: Vec<(Expr, Expr)>) -> (usize, Verdict) {
-    let n = pairs.len();
-    for (i, (lhs, rhs)) in pairs.iter().enumerate() {
-        if same_rational_function(lhs, rhs) {
-            continue;
-        }
-        return match find_counterexample(lhs, rhs, &family.domain, 200, 7 + i as u64) {
-            Search::Refuted(c) => {
-                let at: Vec<String> = c.point.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-                (
-                    n,
-                    Verdict::Refuted(format!("{} ({})", at.join(", "), c.evidence.word())),
-                )
-            }
-            Search::Suspected(_) | Search::Nothing => (n, Verdict::Unknown),
-        };
-    }
-    (n, Verdict::Proved)
-}
-
-/// The value of one tensor component named by an identity (`__metric__0__1`).
-fn component(family: &Family, g: &Geometry, symbol: &str) -> Option<Expr> {
-    let mut parts = symbol
-        .strip_prefix(COMPONENT_PREFIX)?
-        .split(COMPONENT_PREFIX);
-    let name = parts.next()?;
-    let idx: Vec<usize> = parts.map(|p| p.parse().ok()).collect::<Option<_>>()?;
-    let x = &family.coordinates;
-    let e = family.exponential.as_ref();
-    let alpha_at = |t: &Expr, value: Expr| t.substitute(&g.alpha, &value);
-    let at = |k: usize| idx.get(k).copied();
-    Some(match (name, idx.len()) {
-        ("metric", 2) => g.metric[at(0)?][at(1)?].clone(),
-        ("inverse_metric", 2) => g.inverse_metric[at(0)?][at(1)?].clone(),
-        ("christoffel_first", 3) => g.christoffel_first[at(0)?][at(1)?][at(2)?].clone(),
-        ("christoffel", 3) => g.christoffel[at(0)?][at(1)?][at(2)?].clone(),
-        ("skewness", 3) => g.skewness[at(0)?][at(1)?][at(2)?].clone(),
-        ("alpha_connection", 3) => g.alpha_connection[at(0)?][at(1)?][at(2)?].clone(),
-        ("minus_alpha_connection", 3) => alpha_at(
-            &g.alpha_connection[at(0)?][at(1)?][at(2)?],
-            Expr::neg(Expr::sym(&g.alpha)),
-        ),
-        ("e_connection", 3) => alpha_at(&g.alpha_connection[at(0)?][at(1)?][at(2)?], Expr::int(1)),
-        ("m_connection", 3) => alpha_at(&g.alpha_connection[at(0)?][at(1)?][at(2)?], Expr::int(-1)),
-        ("riemann", 4) => g.riemann[at(0)?][at(1)?][at(2)?][at(3)?].clone(),
-        ("ricci", 2) => g.ricci[at(0)?][at(1)?].clone(),
-        ("scalar_curvature", 0) => g.scalar_curvature.clone(),
-        ("dmetric", 3) => diff(&g.metric[at(0)?][at(1)?], &x[at(2)?]),
-        ("theta", 1) => e?.natural_parameters[at(0)?].clone(),
-        ("eta", 1) => g.expectation[at(0)?].clone(),
-        ("dtheta", 2) => diff(&e?.natural_parameters[at(0)?], &x[at(1)?]),
-        ("ddtheta", 3) => diff(
-            &diff(&e?.natural_parameters[at(0)?], &x[at(1)?]),
-            &x[at(2)?],
-        ),
-        ("deta", 2) => diff(&g.expectation[at(0)?], &x[at(1)?]),
-        ("ddeta", 3) => diff(&diff(&g.expectation[at(0)?], &x[at(1)?]), &x[at(2)?]),
-        ("hessian_log_partition", 2) => diff(&diff(&e?.log_partition, &x[at(0)?]), &x[at(1)?]),
-        ("delta", 2) => Expr::int(i64::from(at(0)? == at(1)?)),
-        ("ddual_potential", 1) => diff(&g.dual_potential, &x[at(0)?]),
-        _ => return None,
-    })
-}
-
-/// Replaces every tensor-component variable of `side` by its value.
-fn resolve(family: &Family, g: &Geometry, side: &Expr) -> Result<Expr, String> {
-    let mut out = side.clone();
-    for symbol in side.symbols() {
-        if symbol.starts_with(COMPONENT_PREFIX) {
-            let value = component(family, g, &symbol)
-                .ok_or_else(|| format!("{}: no tensor component {symbol}", family.name))?;
-            out = out.substitute(&symbol, &value);
-        }
-    }
-    Ok(out)
-}
-
-/// Checks one identity on a family, every instance of its free indices.
-pub fn check_identity(family: &Family, g: &Geometry, identity: &Identity) -> Result<Check, String> {
-    let pairs = identity
-        .instances(family.coordinates.len())
-        .map_err(|e| format!("{}: identity {}: {e}", family.name, identity.id))?
-        .into_iter()
-        .map(|inst| {
-            Ok((
-                resolve(family, g, &inst.lhs)?,
-                resolve(family, g, &inst.rhs)?,
-            ))
-        })
-        .collect::<Result<Vec<_>, String>>()?;
-    let (components, verdict) = decide(family, pairs);
-    Ok(Check {
-        id: identity.id.clone(),
-        statement: identity.statement.clone(),
-        components,
-        verdict,
-    })
-}
-
-fn checks(family: &Family, g: &Geometry) -> Result<Vec<Check>, String> {
-    identities()
-        .iter()
-        .filter(|identity| identity.applies_to(&family.name, family.exponential.is_some()))
-        .map(|identity| check_identity(family, g, identity))
-        .collect()
 }
 
 fn strings<T: Tensor>(t: &T) -> Value {
@@ -363,8 +218,8 @@ pub fn to_json(r: &Report) -> String {
         .iter()
         .map(|c| {
             let mut v = json!({ "id": c.id, "statement": c.statement, "components": c.components, "verdict": c.verdict.word(), "proof_size": c.components });
-            if let Verdict::Refuted(at) = &c.verdict {
-                v["counterexample"] = at.clone().into();
+            if let Verdict::Refuted(_) = &c.verdict {
+                v["counterexample"] = c.verdict.evidence().into();
             }
             v
         })
@@ -610,13 +465,13 @@ pub fn to_markdown(r: &Report) -> String {
         to_latex(&r.kl)
     ));
     parts.push("\n## Consistency checks\n".into());
-    parts.push("Each identity is decided exactly, component by component, by comparing both sides as rational functions of their atoms.\n".into());
+    parts.push("Each identity is decided component by component by the prover of `ig prove`: a proof the checker accepted, under the family's domain, where both sides are defined.\n".into());
     parts.push("| check | statement | components | verdict |".into());
     parts.push("|---|---|---|---|".into());
     for c in &r.checks {
         let verdict = match &c.verdict {
-            Verdict::Refuted(at) => format!("refuted at {at}"),
-            v => v.word().to_string(),
+            Verdict::Proved(_) => "proved".to_string(),
+            v => format!("{}: {}", v.word(), v.evidence()),
         };
         parts.push(format!(
             "| `{}` | ${}$ | {} | {} |",
@@ -630,7 +485,7 @@ pub fn to_markdown(r: &Report) -> String {
         .map(|p| format!("({})", point_text(r, p)))
         .collect();
     parts.push(format!(
-        "At {} seeded interior points, {}, every tensor evaluated from the formulas above is compared with its value computed from the log-density alone (`ig-numeric`: expectations by quadrature or summation over the sample space, derivatives of ℓ by automatic differentiation, curvature through the expectation). Errors are relative to each tensor's largest entry (CONVENTIONS.md).\n",
+        "At {} seeded interior points, {}, every tensor evaluated from the formulas above is compared with its value computed from the log-density alone (`ig-numeric`: expectations by quadrature or summation over the sample space, derivatives of ℓ by automatic differentiation, curvature through the expectation). Errors are relative to each tensor's largest entry (docs/cli.md).\n",
         r.points.len(),
         points.join(", ")
     ));
@@ -677,7 +532,7 @@ pub fn index(reports: &[Report]) -> String {
         let passed = r
             .checks
             .iter()
-            .filter(|c| c.verdict == Verdict::Proved)
+            .filter(|c| matches!(c.verdict, Verdict::Proved(_)))
             .count();
         let agreeing = r.verification.iter().filter(|c| c.passed()).count();
         out.push_str(&format!(

@@ -30,7 +30,7 @@ pub use derive::{derive_exponential, kl_divergence, DeriveError, Geometry, TO_SU
 pub use diff::{diff, diff_n};
 pub use engine::{Limits, Saturation};
 pub use lang::{from_recexpr, to_recexpr, Math};
-pub use prove::{prove, Verdict};
+pub use prove::{prove, zero_divisor, Verdict};
 pub use rewrites::all_rewrites;
 pub use simplify::{normalize, simplify, Simplified};
 

@@ -41,6 +41,13 @@ pub fn prove(
             "the facts leave the left-hand side nowhere defined".into(),
         ));
     }
+    for (side, e) in [("left", lhs), ("right", rhs)] {
+        if let Some(zero) = zero_divisor(e) {
+            return Ok(Verdict::Unknown(format!(
+                "the {side}-hand side is nowhere defined: it divides by {zero}, which is 0"
+            )));
+        }
+    }
     let checked = |proof: Proof| check(&proof, lhs, rhs, facts).map(|()| proof);
     if let Ok(proof) = checked(Proof::chain(vec![])) {
         return Ok(Verdict::Proved(proof));
@@ -91,4 +98,40 @@ pub fn prove(
         ));
     }
     Ok(Verdict::Unknown(reason))
+}
+
+/// A divisor of `e` (a denominator, or the base of a negative power) that is 0 as a rational
+/// function, such as `t - t`: the expression is then nowhere defined, and anything "follows"
+/// from assuming it defined. (Saturation would merge 0 with 1 through it.)
+pub fn zero_divisor(e: &Expr) -> Option<Expr> {
+    fn walk(
+        t: &Expr,
+        canon: &mut ig_rules::Canonicalizer,
+        seen: &mut std::collections::HashSet<usize>,
+    ) -> Option<Expr> {
+        // Subterms are shared: each is looked at once.
+        if !seen.insert(t.ptr_key()) {
+            return None;
+        }
+        for a in t.args() {
+            if let Some(z) = walk(a, canon, seen) {
+                return Some(z);
+            }
+        }
+        let negative = |n: &ig_expr::BigRational| n < &ig_expr::BigRational::from_integer(0.into());
+        let divisor = match t.op() {
+            ig_expr::Op::Div => Some(&t.args()[1]),
+            ig_expr::Op::Pow if t.args()[1].as_num().is_some_and(negative) => Some(&t.args()[0]),
+            _ => None,
+        }?;
+        canon
+            .canonical(divisor)
+            .is_some_and(|c| c.is_zero())
+            .then(|| divisor.clone())
+    }
+    walk(
+        e,
+        &mut ig_rules::Canonicalizer::new(),
+        &mut std::collections::HashSet::new(),
+    )
 }

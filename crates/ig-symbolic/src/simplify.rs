@@ -21,7 +21,7 @@ pub struct Simplified {
 pub fn simplify(e: &Expr, facts: &[Fact], limits: &Limits) -> Result<Simplified, FactError> {
     let mut knowledge = Knowledge::new(facts)?;
     let mut candidates: Vec<(Expr, Proof)> = vec![(e.clone(), Proof::chain(vec![]))];
-    if knowledge.assume_defined(e).is_err() {
+    if knowledge.assume_defined(e).is_err() || crate::prove::zero_divisor(e).is_some() {
         return Ok(Simplified {
             expr: e.clone(),
             proof: Proof::chain(vec![]),
