@@ -495,10 +495,12 @@ impl<'a> Decider<'a> {
         }
         let mut evaluated: Vec<(Vec<f64>, Sides)> = Vec::new();
         let mut first_failure = None;
+        let mut unevaluated = 0;
         for values in starts {
             match self.sides(&values, None) {
                 Ok(s) => evaluated.push((values, s)),
                 Err(e) => {
+                    unevaluated += 1;
                     first_failure.get_or_insert(e);
                 }
             }
@@ -588,6 +590,7 @@ impl<'a> Decider<'a> {
             },
             tolerance: if self.fast() { 0.0 } else { NUMERIC_TOLERANCE },
             route: self.route().into(),
+            skipped: unevaluated + evaluated.len() - resolved.len(),
         })
     }
 
@@ -896,6 +899,7 @@ impl<'a> Decider<'a> {
         let starts = self.starting_points(&mut rng, count);
         let mut worst: f64 = 0.0;
         let mut tried = 0;
+        let mut skipped = 0;
         let mut failure = None;
         for values in starts {
             let mut steps: Vec<f64> = Vec::new();
@@ -949,6 +953,7 @@ impl<'a> Decider<'a> {
             }
             let n = d.len();
             if !settled {
+                skipped += 1;
                 failure.get_or_insert(format!(
                     "LHS − RHS does not settle as ε → 0 at {}{}",
                     self.describe(&values),
@@ -984,6 +989,7 @@ impl<'a> Decider<'a> {
             measure: "largest extrapolated |LHS − RHS| at ε → 0, relative",
             tolerance: LIMIT_TOLERANCE,
             route: self.route().into(),
+            skipped,
         })
     }
 

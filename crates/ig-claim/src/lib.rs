@@ -66,30 +66,30 @@ pub fn decide(claim: &Claim) -> Verdict {
             how: how.join("; "),
         });
     }
-    // Verified (some instances perhaps proved): the weakest figures.
+    // Verified (some instances perhaps proved): the weakest figures, and the totals.
     let mut total = 0;
+    let mut skipped = 0;
     let mut worst: Option<Verified> = None;
     for (_, v) in &verdicts {
-        match v {
-            Verdict::Verified(f) => {
-                total += f.assignments;
-                let replace = worst.as_ref().is_none_or(|w| {
-                    if f.measure.starts_with("smallest") {
-                        f.worst < w.worst
-                    } else {
-                        f.worst > w.worst
-                    }
-                });
-                if replace {
-                    worst = Some(f.clone());
+        if let Verdict::Verified(f) = v {
+            total += f.assignments;
+            skipped += f.skipped;
+            let replace = worst.as_ref().is_none_or(|w| {
+                if f.measure.starts_with("smallest") {
+                    f.worst < w.worst
+                } else {
+                    f.worst > w.worst
                 }
+            });
+            if replace {
+                worst = Some(f.clone());
             }
-            _ => total += 0,
         }
     }
     match worst {
         Some(mut w) => {
             w.assignments = total;
+            w.skipped = skipped;
             if verdicts.len() > 1 {
                 w.route = format!("{} ({} families)", w.route, verdicts.len());
             }

@@ -37,6 +37,9 @@ pub struct Verified {
     pub tolerance: f64,
     /// Which route computed the values.
     pub route: String,
+    /// Assignments the route could not evaluate (outside where a side is defined, or beyond
+    /// what quadrature or shooting resolves): the verification says nothing of them.
+    pub skipped: usize,
 }
 
 /// A counterexample.
@@ -94,12 +97,13 @@ impl Verdict {
         match self {
             Verdict::Proved(p) => p.how.clone(),
             Verdict::Verified(v) => format!(
-                "{} assignments, {} {} (tolerance {:.0e}), by {}",
+                "{} assignments, {} {} (tolerance {:.0e}), by {}{}",
                 v.assignments,
                 v.measure,
                 short(v.worst),
                 v.tolerance,
-                v.route
+                v.route,
+                skipped(v.skipped)
             ),
             Verdict::Refuted(r) => {
                 let family = r
@@ -132,7 +136,7 @@ impl Verdict {
                     ("below", power_above(v.worst))
                 };
                 format!(
-                    "{} assignments, {} {word} {bound}{}, by {}",
+                    "{} assignments, {} {word} {bound}{}, by {}{}",
                     v.assignments,
                     v.measure,
                     if v.tolerance > 0.0 {
@@ -140,7 +144,8 @@ impl Verdict {
                     } else {
                         String::new()
                     },
-                    v.route
+                    v.route,
+                    skipped(v.skipped)
                 )
             }
             Verdict::Refuted(r) => {
@@ -163,6 +168,14 @@ impl Verdict {
             }
             other => other.evidence(),
         }
+    }
+}
+
+/// "; 3 more could not be evaluated", or nothing.
+fn skipped(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        n => format!("; {n} more could not be evaluated"),
     }
 }
 

@@ -93,16 +93,20 @@ fn half_of_memory() -> usize {
     }
 }
 
-/// Writes `text` and a newline; a closed pipe (the reader went away) is not an error.
-fn emit(mut out: impl Write, text: &str) {
-    let _ = writeln!(out, "{text}").and_then(|()| out.flush());
+/// Writes `text` and a newline. A closed pipe (the reader went away) is not an error;
+/// any other failure to write (a full disk) is returned.
+fn emit(mut out: impl Write, text: &str) -> std::io::Result<()> {
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
 }
 
 fn main() -> ExitCode {
     // A bug must still end in one line on stderr, not a backtrace.
     std::panic::set_hook(Box::new(|info| {
         let message = info.to_string().replace('\n', " ");
-        emit(
+        let _ = emit(
             std::io::stderr(),
             &format!("error: internal failure (please report): {message}"),
         );
@@ -140,10 +144,16 @@ fn main() -> ExitCode {
         }
     };
     if let Some(out) = &finished.stdout {
-        emit(std::io::stdout().lock(), out);
+        if let Err(e) = emit(std::io::stdout().lock(), out) {
+            let _ = emit(
+                std::io::stderr().lock(),
+                &format!("error: cannot write the output: {e}"),
+            );
+            std::process::exit(2);
+        }
     }
     if let Some(err) = &finished.stderr {
-        emit(std::io::stderr().lock(), err);
+        let _ = emit(std::io::stderr().lock(), err);
     }
     // Not a return: a worker still running past the time limit must not be waited for.
     std::process::exit(i32::from(finished.status))
