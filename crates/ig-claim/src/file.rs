@@ -117,6 +117,17 @@ struct RawPoint {
     at: Option<String>,
 }
 
+/// The points as the statement reader sees them.
+fn point_refs(points: &[Point]) -> Vec<PointRef<'_>> {
+    points
+        .iter()
+        .map(|p| PointRef {
+            name: &p.name,
+            family: &p.family,
+        })
+        .collect()
+}
+
 fn valid_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic())
@@ -276,13 +287,7 @@ fn instances(
         // only free or earlier points.
         for k in 0..points.len() {
             let Some(at) = &order[k].1.at else { continue };
-            let refs: Vec<PointRef> = points
-                .iter()
-                .map(|p| PointRef {
-                    name: &p.name,
-                    family: &p.family,
-                })
-                .collect();
+            let refs = point_refs(&points);
             let family = &points[k].family;
             let assignments =
                 split_assignments(at).map_err(|e| format!("{}: {e}", points[k].name))?;
@@ -335,13 +340,7 @@ fn instances(
             }
             points[k].at = Some(coordinates);
         }
-        let refs: Vec<PointRef> = points
-            .iter()
-            .map(|p| PointRef {
-                name: &p.name,
-                family: &p.family,
-            })
-            .collect();
+        let refs = point_refs(&points);
         let statement = read_statement(text, &refs).map_err(|e| e.to_string())?;
         let mut symbols = statement.lhs.symbols();
         symbols.extend(statement.rhs.symbols());

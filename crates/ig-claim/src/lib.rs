@@ -20,7 +20,7 @@ pub use catalogue::{article_claims, article_file, relative_to, ARTICLE};
 pub use decide::{judge, Decider, Judgement, Sides, GROSS_VIOLATION, NUMERIC_TOLERANCE};
 pub use file::{parse_claim, Claim, ClaimError, Form, Instance, Point, Variable};
 pub use identity::{check_identity, checks, Check};
-pub use routes::Value;
+pub use routes::{compiled_connection, Value};
 pub use statement::{Relation, Term};
 pub use verdict::{short, Expected, Proved, Refutation, Verdict, Verified};
 

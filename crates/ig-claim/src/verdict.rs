@@ -71,6 +71,13 @@ impl Refutation {
             .join(", ")
     }
 
+    /// "normal: " when the claim ranges over families, else nothing.
+    fn family_prefix(&self) -> String {
+        self.family
+            .as_ref()
+            .map_or(String::new(), |f| format!("{f}: "))
+    }
+
     /// `P.mu=0.5,t=2`, the argument of `ig audit --at`.
     pub fn at(&self) -> String {
         self.assignment
@@ -106,10 +113,7 @@ impl Verdict {
                 skipped(v.skipped)
             ),
             Verdict::Refuted(r) => {
-                let family = r
-                    .family
-                    .as_ref()
-                    .map_or(String::new(), |f| format!("{f}: "));
+                let family = r.family_prefix();
                 format!(
                     "{family}at {}: LHS = {}, RHS = {} ({})",
                     r.at_text(),
@@ -149,10 +153,7 @@ impl Verdict {
                 )
             }
             Verdict::Refuted(r) => {
-                let family = r
-                    .family
-                    .as_ref()
-                    .map_or(String::new(), |f| format!("{f}: "));
+                let family = r.family_prefix();
                 let routes = r
                     .evidence
                     .split("; ")

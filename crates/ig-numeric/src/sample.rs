@@ -35,6 +35,11 @@ pub(crate) fn fact_values(family: &Family, point: &[f64]) -> Option<Vec<f64>> {
         .collect()
 }
 
+/// Whether `point` (finite coordinates) satisfies every domain fact of `family`, in doubles.
+pub fn in_domain(family: &Family, point: &[f64]) -> bool {
+    point.iter().all(|v| v.is_finite()) && fact_values(family, point).is_some()
+}
+
 /// The intervals coordinate `i` may be drawn from, preferred first.
 fn intervals(family: &Family, i: usize) -> Vec<(f64, f64)> {
     let name = &family.coordinates[i];

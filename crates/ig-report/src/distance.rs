@@ -1,29 +1,10 @@
 //! Fisher–Rao distances: the family file's closed form where it gives one, else the geodesic
 //! by shooting with the derived Christoffel symbols compiled (the fast path).
 
-use ig_expr::Expr;
-use ig_numeric::{shoot, CompiledConnection};
-use ig_rules::Canonicalizer;
+pub use ig_claim::compiled_connection;
+use ig_numeric::shoot;
 use ig_spec::{Family, TO_SUFFIX};
-use ig_symbolic::{diff, normalize, Geometry};
-
-/// The metric, the Christoffel symbols and their first derivatives, compiled.
-pub fn compiled_connection(g: &Geometry) -> Result<CompiledConnection, String> {
-    let mut canon = Canonicalizer::new();
-    let metric: Vec<Expr> = g.metric.iter().flatten().cloned().collect();
-    let christoffel: Vec<Expr> = g.christoffel.iter().flatten().flatten().cloned().collect();
-    let derivative: Vec<Expr> = christoffel
-        .iter()
-        .flat_map(|e| {
-            g.coordinates
-                .iter()
-                .map(|x| normalize(&diff(e, x), &mut canon))
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    CompiledConnection::new(&g.coordinates, &metric, &christoffel, &derivative)
-        .map_err(|e| e.to_string())
-}
+use ig_symbolic::Geometry;
 
 /// How a distance was computed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
