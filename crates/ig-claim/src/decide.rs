@@ -815,13 +815,23 @@ impl<'a> Decider<'a> {
             .map(|(n, v)| Some((n.clone(), round(*v)?)))
             .collect::<Option<_>>()?;
         let floats: Vec<f64> = rounded.iter().map(|(_, r)| ig_expr::to_f64(r)).collect();
-        // The exact point must lie in every domain (decided exactly where rational).
-        let (coordinates, _) = self.environment(&floats, None)?;
-        for (p, c) in self.instance.points.iter().zip(&coordinates) {
-            let exact: Option<Vec<BigRational>> = c.iter().map(|v| round_exactly(*v)).collect();
-            if p.at.is_none() {
-                p.family.contains(&exact?).ok()?;
-            }
+        // The exact point must lie in every free point's domain (decided exactly where
+        // rational); defined points are checked in doubles by the environment.
+        self.environment(&floats, None)?;
+        for p in self.instance.points.iter().filter(|p| p.at.is_none()) {
+            let exact: Option<Vec<BigRational>> = p
+                .family
+                .coordinates
+                .iter()
+                .map(|c| {
+                    let name = format!("{}.{c}", p.name);
+                    rounded
+                        .iter()
+                        .find(|(n, _)| *n == name)
+                        .map(|(_, r)| r.clone())
+                })
+                .collect();
+            p.family.contains(&exact?).ok()?;
         }
         let closed = self.closed_sides(&floats, None).and_then(Result::ok);
         // A claim without functionals is decided by its exact or interval evaluation; doubles
@@ -1221,11 +1231,6 @@ fn round(v: f64) -> Option<BigRational> {
     }
     let text = format!("{v:.5e}");
     ig_expr::parse_decimal(&text)
-}
-
-/// `v` exactly as a rational (for a defined point's coordinates, already rounded inputs).
-fn round_exactly(v: f64) -> Option<BigRational> {
-    BigRational::from_float(v)
 }
 
 /// A rational as a short decimal when it is one, else p/q.

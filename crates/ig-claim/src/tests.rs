@@ -26,3 +26,69 @@ claim = "kl(P, Q) = ln(Q.sigma/P.sigma) + (P.sigma^2 + (P.mu - Q.mu)^2)/(2*Q.sig
     );
     assert_eq!(v.word(), "proved", "{v}");
 }
+
+/// E[exp(x²)] under a lognormal is infinite: quadrature sums it to about 1 in the tail it
+/// visits; the claim that it is at least 2 must not be refuted.
+#[test]
+fn an_expectation_that_does_not_exist_refutes_nothing() {
+    let v = verdict(
+        r#"
+id = "no-expectation"
+statement = "s"
+families = ["lognormal"]
+claim = "expect(P, exp(x^2)) >= 2"
+points = { P = {} }
+"#,
+    );
+    assert_eq!(v.word(), "unknown", "{v}");
+}
+
+/// A strict inequality that fails only by equality, at one of the claim's own constants.
+#[test]
+fn a_strict_inequality_fails_at_equality() {
+    let v = verdict(
+        r#"
+id = "strict"
+statement = "s"
+variables = ["t"]
+claim = "abs(t - 0.3) > 0"
+"#,
+    );
+    assert_eq!(v.word(), "refuted", "{v}");
+}
+
+/// A side that is nowhere defined proves nothing.
+#[test]
+fn nowhere_defined_is_not_proved() {
+    let v = verdict(
+        r#"
+id = "zero-over-zero"
+statement = "s"
+variables = ["t"]
+claim = "(t - t)/(t - t) = 1"
+"#,
+    );
+    assert_eq!(v.word(), "unknown", "{v}");
+}
+
+/// kl(P, P + ε v)/ε² tends to half the quadratic form of the metric, not the whole of it.
+#[test]
+fn limits_are_told_apart() {
+    let claim = |factor: &str| {
+        format!(
+            r#"
+id = "second-order"
+statement = "s"
+families = ["poisson"]
+variables = ["v"]
+claim = "kl(P, Q)/eps^2 = {factor}*metric(P, lambda, lambda)*v^2"
+limit = "eps -> 0"
+[points]
+P = {{}}
+Q = {{ at = "lambda = P.lambda + eps*v" }}
+"#
+        )
+    };
+    assert_eq!(verdict(&claim("1/2")).word(), "verified");
+    assert_eq!(verdict(&claim("1")).word(), "refuted");
+}
