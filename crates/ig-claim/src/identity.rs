@@ -7,10 +7,11 @@
 // Loops over tensor indices mirror the formulas; iterators would hide them.
 #![allow(clippy::needless_range_loop)]
 
+use crate::tensor::tensor;
 use crate::verdict::{Proved, Refutation, Verdict};
 use ig_expr::Expr;
 use ig_rules::Knowledge;
-use ig_spec::{identities, Family, Identity, COMPONENT_PREFIX};
+use ig_spec::{identities, Family, Identity, Quantity, COMPONENT_PREFIX};
 use ig_symbolic::{diff, prove, Geometry, Limits};
 use std::time::Duration;
 
@@ -98,12 +99,19 @@ fn component(family: &Family, g: &Geometry, symbol: &str) -> Option<Expr> {
     let e = family.exponential.as_ref();
     let alpha_at = |t: &Expr, value: Expr| t.substitute(&g.alpha, &value);
     let at = |k: usize| idx.get(k).copied();
+    if let Some(q) = Quantity::from_key(name) {
+        // Row-major position of the component among the tensor's leaves.
+        let n = x.len();
+        if idx.len() != q.rank() || idx.iter().any(|&i| i >= n) {
+            return None;
+        }
+        let mut leaves = Vec::new();
+        tensor(g, q).leaves(&mut leaves);
+        let offset = idx.iter().fold(0, |o, &i| o * n + i);
+        return leaves.get(offset).map(|e| (*e).clone());
+    }
     Some(match (name, idx.len()) {
-        ("metric", 2) => g.metric[at(0)?][at(1)?].clone(),
         ("inverse_metric", 2) => g.inverse_metric[at(0)?][at(1)?].clone(),
-        ("christoffel_first", 3) => g.christoffel_first[at(0)?][at(1)?][at(2)?].clone(),
-        ("christoffel", 3) => g.christoffel[at(0)?][at(1)?][at(2)?].clone(),
-        ("skewness", 3) => g.skewness[at(0)?][at(1)?][at(2)?].clone(),
         ("alpha_connection", 3) => g.alpha_connection[at(0)?][at(1)?][at(2)?].clone(),
         ("minus_alpha_connection", 3) => alpha_at(
             &g.alpha_connection[at(0)?][at(1)?][at(2)?],
@@ -111,9 +119,6 @@ fn component(family: &Family, g: &Geometry, symbol: &str) -> Option<Expr> {
         ),
         ("e_connection", 3) => alpha_at(&g.alpha_connection[at(0)?][at(1)?][at(2)?], Expr::int(1)),
         ("m_connection", 3) => alpha_at(&g.alpha_connection[at(0)?][at(1)?][at(2)?], Expr::int(-1)),
-        ("riemann", 4) => g.riemann[at(0)?][at(1)?][at(2)?][at(3)?].clone(),
-        ("ricci", 2) => g.ricci[at(0)?][at(1)?].clone(),
-        ("scalar_curvature", 0) => g.scalar_curvature.clone(),
         ("dmetric", 3) => diff(&g.metric[at(0)?][at(1)?], &x[at(2)?]),
         ("theta", 1) => e?.natural_parameters[at(0)?].clone(),
         ("eta", 1) => g.expectation[at(0)?].clone(),

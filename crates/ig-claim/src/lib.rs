@@ -14,6 +14,7 @@ mod file;
 mod identity;
 mod routes;
 mod statement;
+mod tensor;
 mod verdict;
 
 pub use catalogue::{article_claims, article_file, relative_to, ARTICLE};
@@ -22,6 +23,7 @@ pub use file::{parse_claim, Claim, ClaimError, Form, Instance, Point, Variable};
 pub use identity::{check_identity, checks, Check};
 pub use routes::{compiled_connection, Value};
 pub use statement::{Relation, Term};
+pub use tensor::{tensor, tensors, Tensor};
 pub use verdict::{short, Expected, Proved, Refutation, Verdict, Verified};
 
 /// Decides a claim: every instance (one per family it ranges over) must hold. The first

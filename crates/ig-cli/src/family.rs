@@ -4,7 +4,7 @@ use crate::args::{DeriveArgs, EvalArgs, FamiliesArgs, Format, KlArgs, Method};
 use crate::Failure;
 use ig_expr::{parse_decimal, to_f64, to_latex, to_rust, to_sympy, BigRational, Expr, Interval};
 use ig_report::{tensors, Tensor};
-use ig_spec::{catalogue, catalogue_family, parse_family, Family};
+use ig_spec::{catalogue, catalogue_family, parse_family, Family, Quantity};
 use ig_symbolic::{derive_exponential, Geometry};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -434,7 +434,7 @@ fn eval_numeric(
             )));
         }
         // With one coordinate, curvature vanishes identically.
-        if n == 1 && ["riemann", "ricci", "scalar_curvature"].contains(&key) {
+        if n == 1 && Quantity::from_key(key).is_some_and(Quantity::is_curvature) {
             return Ok(nest(&vec![0.0; e.value.len()], n, rank));
         }
         // The rules resolve each expectation to LEVEL_TOLERANCE of the magnitude of its
@@ -458,21 +458,19 @@ fn eval_numeric(
         object.insert(key.into(), resolved(key, e, rank)?);
         Ok::<(), Failure>(())
     };
-    put(&mut object, "metric", &g.metric, 2)?;
-    put(&mut object, "christoffel_first", &g.christoffel_first, 3)?;
-    put(&mut object, "christoffel", &g.christoffel, 3)?;
-    put(&mut object, "skewness", &g.skewness, 3)?;
-    let mut connections = Map::new();
-    for (text, alpha) in alphas {
-        connections.insert(
-            text.clone(),
-            resolved("alpha_connections", &g.alpha_connection(to_f64(alpha)), 3)?,
-        );
+    for q in Quantity::ALL {
+        if q == Quantity::Riemann {
+            let mut connections = Map::new();
+            for (text, alpha) in alphas {
+                connections.insert(
+                    text.clone(),
+                    resolved("alpha_connections", &g.alpha_connection(to_f64(alpha)), 3)?,
+                );
+            }
+            object.insert("alpha_connections".into(), Value::Object(connections));
+        }
+        put(&mut object, q.key(), g.get(q), q.rank())?;
     }
-    object.insert("alpha_connections".into(), Value::Object(connections));
-    put(&mut object, "riemann", &g.riemann, 4)?;
-    put(&mut object, "ricci", &g.ricci, 2)?;
-    put(&mut object, "scalar_curvature", &g.scalar_curvature, 0)?;
     put(&mut object, "metric_hessian", &g.metric_hessian, 2)?;
     object.insert("zero_within".into(), Value::Object(zero_within.take()));
     Ok(print_eval(a, &object))

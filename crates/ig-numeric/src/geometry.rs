@@ -34,7 +34,7 @@ impl Estimate {
     }
 }
 
-/// Every tensor of CONVENTIONS.md at one point, computed numerically.
+/// Every tensor of the contract at one point, computed numerically.
 #[derive(Clone, Debug)]
 pub struct NumericGeometry {
     /// Number of coordinates.
@@ -66,6 +66,20 @@ pub struct NumericGeometry {
 }
 
 impl NumericGeometry {
+    /// The estimate of a quantity of the contract.
+    pub fn get(&self, q: ig_spec::Quantity) -> &Estimate {
+        use ig_spec::Quantity;
+        match q {
+            Quantity::Metric => &self.metric,
+            Quantity::ChristoffelFirst => &self.christoffel_first,
+            Quantity::Christoffel => &self.christoffel,
+            Quantity::Skewness => &self.skewness,
+            Quantity::Riemann => &self.riemann,
+            Quantity::Ricci => &self.ricci,
+            Quantity::ScalarCurvature => &self.scalar_curvature,
+        }
+    }
+
     /// `Γ^(α)_ij,k = E[(∂ᵢ∂ⱼℓ + (1−α)/2 ∂ᵢℓ ∂ⱼℓ) ∂ₖℓ]`.
     pub fn alpha_connection(&self, alpha: f64) -> Estimate {
         let c = (1.0 - alpha) / 2.0;

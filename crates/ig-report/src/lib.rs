@@ -10,7 +10,7 @@
 
 use ig_claim::checks;
 use ig_expr::{to_latex, Expr};
-use ig_spec::Family;
+use ig_spec::{Family, Quantity};
 use ig_symbolic::{derive_exponential, kl_divergence, Geometry};
 use serde_json::{json, Map, Value};
 
@@ -26,7 +26,7 @@ mod verify;
 pub use audit::{audit_json, audit_markdown, claim_json, counts, replay_command, Audited};
 pub use consistency::{check_consistency, Consistency, DISTANCE_TOLERANCE, EXTREME_MASS_TOLERANCE};
 pub use distance::{closed_form_distance, compiled_connection, distance, DistanceMethod};
-pub use ig_claim::{check_identity, Check, Verdict};
+pub use ig_claim::{check_identity, tensor, tensors, Check, Tensor, Verdict};
 pub use plot::geodesic_fan;
 pub use verify::{verify, Comparison, VERIFY_POINTS, VERIFY_SEED};
 
@@ -123,55 +123,9 @@ fn point_text(r: &Report, p: &[f64]) -> String {
         .join(", ")
 }
 
-fn strings<T: Tensor>(t: &T) -> Value {
+fn strings(t: &dyn Tensor) -> Value {
     t.to_json(&mut |e| Ok(Value::String(e.to_string())))
         .expect("printing cannot fail")
-}
-
-/// A tensor of any rank (nested vectors of expressions), mapped leaf by leaf to JSON.
-pub trait Tensor {
-    /// The JSON array of `f` applied to every component, in index order.
-    fn to_json(&self, f: &mut dyn FnMut(&Expr) -> Result<Value, String>) -> Result<Value, String>;
-    /// The components in row-major index order.
-    fn leaves<'a>(&'a self, out: &mut Vec<&'a Expr>);
-}
-
-impl Tensor for Expr {
-    fn to_json(&self, f: &mut dyn FnMut(&Expr) -> Result<Value, String>) -> Result<Value, String> {
-        f(self)
-    }
-    fn leaves<'a>(&'a self, out: &mut Vec<&'a Expr>) {
-        out.push(self);
-    }
-}
-
-impl<T: Tensor> Tensor for Vec<T> {
-    fn to_json(&self, f: &mut dyn FnMut(&Expr) -> Result<Value, String>) -> Result<Value, String> {
-        Ok(Value::Array(
-            self.iter()
-                .map(|t| t.to_json(f))
-                .collect::<Result<_, _>>()?,
-        ))
-    }
-    fn leaves<'a>(&'a self, out: &mut Vec<&'a Expr>) {
-        for t in self {
-            t.leaves(out);
-        }
-    }
-}
-
-/// The tensors of CONVENTIONS.md under their JSON keys, in the contract's order (the
-/// α-connections, which need values of α, excepted).
-pub fn tensors(g: &Geometry) -> Vec<(&'static str, &dyn Tensor)> {
-    vec![
-        ("metric", &g.metric),
-        ("christoffel_first", &g.christoffel_first),
-        ("christoffel", &g.christoffel),
-        ("skewness", &g.skewness),
-        ("riemann", &g.riemann),
-        ("ricci", &g.ricci),
-        ("scalar_curvature", &g.scalar_curvature),
-    ]
 }
 
 /// The report as JSON, with the keys and index orders of `ig eval`.
@@ -195,19 +149,16 @@ pub fn to_json(r: &Report) -> String {
         o.insert("log_partition".into(), e.log_partition.to_string().into());
     }
     o.insert("expectation".into(), strings(&g.expectation));
-    o.insert("metric".into(), strings(&g.metric));
-    o.insert("inverse_metric".into(), strings(&g.inverse_metric));
-    o.insert("christoffel_first".into(), strings(&g.christoffel_first));
-    o.insert("christoffel".into(), strings(&g.christoffel));
-    o.insert("skewness".into(), strings(&g.skewness));
-    o.insert("alpha_symbol".into(), g.alpha.clone().into());
-    o.insert("alpha_connection".into(), strings(&g.alpha_connection));
-    o.insert("riemann".into(), strings(&g.riemann));
-    o.insert("ricci".into(), strings(&g.ricci));
-    o.insert(
-        "scalar_curvature".into(),
-        g.scalar_curvature.to_string().into(),
-    );
+    for q in Quantity::ALL {
+        if q == Quantity::Riemann {
+            o.insert("alpha_symbol".into(), g.alpha.clone().into());
+            o.insert("alpha_connection".into(), strings(&g.alpha_connection));
+        }
+        o.insert(q.key().into(), strings(tensor(g, q)));
+        if q == Quantity::Metric {
+            o.insert("inverse_metric".into(), strings(&g.inverse_metric));
+        }
+    }
     o.insert(
         "dual_potential".into(),
         r.geometry.dual_potential.to_string().into(),

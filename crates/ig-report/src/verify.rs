@@ -4,9 +4,9 @@
 
 use crate::{tensors, Tensor};
 use ig_expr::Expr;
-use ig_numeric::{numeric_geometry, Estimate, NumericGeometry, Tape};
+use ig_numeric::{numeric_geometry, Tape};
 use ig_rules::Canonicalizer;
-use ig_spec::Family;
+use ig_spec::{Family, Quantity};
 use ig_symbolic::{normalize, Geometry};
 
 /// Seed of the interior points of `ig verify` and of the reports.
@@ -114,12 +114,12 @@ pub fn verify(
                 .expect("known key");
             ranges[k].clone()
         };
-        for (key, estimate, tolerance) in numeric_tensors(&numeric) {
-            let reference = &values[range(key)];
+        for q in Quantity::ALL {
+            let reference = &values[range(q.key())];
             record(
-                key.to_string(),
-                estimate.relative_error(reference),
-                tolerance,
+                q.key().to_string(),
+                numeric.get(q).relative_error(reference),
+                tolerance(q),
             );
         }
         let metric = &values[range("metric")];
@@ -146,15 +146,11 @@ pub fn verify(
     Ok(rows)
 }
 
-/// The numeric tensors under their `ig eval` keys, with the agreement each must meet.
-fn numeric_tensors(n: &NumericGeometry) -> [(&'static str, &Estimate, f64); 7] {
-    [
-        ("metric", &n.metric, TENSOR_TOLERANCE),
-        ("christoffel_first", &n.christoffel_first, TENSOR_TOLERANCE),
-        ("christoffel", &n.christoffel, TENSOR_TOLERANCE),
-        ("skewness", &n.skewness, TENSOR_TOLERANCE),
-        ("riemann", &n.riemann, CURVATURE_TOLERANCE),
-        ("ricci", &n.ricci, CURVATURE_TOLERANCE),
-        ("scalar_curvature", &n.scalar_curvature, CURVATURE_TOLERANCE),
-    ]
+/// The agreement a numeric quantity must meet with its closed form.
+fn tolerance(q: Quantity) -> f64 {
+    if q.is_curvature() {
+        CURVATURE_TOLERANCE
+    } else {
+        TENSOR_TOLERANCE
+    }
 }

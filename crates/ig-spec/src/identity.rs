@@ -11,27 +11,20 @@
 //! ```
 //!
 //! Sides are expressions of the language whose variables may be tensor components
-//! `name[i][j]…` (see [`TENSORS`]) and sums `sum(m, body)` over an index.
+//! `name[i][j]…` (see [`tensor_rank`]) and sums `sum(m, body)` over an index.
 
-use crate::{Source, SpecError};
+use crate::{Quantity, Source, SpecError};
 use ig_expr::{parse, Expr};
 use serde::Deserialize;
 use toml::Spanned;
 
-/// The tensors an identity may name, with their number of indices.
-pub const TENSORS: &[(&str, usize)] = &[
-    ("metric", 2),
+/// What an identity may name besides the [`Quantity`] tensors, with their number of indices.
+pub const IDENTITY_TERMS: &[(&str, usize)] = &[
     ("inverse_metric", 2),
-    ("christoffel_first", 3),
-    ("christoffel", 3),
-    ("skewness", 3),
     ("alpha_connection", 3),
     ("minus_alpha_connection", 3),
     ("e_connection", 3),
     ("m_connection", 3),
-    ("riemann", 4),
-    ("ricci", 2),
-    ("scalar_curvature", 0),
     ("dmetric", 3),
     ("theta", 1),
     ("eta", 1),
@@ -43,6 +36,16 @@ pub const TENSORS: &[(&str, usize)] = &[
     ("ddual_potential", 1),
     ("delta", 2),
 ];
+
+/// The number of indices of a tensor an identity may name.
+pub fn tensor_rank(name: &str) -> Option<usize> {
+    Quantity::from_key(name).map(Quantity::rank).or_else(|| {
+        IDENTITY_TERMS
+            .iter()
+            .find(|(t, _)| *t == name)
+            .map(|(_, rank)| *rank)
+    })
+}
 
 /// The prefix of the variable standing for a tensor component: `metric[0][1]` is the
 /// variable `__metric__0__1`.
@@ -191,7 +194,7 @@ fn expand(text: &str, env: &[(String, usize)], n: usize) -> Result<String, Strin
             i = close + 1;
             continue;
         }
-        let Some(&(_, arity)) = TENSORS.iter().find(|(t, _)| *t == name) else {
+        let Some(arity) = tensor_rank(&name) else {
             out.push_str(&name);
             continue;
         };

@@ -504,8 +504,12 @@ pub fn parse_family(text: &str, file: &str) -> Result<Family, SpecError> {
 
 mod catalogue;
 mod identity;
+mod quantity;
 pub use catalogue::{CATALOGUE, IDENTITIES};
-pub use identity::{parse_identity, Applies, Identity, Instance, COMPONENT_PREFIX, TENSORS};
+pub use identity::{
+    parse_identity, tensor_rank, Applies, Identity, Instance, COMPONENT_PREFIX, IDENTITY_TERMS,
+};
+pub use quantity::Quantity;
 
 /// Every catalogue family, parsed. The catalogue is tested to parse, so this cannot fail
 /// in a released binary.
