@@ -1,18 +1,25 @@
 //! Deciding a claim instance.
 //!
-//! 1. Where every term has a closed form, the prover tries first: an equality through
-//!    `ig_symbolic::prove` (a proof `ig_rules::check` accepted), an inequality by a checked
-//!    simplification of LHS − RHS whose sign the kernel's sign rules establish from the
-//!    facts (the domains of the points and the variables).
+//! 1. Where every term has a closed form derived from the family's exponential structure,
+//!    the prover tries first: an equality through `ig_symbolic::prove` (a proof
+//!    `ig_rules::check` accepted), an inequality by a checked simplification of LHS − RHS
+//!    whose sign the kernel's sign rules establish from the facts (the domains of the
+//!    points and the variables). A family file's own distance formula never proves.
 //! 2. Otherwise, or when the prover cannot decide, a search over assignments: seeded
-//!    interior points, points near each boundary and at extreme scales, random values of
-//!    the variables, then local optimisation of the violation from the worst assignments.
-//!    The search evaluates by the fast route (closed forms enclosed by interval arithmetic
-//!    at the exact assignment) where there is one, else by the numeric route.
-//! 3. A violation beyond the error bound is rounded to a short decimal assignment and
-//!    replayed there by the other route (quadrature, shooting; or interval arithmetic when
-//!    the search was numeric), and only then called refuted. No violation anywhere:
-//!    verified, with the worst margin; a difference inside the error bound: unknown.
+//!    interior points, points near each boundary and at extreme scales, special values and
+//!    the claim's own constants, random values of the variables, then local optimisation
+//!    of the violation from the worst assignments. The search evaluates closed forms by
+//!    interval arithmetic at the exact assignment (exactly where rational, in
+//!    multiprecision where doubles cancel) and the other terms numerically.
+//! 3. A violation beyond the error bound (for a numeric route, beyond 100 times its error
+//!    estimate and [`GROSS_VIOLATION`] of the sides) is moved to the simplest failing
+//!    values, rounded to a short decimal assignment and replayed there from the
+//!    log-density alone (a claim without functionals: by its exact or interval value),
+//!    and only then called refuted. No violation anywhere: verified, with the worst
+//!    figure; a failure no second route confirms, or too few resolved assignments:
+//!    unknown, with the reason.
+//! 4. Limits follow LHS − RHS as the variable halves, extrapolated by Aitken's method once
+//!    the sides contract.
 
 use crate::file::{Instance, Point};
 use crate::routes::{closed_form, Closed, Geometries, NumericTerms, Value};
@@ -1093,11 +1100,6 @@ impl<'a> Decider<'a> {
             ));
         }
         Ok(out)
-    }
-
-    /// The parameters, in order.
-    pub fn parameters(&self) -> &[String] {
-        &self.params.names
     }
 
     /// The relation.
