@@ -6,12 +6,10 @@
 use ig_expr::{parse, Expr};
 use ig_rules::same_rational_function;
 use ig_spec::{catalogue, catalogue_family};
-use ig_symbolic::{derive_exponential, diff, Geometry};
+use ig_symbolic::{derive, derive_exponential, diff, Geometry};
 
 fn geometry(name: &str) -> Geometry {
-    let f = catalogue_family(name).unwrap();
-    let e = f.exponential.as_ref().unwrap();
-    derive_exponential(&f.coordinates, &e.natural_parameters, &e.log_partition).unwrap()
+    derive(&catalogue_family(name).unwrap()).unwrap()
 }
 
 #[track_caller]

@@ -5,12 +5,11 @@ use crate::cli::{bad_input, json};
 use ig_numeric::{exponential_map, interior_points, shoot};
 use ig_report::{closed_form_distance, compiled_connection, verify, Comparison, VERIFY_SEED};
 use ig_spec::{catalogue, catalogue_family, Family};
-use ig_symbolic::{derive_exponential, Geometry};
+use ig_symbolic::{derive, Geometry};
 use proptest::prelude::*;
 
 fn geometry(f: &Family) -> Geometry {
-    let e = f.exponential.as_ref().unwrap();
-    derive_exponential(&f.coordinates, &e.natural_parameters, &e.log_partition).unwrap()
+    derive(f).unwrap()
 }
 
 fn disagreements(rows: &[Comparison]) -> Vec<String> {

@@ -11,7 +11,7 @@ use ig_expr::Expr;
 use ig_numeric::{CompiledConnection, Member, NumericConnection, Tape, LEVEL_TOLERANCE};
 use ig_rules::Canonicalizer;
 use ig_spec::{Family, SampleSpace, TO_SUFFIX};
-use ig_symbolic::{derive_exponential, diff, kl_divergence, normalize, Geometry};
+use ig_symbolic::{derive, diff, kl_divergence, normalize, Geometry};
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -24,11 +24,7 @@ impl Geometries {
     pub fn get(&mut self, family: &Family) -> Option<&Geometry> {
         self.0
             .entry(family.name.clone())
-            .or_insert_with(|| {
-                let e = family.exponential.as_ref()?;
-                derive_exponential(&family.coordinates, &e.natural_parameters, &e.log_partition)
-                    .ok()
-            })
+            .or_insert_with(|| derive(family).ok())
             .as_ref()
     }
 }

@@ -5,7 +5,7 @@ use crate::Failure;
 use ig_expr::{parse_decimal, to_f64, to_latex, to_rust, to_sympy, BigRational, Expr, Interval};
 use ig_report::{tensors, Tensor};
 use ig_spec::{catalogue, catalogue_family, parse_family, Family, Quantity};
-use ig_symbolic::{derive_exponential, Geometry};
+use ig_symbolic::{DeriveError, Geometry};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
@@ -33,11 +33,10 @@ pub fn load(name: &str) -> Result<Family, Failure> {
 
 /// The family's geometry, derived symbolically.
 pub fn geometry(family: &Family) -> Result<Geometry, Failure> {
-    let Some(e) = &family.exponential else {
-        return Err(Failure::input(format!("family '{}' has no exponential structure; symbolic derivation covers exponential families", family.name)));
-    };
-    derive_exponential(&family.coordinates, &e.natural_parameters, &e.log_partition)
-        .map_err(|err| Failure::input(format!("family '{}': {err}", family.name)))
+    ig_symbolic::derive(family).map_err(|err| match err {
+        DeriveError::NotExponential(_) => Failure::input(err.to_string()),
+        err => Failure::input(format!("family '{}': {err}", family.name)),
+    })
 }
 
 pub fn families(a: FamiliesArgs) -> Result<String, Failure> {

@@ -19,7 +19,7 @@ use ig_numeric::{
 };
 use ig_rules::{parse_facts, Fact};
 use ig_spec::{Family, SampleSpace};
-use ig_symbolic::{derive_exponential, prove, Limits, Verdict};
+use ig_symbolic::{derive, prove, Limits, Verdict};
 
 /// Seed of the interior points of the consistency check.
 const SEED: u64 = 20_261_130;
@@ -113,12 +113,9 @@ fn check_distance(family: &Family, points: &[Vec<f64>]) -> Result<usize, String>
         return Ok(0);
     }
     let connection: Box<dyn Connection> = match &family.exponential {
-        Some(e) => {
-            let g =
-                derive_exponential(&family.coordinates, &e.natural_parameters, &e.log_partition)
-                    .map_err(|err| err.to_string())?;
-            Box::new(compiled_connection(&g)?)
-        }
+        Some(_) => Box::new(compiled_connection(
+            &derive(family).map_err(|err| err.to_string())?,
+        )?),
         None => Box::new(NumericConnection::new(family)),
     };
     let mut pairs = 0;

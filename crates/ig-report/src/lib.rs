@@ -11,7 +11,7 @@
 use ig_claim::checks;
 use ig_expr::{to_latex, Expr};
 use ig_spec::{Family, Quantity};
-use ig_symbolic::{derive_exponential, kl_divergence, Geometry};
+use ig_symbolic::{derive, kl_divergence, Geometry};
 use serde_json::{json, Map, Value};
 
 mod audit;
@@ -60,8 +60,7 @@ pub fn report(family: &Family) -> Result<Report, String> {
         )
     })?;
     let consistency = check_consistency(family).map_err(|e| format!("{}: {e}", family.name))?;
-    let g = derive_exponential(&family.coordinates, &e.natural_parameters, &e.log_partition)
-        .map_err(|err| format!("{}: {err}", family.name))?;
+    let g = derive(family).map_err(|err| format!("{}: {err}", family.name))?;
     let checks = checks(family, &g)?;
     let kl = kl_divergence(
         &family.coordinates,

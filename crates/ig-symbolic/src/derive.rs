@@ -65,6 +65,9 @@ pub enum DeriveError {
         "expected one natural parameter per coordinate ({0} coordinates, {1} natural parameters)"
     )]
     Shape(usize, usize),
+    /// The family file gives no exponential structure to derive from.
+    #[error("family '{0}' has no exponential structure; symbolic derivation covers exponential families")]
+    NotExponential(String),
     /// ∂θ/∂ξ is singular as a matrix of rational functions: θ is not a chart.
     #[error("the natural parameters are not a chart: their Jacobian is singular")]
     SingularJacobian,
@@ -163,6 +166,15 @@ fn tensor3(
         }
     }
     out
+}
+
+/// The geometry of a family from its file: its exponential structure, derived.
+pub fn derive(family: &ig_spec::Family) -> Result<Geometry, DeriveError> {
+    let e = family
+        .exponential
+        .as_ref()
+        .ok_or_else(|| DeriveError::NotExponential(family.name.clone()))?;
+    derive_exponential(&family.coordinates, &e.natural_parameters, &e.log_partition)
 }
 
 /// The most coordinates a derivation takes (a 3-variate normal has 9).

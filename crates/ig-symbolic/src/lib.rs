@@ -26,7 +26,7 @@ mod simplify;
 pub use build::{add, div, mul, neg, pow, sub};
 pub use cost::cost;
 pub use counterexample::{find_counterexample, Counterexample, Evidence, Search};
-pub use derive::{derive_exponential, kl_divergence, DeriveError, Geometry, TO_SUFFIX};
+pub use derive::{derive, derive_exponential, kl_divergence, DeriveError, Geometry, TO_SUFFIX};
 pub use diff::{diff, diff_n};
 pub use engine::{Limits, Saturation};
 pub use lang::{from_recexpr, to_recexpr, Math};
