@@ -77,7 +77,7 @@ pub fn decide(claim: &Claim) -> Verdict {
             total += f.assignments;
             skipped += f.skipped;
             let replace = worst.as_ref().is_none_or(|w| {
-                if f.measure.starts_with("smallest") {
+                if f.is_margin() {
                     f.worst < w.worst
                 } else {
                     f.worst > w.worst

@@ -54,19 +54,6 @@ pub enum Term {
     ScalarCurvature(usize),
 }
 
-impl Term {
-    /// The points the term reads.
-    pub fn points(&self) -> Vec<usize> {
-        match self {
-            Term::Kl(p, q) | Term::AlphaDivergence(_, p, q) | Term::FisherRao(p, q) => {
-                vec![*p, *q]
-            }
-            Term::Entropy(p) | Term::Expect(p, _) | Term::Metric(p, ..) => vec![*p],
-            Term::ScalarCurvature(p) => vec![*p],
-        }
-    }
-}
-
 /// The placeholder of term `k`.
 pub fn placeholder(k: usize) -> String {
     format!("__term{k}")

@@ -42,6 +42,14 @@ pub struct Verified {
     pub skipped: usize,
 }
 
+impl Verified {
+    /// Whether `worst` is a margin (an inequality: the smaller the worse) rather than a
+    /// difference (the larger the worse).
+    pub fn is_margin(&self) -> bool {
+        self.measure.starts_with("smallest")
+    }
+}
+
 /// A counterexample.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Refutation {
@@ -134,7 +142,7 @@ impl Verdict {
     pub fn stable_evidence(&self) -> String {
         match self {
             Verdict::Verified(v) => {
-                let (word, bound) = if v.measure.starts_with("smallest") {
+                let (word, bound) = if v.is_margin() {
                     ("at least", power_below(v.worst))
                 } else {
                     ("below", power_above(v.worst))
@@ -220,6 +228,10 @@ impl fmt::Display for Verdict {
 pub fn short(x: f64) -> String {
     if x == 0.0 {
         return "0".into();
+    }
+    // A side that is not defined there (an identity's counterexample) has no value.
+    if x.is_nan() {
+        return "undefined".into();
     }
     if !x.is_finite() {
         return format!("{x}");
