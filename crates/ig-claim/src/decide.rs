@@ -21,11 +21,15 @@
 //! 4. Limits follow LHS − RHS as the variable halves, extrapolated by Aitken's method once
 //!    the sides contract.
 
-use crate::file::{Instance, Point};
-use crate::routes::{closed_form, Closed, Geometries, NumericTerms, Value};
+use crate::file::{Definition, Instance, Minimiser, Point};
+use crate::minimise::minimise;
+use crate::routes::{
+    closed_form, compiled_connection, geodesic_point, Closed, Geometries, NumericTerms, Value,
+};
 use crate::statement::{placeholder, Relation};
 use crate::verdict::{short, Proved, Refutation, Verdict, Verified};
 use ig_expr::{BigRational, Expr, Interval, Uncertain};
+use ig_numeric::CompiledConnection;
 use ig_rules::{Fact, Knowledge, Sign};
 use ig_spec::Family;
 use ig_symbolic::{prove, simplify, Limits};
@@ -144,6 +148,23 @@ impl Sides {
     }
 }
 
+/// How far a geodesic's computed point may be from the true one, relative to the larger of
+/// its coordinate and the distance between the geodesic's ends (shooting meets its target
+/// to 1e-12 of each coordinate's scale, and the flow is integrated to about as much).
+const GEODESIC_POINT_ERROR: f64 = 1e-9;
+
+/// How a computed point is found at each assignment.
+enum Computation {
+    /// Minimised: the objective's terms by their closed forms where they have one (the
+    /// search's route), by the numeric route for the rest and for the replay.
+    Minimiser {
+        forms: Vec<Option<Expr>>,
+        numeric: Result<NumericTerms, String>,
+    },
+    /// Shot along the geodesic, with the family's compiled connection when it has one.
+    Geodesic(Option<CompiledConnection>),
+}
+
 /// The free parameters of an instance: coordinates of free points, then variables (the
 /// limit's variable aside).
 struct Parameters {
@@ -164,13 +185,24 @@ pub struct Decider<'a> {
     /// Each term's closed form, where it has one: the search's route for it when not all do.
     forms: Vec<Option<Expr>>,
     numeric: Result<NumericTerms, String>,
+    /// For each point: how it is computed, when it is (a minimiser, a geodesic's point).
+    computations: Vec<Option<Computation>>,
 }
 
 /// Where a route could not evaluate.
 type Failed = String;
 
-/// Every point's coordinates, and the value of every symbol (`P.mu`, variables).
-type Environment = (Vec<Vec<f64>>, HashMap<String, f64>);
+/// The points and symbols at one assignment.
+#[derive(Clone)]
+struct Environment {
+    /// Every point's coordinates.
+    coordinates: Vec<Vec<f64>>,
+    /// For each coordinate of a computed point, how far it may be from the point it
+    /// stands for (0 for the others).
+    spreads: Vec<Vec<f64>>,
+    /// The value of every symbol (`P.mu`, variables).
+    symbols: HashMap<String, f64>,
+}
 
 /// Each route's name and both sides by it (or why it could not evaluate).
 pub type Routes = Vec<(String, Result<Sides, Failed>)>;
@@ -181,7 +213,7 @@ impl<'a> Decider<'a> {
         let mut names = Vec::new();
         let mut owner = Vec::new();
         for (k, p) in instance.points.iter().enumerate() {
-            if p.at.is_none() {
+            if p.is_free() {
                 for (i, c) in p.family.coordinates.iter().enumerate() {
                     names.push(format!("{}.{c}", p.name));
                     owner.push(Some((k, i)));
@@ -220,7 +252,31 @@ impl<'a> Decider<'a> {
                 resolve(&instance.statement.rhs),
             )
         });
-        let numeric = NumericTerms::new(instance, &mut geometries);
+        let numeric =
+            NumericTerms::new(&instance.points, &instance.statement.terms, &mut geometries);
+        let computations = instance
+            .points
+            .iter()
+            .map(|p| match &p.definition {
+                Definition::Free | Definition::At(_) => None,
+                Definition::Minimiser(m) => Some(Computation::Minimiser {
+                    forms: m
+                        .terms
+                        .iter()
+                        .map(|t| {
+                            closed_form(t, &instance.points, &mut geometries)
+                                .map(|c| substitute_defined(&c.expr, &instance.points))
+                        })
+                        .collect(),
+                    numeric: NumericTerms::new(&instance.points, &m.terms, &mut geometries),
+                }),
+                Definition::Geodesic { .. } => Some(Computation::Geodesic(
+                    geometries
+                        .get(&p.family)
+                        .and_then(|g| compiled_connection(g).ok()),
+                )),
+            })
+            .collect();
         Decider {
             instance,
             params: Parameters { names, owner },
@@ -228,6 +284,7 @@ impl<'a> Decider<'a> {
             provable,
             forms,
             numeric,
+            computations,
         }
     }
 
@@ -239,7 +296,7 @@ impl<'a> Decider<'a> {
             for fact in &p.family.domain {
                 let mut e = fact.expr.clone();
                 for (i, c) in p.family.coordinates.iter().enumerate() {
-                    let value = match &p.at {
+                    let value = match p.at() {
                         Some(at) => substitute_defined(&at[i], &self.instance.points),
                         None => Expr::sym(&format!("{}.{c}", p.name)),
                     };
@@ -257,7 +314,9 @@ impl<'a> Decider<'a> {
     /// Step 1: a checked proof, when closed forms make one possible.
     fn try_proof(&self) -> Option<Result<Proved, BTreeAssignment>> {
         let (lhs, rhs) = self.closed.as_ref()?;
-        if self.instance.limit.is_some() || !self.provable {
+        // A computed point is not a symbol the prover may quantify over: its claims are
+        // searched and verified, never proved.
+        if self.instance.limit.is_some() || !self.provable || self.computed() {
             return None;
         }
         let facts = self.facts();
@@ -305,10 +364,26 @@ impl<'a> Decider<'a> {
         }
     }
 
+    /// Whether some point is computed at each assignment (a minimiser, a geodesic's point).
+    fn computed(&self) -> bool {
+        self.computations.iter().any(Option::is_some)
+    }
+
     /// Every point's coordinates and the environment of symbols at an assignment of the
     /// free parameters (and the limit variable); None where a defined point leaves its
-    /// domain or a variable's fact fails.
+    /// domain, a computed one cannot be found, or a variable's fact fails.
     fn environment(&self, values: &[f64], limit: Option<f64>) -> Option<Environment> {
+        self.environment_by(values, limit, false)
+    }
+
+    /// The environment, computed points found by the search's route or (`numeric`) from
+    /// the log-density alone.
+    fn environment_by(
+        &self,
+        values: &[f64],
+        limit: Option<f64>,
+        numeric: bool,
+    ) -> Option<Environment> {
         let mut env: HashMap<String, f64> = HashMap::new();
         for (name, v) in self.params.names.iter().zip(values) {
             env.insert(name.clone(), *v);
@@ -323,38 +398,204 @@ impl<'a> Decider<'a> {
                 return None;
             }
         }
-        let mut coordinates = Vec::new();
-        for p in &self.instance.points {
-            let point: Vec<f64> = match &p.at {
-                None => p
+        let mut coordinates: Vec<Vec<f64>> = Vec::new();
+        let mut spreads: Vec<Vec<f64>> = Vec::new();
+        for (k, p) in self.instance.points.iter().enumerate() {
+            let mut spread = vec![0.0; p.family.coordinates.len()];
+            let point: Vec<f64> = match &p.definition {
+                Definition::Free => p
                     .family
                     .coordinates
                     .iter()
                     .map(|c| env[&format!("{}.{c}", p.name)])
                     .collect(),
-                Some(at) => {
-                    let values: Option<Vec<f64>> = at
+                Definition::At(at) => at
+                    .iter()
+                    .map(|e| e.eval(&|s| lookup(&env, s)).ok())
+                    .collect::<Option<_>>()?,
+                Definition::Minimiser(m) => {
+                    let (point, found) = self.minimiser(k, m, &coordinates, &env, numeric)?;
+                    spread = found;
+                    point
+                }
+                Definition::Geodesic { from, to, t } => {
+                    let t = t.eval(&|s| lookup(&env, s)).ok()?;
+                    let Some(Computation::Geodesic(compiled)) = &self.computations[k] else {
+                        return None;
+                    };
+                    let (a, b) = (&coordinates[*from], &coordinates[*to]);
+                    let point = geodesic_point(&p.family, compiled.as_ref(), a, b, t).ok()?;
+                    // Shooting meets its target to 1e-12 of each coordinate's scale; the
+                    // flow to time t is integrated to about the same.
+                    let reach = a
                         .iter()
-                        .map(|e| e.eval(&|s| lookup(&env, s)).ok())
+                        .zip(b)
+                        .map(|(x, y)| (x - y).abs())
+                        .fold(0.0, f64::max);
+                    spread = point
+                        .iter()
+                        .map(|c| GEODESIC_POINT_ERROR * c.abs().max(reach))
                         .collect();
-                    let values = values?;
-                    for (c, v) in p.family.coordinates.iter().zip(&values) {
-                        env.insert(format!("{}.{c}", p.name), *v);
-                    }
-                    values
+                    point
                 }
             };
             if !ig_numeric::in_domain(&p.family, &point) {
                 return None;
             }
+            for (c, v) in p.family.coordinates.iter().zip(&point) {
+                env.insert(format!("{}.{c}", p.name), *v);
+            }
             coordinates.push(point);
+            spreads.push(spread);
         }
-        Some((coordinates, env))
+        Some(Environment {
+            coordinates,
+            spreads,
+            symbols: env,
+        })
+    }
+
+    /// Point `k`'s coordinates (and how far each may be from the true minimiser's): its
+    /// chart at the parameters that minimise its objective, given the earlier points'
+    /// `coordinates` and the symbols `env`.
+    fn minimiser(
+        &self,
+        k: usize,
+        m: &Minimiser,
+        coordinates: &[Vec<f64>],
+        env: &HashMap<String, f64>,
+        numeric_only: bool,
+    ) -> Option<(Vec<f64>, Vec<f64>)> {
+        let Some(Computation::Minimiser { forms, numeric }) = &self.computations[k] else {
+            return None;
+        };
+        let point = &self.instance.points[k];
+        let closed = |j: usize| (!numeric_only).then(|| forms[j].as_ref()).flatten();
+        let chart = |u: &[f64], env: &mut HashMap<String, f64>| -> Option<Vec<f64>> {
+            for (s, v) in m.parameters.iter().zip(u) {
+                env.insert(s.clone(), *v);
+            }
+            let c: Vec<f64> = m
+                .chart
+                .iter()
+                .map(|e| e.eval(&|s| env.get(s).copied()).ok())
+                .collect::<Option<_>>()?;
+            ig_numeric::in_domain(&point.family, &c).then_some(c)
+        };
+        // The objective's value and an estimate of its absolute error: enclosed where every
+        // term has a closed form (whose doubles may cancel most of their digits far out),
+        // the terms' quadrature errors otherwise.
+        let objective = |u: &[f64], with_error: bool| -> Option<(f64, f64)> {
+            let mut env = env.clone();
+            let c = chart(u, &mut env)?;
+            for (name, v) in point.family.coordinates.iter().zip(&c) {
+                env.insert(format!("{}.{name}", point.name), *v);
+            }
+            let mut all = coordinates.to_vec();
+            all.push(c);
+            // Terms with a closed form are left out of the numeric route (their value there
+            // is a placeholder).
+            let numbers = if (0..m.terms.len()).all(|j| closed(j).is_some()) {
+                vec![Value::exact(0.0); m.terms.len()]
+            } else {
+                numeric
+                    .as_ref()
+                    .ok()?
+                    .values(&self.instance.points, &all, &env, |j| closed(j).is_some())
+                    .ok()?
+            };
+            let mut error = 0.0;
+            for (j, number) in numbers.iter().enumerate() {
+                let v = match closed(j) {
+                    Some(form) => form.eval(&|s| env.get(s).copied()).ok()?,
+                    None => {
+                        error += number.error;
+                        number.value
+                    }
+                };
+                env.insert(placeholder(j), v);
+            }
+            let value = m.objective.eval(&|s| env.get(s).copied()).ok()?;
+            if with_error {
+                let exact: HashMap<String, BigRational> = env
+                    .iter()
+                    .map(|(k, v)| Some((k.clone(), BigRational::from_float(*v)?)))
+                    .collect::<Option<_>>()?;
+                let mut whole = m.objective.clone();
+                for j in 0..m.terms.len() {
+                    if let Some(form) = closed(j) {
+                        whole = whole.substitute(&placeholder(j), form);
+                    }
+                }
+                let i = whole.enclose(&|s| exact.get(s).cloned()).ok()?;
+                error += (i.hi - i.lo) / 2.0 + (i.mid() - value).abs();
+            }
+            Some((value, error))
+        };
+        let value = |u: &[f64]| objective(u, false).map(|(v, _)| v);
+        // Starts: a small grid of parameter values, and (for a chart of the whole family)
+        // the earlier points of the family and their midpoint.
+        let n = m.parameters.len();
+        let grid = [1.0, 0.5, 2.0, 0.0, -1.0, 3.0];
+        let mut candidates: Vec<Vec<f64>> = grid.iter().map(|v| vec![*v; n]).collect();
+        if n == 2 {
+            for a in grid {
+                for b in grid {
+                    candidates.push(vec![a, b]);
+                }
+            }
+        }
+        let whole = m.chart.len() == m.parameters.len()
+            && m.chart
+                .iter()
+                .zip(&m.parameters)
+                .all(|(e, s)| *e == Expr::sym(s));
+        if whole {
+            let same: Vec<&Vec<f64>> = (0..k)
+                .filter(|&j| self.instance.points[j].family == point.family)
+                .map(|j| &coordinates[j])
+                .collect();
+            for (i, a) in same.iter().enumerate() {
+                candidates.push(a.to_vec());
+                for b in &same[..i] {
+                    candidates.push(a.iter().zip(b.iter()).map(|(x, y)| (x + y) / 2.0).collect());
+                }
+            }
+        }
+        // Found with the noise of the objective's values at the first candidate, then
+        // followed on from there with the noise at the minimum (what its spread rests on).
+        let noise = |u: &[f64]| {
+            objective(u, true).map(|(v, error)| (error / v.abs().max(f64::MIN_POSITIVE)).max(1e-15))
+        };
+        let first = candidates.iter().find_map(|c| noise(c))?;
+        let mut found = minimise(&value, &candidates, first)?;
+        let last = noise(&found.at)?;
+        if last != first {
+            found = minimise(&value, &[found.at], last)?;
+        }
+        let c = chart(&found.at, &mut env.clone())?;
+        // Each parameter's spread carried through the chart (first order).
+        let mut spread = vec![0.0; c.len()];
+        for (i, du) in found.spread.iter().enumerate() {
+            let mut u = found.at.clone();
+            u[i] += du;
+            let moved = chart(&u, &mut env.clone())?;
+            for (s, (a, b)) in spread.iter_mut().zip(moved.iter().zip(&c)) {
+                *s += (a - b).abs();
+            }
+        }
+        Some((c, spread))
     }
 
     /// The assignment as exact rationals: each double as the shortest decimal that rounds
-    /// to it (so the constant 0.3 of a claim is 3/10 here, not the double nearest it).
-    fn exact(&self, values: &[f64], limit: Option<f64>) -> Option<HashMap<String, BigRational>> {
+    /// to it (so the constant 0.3 of a claim is 3/10 here, not the double nearest it);
+    /// computed points enter as the rationals of their doubles in `env`.
+    fn exact(
+        &self,
+        values: &[f64],
+        limit: Option<f64>,
+        env: &Environment,
+    ) -> Option<HashMap<String, BigRational>> {
         let rational = |v: f64| {
             v.is_finite()
                 .then(|| ig_expr::parse_decimal(&format!("{v:e}")))
@@ -367,23 +608,67 @@ impl<'a> Decider<'a> {
         if let (Some(var), Some(v)) = (&self.instance.limit, limit) {
             exact.insert(var.clone(), rational(v)?);
         }
+        for (k, p) in self.instance.points.iter().enumerate() {
+            if self.computations[k].is_some() {
+                for (c, v) in p.family.coordinates.iter().zip(&env.coordinates[k]) {
+                    exact.insert(format!("{}.{c}", p.name), rational(*v)?);
+                }
+            }
+        }
         Some(exact)
     }
 
     /// Both sides by the fast route: closed forms enclosed at the exact assignment.
     fn closed_sides(&self, values: &[f64], limit: Option<f64>) -> Option<Result<Sides, Failed>> {
         let (lhs, rhs) = self.closed.as_ref()?;
-        let exact = self.exact(values, limit)?;
-        Some(enclosed(lhs, &exact).and_then(|l| {
+        let env = self.environment(values, limit)?;
+        let at = |env: &Environment| -> Result<Sides, Failed> {
+            let exact = self
+                .exact(values, limit, env)
+                .ok_or("not a finite assignment")?;
             Ok(Sides {
-                lhs: l,
+                lhs: enclosed(lhs, &exact)?,
                 rhs: enclosed(rhs, &exact)?,
                 certified: true,
             })
-        }))
+        };
+        Some(at(&env).and_then(|sides| self.allow_for_computed(sides, &env, &at)))
     }
 
-    /// Both sides by the numeric route (every term from the log-density).
+    /// Sides resting on computed points: their bounds widened by each computed
+    /// coordinate's spread (by first-order propagation, re-evaluating with the coordinate
+    /// moved by it), and no longer rigorous.
+    fn allow_for_computed(
+        &self,
+        mut sides: Sides,
+        env: &Environment,
+        at: &dyn Fn(&Environment) -> Result<Sides, Failed>,
+    ) -> Result<Sides, Failed> {
+        if !self.computed() {
+            return Ok(sides);
+        }
+        sides.certified = false;
+        for (k, p) in self.instance.points.iter().enumerate() {
+            for (i, c) in p.family.coordinates.iter().enumerate() {
+                let spread = env.spreads[k][i];
+                if spread == 0.0 {
+                    continue;
+                }
+                let mut moved = env.clone();
+                moved.coordinates[k][i] += spread;
+                moved
+                    .symbols
+                    .insert(format!("{}.{c}", p.name), moved.coordinates[k][i]);
+                let shifted = at(&moved)?;
+                sides.lhs.error += (shifted.lhs.value - sides.lhs.value).abs();
+                sides.rhs.error += (shifted.rhs.value - sides.rhs.value).abs();
+            }
+        }
+        Ok(sides)
+    }
+
+    /// Both sides by the numeric route (every term from the log-density, computed points
+    /// too).
     fn numeric_sides(&self, values: &[f64], limit: Option<f64>) -> Result<Sides, Failed> {
         self.term_sides(values, limit, false)
     }
@@ -396,15 +681,29 @@ impl<'a> Decider<'a> {
         limit: Option<f64>,
         hybrid: bool,
     ) -> Result<Sides, Failed> {
-        let numeric = self.numeric.as_ref().map_err(Clone::clone)?;
-        let (coordinates, mut env) = self
-            .environment(values, limit)
+        let env = self
+            .environment_by(values, limit, !hybrid)
             .ok_or_else(|| "outside the domain".to_string())?;
-        let mut terms = numeric.values(&self.instance.points, &coordinates, &env, |k| {
+        let at = |env: &Environment| self.term_sides_at(values, limit, env, hybrid);
+        at(&env).and_then(|sides| self.allow_for_computed(sides, &env, &at))
+    }
+
+    fn term_sides_at(
+        &self,
+        values: &[f64],
+        limit: Option<f64>,
+        env: &Environment,
+        hybrid: bool,
+    ) -> Result<Sides, Failed> {
+        let numeric = self.numeric.as_ref().map_err(Clone::clone)?;
+        let mut symbols = env.symbols.clone();
+        let mut terms = numeric.values(&self.instance.points, &env.coordinates, &symbols, |k| {
             hybrid && self.forms[k].is_some()
         })?;
         if hybrid {
-            let exact = self.exact(values, limit).ok_or("not a finite assignment")?;
+            let exact = self
+                .exact(values, limit, env)
+                .ok_or("not a finite assignment")?;
             for (k, form) in self.forms.iter().enumerate() {
                 if let Some(form) = form {
                     terms[k] = enclosed(form, &exact)?;
@@ -412,11 +711,11 @@ impl<'a> Decider<'a> {
             }
         }
         for (k, t) in terms.iter().enumerate() {
-            env.insert(placeholder(k), t.value);
+            symbols.insert(placeholder(k), t.value);
         }
         let side = |e: &Expr| -> Result<Value, Failed> {
             let at = |env: &HashMap<String, f64>| e.eval(&|s| env.get(s).copied());
-            let value = at(&env).map_err(|e| e.to_string())?;
+            let value = at(&symbols).map_err(|e| e.to_string())?;
             // First-order propagation of each term's error and scale (by a small step in
             // the term), plus rounding.
             let mut error = 1e-14 * value.abs();
@@ -424,7 +723,7 @@ impl<'a> Decider<'a> {
             for (k, t) in terms.iter().enumerate() {
                 if e.contains_sym(&placeholder(k)) {
                     let step = t.error.max(1e-6 * t.scale.max(t.value.abs())).max(1e-300);
-                    let mut moved = env.clone();
+                    let mut moved = symbols.clone();
                     moved.insert(placeholder(k), t.value + step);
                     let shifted = at(&moved).map_err(|e| e.to_string())?;
                     let slope = ((shifted - value) / step).abs();
@@ -595,10 +894,41 @@ impl<'a> Decider<'a> {
                 Relation::Eq => "largest relative difference",
                 _ => "smallest relative margin",
             },
-            tolerance: if self.fast() { 0.0 } else { NUMERIC_TOLERANCE },
+            tolerance: if self.fast() && !self.computed() {
+                0.0
+            } else {
+                NUMERIC_TOLERANCE
+            },
             route: self.route().into(),
             skipped: unevaluated + evaluated.len() - resolved.len(),
         })
+    }
+
+    /// The computed points at an assignment, found from the log-density alone: what a
+    /// reader needs to check a refutation that rests on them.
+    fn computed_points(&self, values: &[f64]) -> Option<String> {
+        let env = self.environment_by(values, None, true)?;
+        let list: Vec<String> = self
+            .instance
+            .points
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| self.computations[*k].is_some())
+            .map(|(k, p)| {
+                let coordinates: Vec<String> = p
+                    .family
+                    .coordinates
+                    .iter()
+                    .zip(&env.coordinates[k])
+                    .map(|(c, v)| format!("{c} = {}", short(*v)))
+                    .collect();
+                format!("{} = ({})", p.name, coordinates.join(", "))
+            })
+            .collect();
+        Some(format!(
+            "computed from the log-density: {}",
+            list.join(", ")
+        ))
     }
 
     fn describe(&self, values: &[f64]) -> String {
@@ -619,7 +949,7 @@ impl<'a> Decider<'a> {
             .iter()
             .enumerate()
             .map(|(k, p)| {
-                if p.at.is_some() {
+                if !p.is_free() {
                     return Vec::new();
                 }
                 let mut list = ig_numeric::interior_points(&p.family, SEED + k as u64, count);
@@ -825,7 +1155,7 @@ impl<'a> Decider<'a> {
         // The exact point must lie in every free point's domain (decided exactly where
         // rational); defined points are checked in doubles by the environment.
         self.environment(&floats, None)?;
-        for p in self.instance.points.iter().filter(|p| p.at.is_none()) {
+        for p in self.instance.points.iter().filter(|p| p.is_free()) {
             let exact: Option<Vec<BigRational>> = p
                 .family
                 .coordinates
@@ -842,8 +1172,9 @@ impl<'a> Decider<'a> {
         }
         let closed = self.closed_sides(&floats, None).and_then(Result::ok);
         // A claim without functionals is decided by its exact or interval evaluation; doubles
-        // add nothing to it (and must not veto an exact failure by equality).
-        let plain = self.instance.statement.terms.is_empty();
+        // add nothing to it (and must not veto an exact failure by equality). Computed
+        // points are found again from the log-density alone, so they are never plain.
+        let plain = self.instance.statement.terms.is_empty() && !self.computed();
         let numeric = if plain && closed.is_some() {
             None
         } else {
@@ -870,7 +1201,7 @@ impl<'a> Decider<'a> {
             }
             evidence.push(format!(
                 "replayed {}: LHS = {} ± {:.1e}, RHS = {} ± {:.1e}",
-                if self.instance.statement.terms.is_empty() {
+                if plain {
                     "in doubles"
                 } else {
                     "from the log-density"
@@ -892,6 +1223,9 @@ impl<'a> Decider<'a> {
         };
         if !independent {
             return None;
+        }
+        if self.computed() {
+            evidence.push(self.computed_points(&floats)?);
         }
         let shown = shown?;
         Some(Refutation {
@@ -1183,7 +1517,7 @@ fn enclosed(e: &Expr, exact: &HashMap<String, BigRational>) -> Result<Value, Fai
 fn substitute_defined(e: &Expr, points: &[Point]) -> Expr {
     let mut out = e.clone();
     for p in points.iter().rev() {
-        if let Some(at) = &p.at {
+        if let Some(at) = p.at() {
             for (c, value) in p.family.coordinates.iter().zip(at) {
                 out = out.substitute(&format!("{}.{c}", p.name), value);
             }

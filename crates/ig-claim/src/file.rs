@@ -2,7 +2,9 @@
 //! out, or an error naming the file and what is wrong. Sans-IO: families named by path are
 //! loaded by the caller's function.
 
-use crate::statement::{read_expression, read_statement, split_assignments, PointRef, Statement};
+use crate::statement::{
+    read_expression, read_functional, read_statement, split_assignments, PointRef, Statement, Term,
+};
 use crate::verdict::Expected;
 use ig_expr::Expr;
 use ig_rules::{parse_facts, Fact, Knowledge};
@@ -66,9 +68,61 @@ pub struct Point {
     pub name: String,
     /// Its family.
     pub family: Family,
-    /// Its coordinates as expressions of earlier points (`P.mu`) and variables, when it is
-    /// defined rather than free.
-    pub at: Option<Vec<Expr>>,
+    /// How it is given.
+    pub definition: Definition,
+}
+
+impl Point {
+    /// Whether it ranges over its family (its coordinates are parameters of the claim).
+    pub fn is_free(&self) -> bool {
+        matches!(self.definition, Definition::Free)
+    }
+
+    /// Its coordinates as expressions, when it is defined by them.
+    pub fn at(&self) -> Option<&[Expr]> {
+        match &self.definition {
+            Definition::At(at) => Some(at),
+            _ => None,
+        }
+    }
+}
+
+/// How a point is given: free, or from earlier points (those listed before it) and the
+/// variables.
+#[derive(Clone, Debug)]
+pub enum Definition {
+    /// Any point of its family.
+    Free,
+    /// Each coordinate an expression (`P.mu`, variables).
+    At(Vec<Expr>),
+    /// The point of a chart at which an objective is least: a projection onto a
+    /// sub-family, a point of an e- or m-geodesic. Computed at each assignment.
+    Minimiser(Minimiser),
+    /// The point at time `t` of the Fisher–Rao geodesic from point `from` to point `to`.
+    /// Computed at each assignment, by shooting.
+    Geodesic {
+        /// The start.
+        from: usize,
+        /// The end.
+        to: usize,
+        /// The time (0 at `from`, 1 at `to`), an expression of the variables.
+        t: Expr,
+    },
+}
+
+/// A point defined as the minimiser of an objective over a chart.
+#[derive(Clone, Debug)]
+pub struct Minimiser {
+    /// The point's coordinates as expressions of the parameters, earlier points'
+    /// coordinates and the variables.
+    pub chart: Vec<Expr>,
+    /// The parameters' symbols (`Q#u`, which no user's name can be).
+    pub parameters: Vec<String>,
+    /// The objective, placeholders `__term{k}` for its own terms; the point's coordinates
+    /// appear in it as the symbols `Q.mu`.
+    pub objective: Expr,
+    /// The objective's functionals.
+    pub terms: Vec<Term>,
 }
 
 /// A claim made concrete for one family.
@@ -115,6 +169,23 @@ struct RawClaim {
 struct RawPoint {
     family: Option<String>,
     at: Option<String>,
+    over: Option<Vec<String>>,
+    minimises: Option<String>,
+    m_projection: Option<String>,
+    e_projection: Option<String>,
+    geodesic: Option<Vec<String>>,
+    t: Option<String>,
+    connection: Option<String>,
+}
+
+impl RawPoint {
+    fn is_free(&self) -> bool {
+        self.at.is_none()
+            && self.minimises.is_none()
+            && self.m_projection.is_none()
+            && self.e_projection.is_none()
+            && self.geodesic.is_none()
+    }
 }
 
 /// The points as the statement reader sees them.
@@ -263,7 +334,7 @@ fn instances(
     // Points in the file's order of definition: a defined point may only use earlier ones,
     // so free points come first, then defined ones in the order their names sort.
     let mut order: Vec<(&String, &RawPoint)> = raw.points.iter().collect();
-    order.sort_by_key(|(_, p)| p.at.is_some());
+    order.sort_by_key(|(_, p)| !p.is_free());
     let mut out = Vec::new();
     for (family_name, family) in chosen {
         let mut points: Vec<Point> = Vec::new();
@@ -280,65 +351,17 @@ fn instances(
             points.push(Point {
                 name: (*name).clone(),
                 family: f,
-                at: None,
+                definition: Definition::Free,
             });
         }
-        // Defined points' coordinates, read with all points visible, then checked to use
-        // only free or earlier points.
+        // Defined points, read with all points visible, then checked to use only free or
+        // earlier points.
         for k in 0..points.len() {
-            let Some(at) = &order[k].1.at else { continue };
-            let refs = point_refs(&points);
-            let family = &points[k].family;
-            let assignments =
-                split_assignments(at).map_err(|e| format!("{}: {e}", points[k].name))?;
-            let mut coordinates = vec![None; family.coordinates.len()];
-            for (c, text) in assignments {
-                let i = family
-                    .coordinates
-                    .iter()
-                    .position(|x| *x == c)
-                    .ok_or_else(|| {
-                        format!(
-                            "point {}: '{c}' is not a coordinate of {} ({})",
-                            points[k].name,
-                            family.name,
-                            family.coordinates.join(", ")
-                        )
-                    })?;
-                if coordinates[i].is_some() {
-                    return Err(format!("point {}: '{c}' given twice", points[k].name));
-                }
-                let e = read_expression(&text, &refs)
+            if !order[k].1.is_free() {
+                let definition = definition(&points, k, order[k].1, &variables)
                     .map_err(|e| format!("point {}: {e}", points[k].name))?;
-                coordinates[i] = Some(e);
+                points[k].definition = definition;
             }
-            let coordinates: Vec<Expr> = coordinates
-                .into_iter()
-                .enumerate()
-                .map(|(i, e)| {
-                    e.ok_or_else(|| {
-                        format!(
-                            "point {}: coordinate '{}' missing",
-                            points[k].name, family.coordinates[i]
-                        )
-                    })
-                })
-                .collect::<Result<_, _>>()?;
-            for e in &coordinates {
-                for s in e.symbols() {
-                    let known = variables.iter().any(|v| *v.name == *s)
-                        || points[..k]
-                            .iter()
-                            .any(|p| s.starts_with(&format!("{}.", p.name)));
-                    if !known {
-                        return Err(format!(
-                            "point {}: '{s}' is neither a variable nor a coordinate of a point defined before it",
-                            points[k].name
-                        ));
-                    }
-                }
-            }
-            points[k].at = Some(coordinates);
         }
         let refs = point_refs(&points);
         let statement = read_statement(text, &refs).map_err(|e| e.to_string())?;
@@ -346,8 +369,8 @@ fn instances(
         symbols.extend(statement.rhs.symbols());
         for term in &statement.terms {
             match term {
-                crate::statement::Term::AlphaDivergence(a, ..) => symbols.extend(a.symbols()),
-                crate::statement::Term::Expect(p, f) => symbols.extend(
+                Term::AlphaDivergence(a, ..) => symbols.extend(a.symbols()),
+                Term::Expect(p, f) => symbols.extend(
                     f.symbols()
                         .into_iter()
                         .filter(|s| !points[*p].family.variables.iter().any(|v| **v == **s)),
@@ -383,4 +406,254 @@ fn instances(
         });
     }
     Ok(out)
+}
+
+/// The most parameters of a chart a point minimises over.
+const MAX_PARAMETERS: usize = 4;
+
+/// A defined point's definition, from its file entry: `points[..k]` are the points it may
+/// use.
+fn definition(
+    points: &[Point],
+    k: usize,
+    raw: &RawPoint,
+    variables: &[Variable],
+) -> Result<Definition, String> {
+    let refs = point_refs(points);
+    let family = &points[k].family;
+    let earlier = |name: &str| -> Result<usize, String> {
+        points[..k]
+            .iter()
+            .position(|p| p.name == name.trim())
+            .ok_or_else(|| format!("'{}' is not a point listed before it", name.trim()))
+    };
+    let variable = |s: &str| variables.iter().any(|v| v.name == s);
+    let uses_earlier = |s: &str| {
+        points[..k]
+            .iter()
+            .any(|p| s.starts_with(&format!("{}.", p.name)))
+    };
+    let kinds = [
+        raw.minimises.is_some(),
+        raw.m_projection.is_some(),
+        raw.e_projection.is_some(),
+        raw.geodesic.is_some(),
+    ];
+    if kinds.iter().filter(|&&b| b).count() > 1 {
+        return Err("one of minimises, m_projection, e_projection, geodesic".into());
+    }
+    if raw.geodesic.is_none() && (raw.t.is_some() || raw.connection.is_some()) {
+        return Err("t and connection belong to a geodesic point".into());
+    }
+    if let Some(ends) = &raw.geodesic {
+        if raw.at.is_some() || raw.over.is_some() {
+            return Err("a geodesic point takes no at or over".into());
+        }
+        let [from, to] = ends.as_slice() else {
+            return Err("geodesic = [\"P\", \"Q\"]: its two ends".into());
+        };
+        let (from, to) = (earlier(from)?, earlier(to)?);
+        for end in [from, to] {
+            if points[end].family != *family {
+                return Err(format!(
+                    "{} is not of the geodesic point's family {}",
+                    points[end].name, family.name
+                ));
+            }
+        }
+        let t = read_expression(raw.t.as_deref().ok_or("a geodesic point needs t")?, &refs)
+            .map_err(|e| e.to_string())?;
+        if let Some(s) = t.symbols().into_iter().find(|s| !variable(s)) {
+            return Err(format!("t: '{s}' is not a variable of the claim"));
+        }
+        let connection = raw.connection.as_deref().unwrap_or("fisher_rao");
+        let kl = |p: usize, q: usize| Term::Kl(p, q);
+        // Within an exponential family the e-geodesic's point at t minimises
+        // (1−t)·KL(·∥P) + t·KL(·∥Q) (its density ∝ p^(1−t) q^t is in the family), and the
+        // m-geodesic's minimises (1−t)·KL(P∥·) + t·KL(Q∥·) (its expectation parameters
+        // are the mixture's).
+        let terms = match connection {
+            "fisher_rao" => return Ok(Definition::Geodesic { from, to, t }),
+            "e" => vec![kl(k, from), kl(k, to)],
+            "m" => vec![kl(from, k), kl(to, k)],
+            other => return Err(format!("connection '{other}': one of fisher_rao, e, m")),
+        };
+        if family.exponential.is_none() {
+            return Err(format!(
+                "an {connection}-geodesic point is defined here for exponential families; {} gives no exponential structure",
+                family.name
+            ));
+        }
+        let objective = Expr::add(
+            Expr::mul(
+                Expr::sub(Expr::int(1), t.clone()),
+                Expr::sym(&crate::statement::placeholder(0)),
+            ),
+            Expr::mul(t, Expr::sym(&crate::statement::placeholder(1))),
+        );
+        return Ok(Definition::Minimiser(identity_chart(
+            points, k, objective, terms,
+        )));
+    }
+    let projection = |name: &str, m: bool| -> Result<(Expr, Vec<Term>), String> {
+        let r = earlier(name)?;
+        let term = if m { Term::Kl(r, k) } else { Term::Kl(k, r) };
+        Ok((Expr::sym(&crate::statement::placeholder(0)), vec![term]))
+    };
+    let objective = if let Some(text) = &raw.minimises {
+        let (objective, terms) = read_functional(text, &refs).map_err(|e| e.to_string())?;
+        let own = format!("{}.", points[k].name);
+        let mut mentions_self = false;
+        for term in &terms {
+            for p in term.points() {
+                if p > k {
+                    return Err(format!(
+                        "minimises: {} is not listed before it",
+                        points[p].name
+                    ));
+                }
+                mentions_self |= p == k;
+            }
+        }
+        let symbols = objective.symbols().into_iter().map(|s| s.to_string());
+        for s in symbols.chain(terms.iter().flat_map(Term::symbols)) {
+            let sample = terms.iter().any(|t| match t {
+                Term::Expect(p, _) => points[*p].family.variables.iter().any(|v| **v == *s),
+                _ => false,
+            });
+            mentions_self |= s.starts_with(&own);
+            if !(s.starts_with("__term")
+                || sample
+                || variable(&s)
+                || uses_earlier(&s)
+                || s.starts_with(&own))
+            {
+                return Err(format!(
+                    "minimises: '{s}' is neither a variable nor a coordinate of this or an earlier point"
+                ));
+            }
+        }
+        if !mentions_self {
+            return Err("minimises: the objective does not depend on the point".into());
+        }
+        (objective, terms)
+    } else if let Some(r) = &raw.m_projection {
+        projection(r, true)?
+    } else if let Some(r) = &raw.e_projection {
+        projection(r, false)?
+    } else {
+        // Coordinates only.
+        if raw.over.is_some() {
+            return Err("over belongs to a point that minimises".into());
+        }
+        let text = raw.at.as_deref().unwrap_or_default();
+        return Ok(Definition::At(chart(points, k, text, &[], variables)?));
+    };
+    let (objective, terms) = objective;
+    match (&raw.at, &raw.over) {
+        (None, None) => Ok(Definition::Minimiser(identity_chart(
+            points, k, objective, terms,
+        ))),
+        (Some(text), Some(over)) => {
+            if over.is_empty() || over.len() > MAX_PARAMETERS {
+                return Err(format!("over: 1 to {MAX_PARAMETERS} parameters"));
+            }
+            for (i, name) in over.iter().enumerate() {
+                if !valid_name(name)
+                    || variable(name)
+                    || points.iter().any(|p| p.name == *name)
+                    || over[..i].contains(name)
+                {
+                    return Err(format!(
+                        "over: '{name}' must be a new name (not a variable, a point or repeated)"
+                    ));
+                }
+            }
+            let mut chart = chart(points, k, text, over, variables)?;
+            let parameters: Vec<String> = over
+                .iter()
+                .map(|u| format!("{}#{u}", points[k].name))
+                .collect();
+            for e in &mut chart {
+                for (u, symbol) in over.iter().zip(&parameters) {
+                    *e = e.substitute(u, &Expr::sym(symbol));
+                }
+            }
+            Ok(Definition::Minimiser(Minimiser {
+                chart,
+                parameters,
+                objective,
+                terms,
+            }))
+        }
+        (Some(_), None) => Err("a chart (at) needs its parameters (over)".into()),
+        (None, Some(_)) => Err("over needs the chart (at) it parameterises".into()),
+    }
+}
+
+/// The chart of a point minimising over its whole family: each coordinate a parameter.
+fn identity_chart(points: &[Point], k: usize, objective: Expr, terms: Vec<Term>) -> Minimiser {
+    let parameters: Vec<String> = points[k]
+        .family
+        .coordinates
+        .iter()
+        .map(|c| format!("{}#{c}", points[k].name))
+        .collect();
+    Minimiser {
+        chart: parameters.iter().map(|p| Expr::sym(p)).collect(),
+        parameters,
+        objective,
+        terms,
+    }
+}
+
+/// A point's coordinates from `mu = …, sigma = …`: each an expression of the variables,
+/// earlier points' coordinates and the chart's `parameters`.
+fn chart(
+    points: &[Point],
+    k: usize,
+    text: &str,
+    parameters: &[String],
+    variables: &[Variable],
+) -> Result<Vec<Expr>, String> {
+    let refs = point_refs(points);
+    let family = &points[k].family;
+    let mut coordinates = vec![None; family.coordinates.len()];
+    for (c, text) in split_assignments(text).map_err(|e| e.to_string())? {
+        let i = family
+            .coordinates
+            .iter()
+            .position(|x| *x == c)
+            .ok_or_else(|| {
+                format!(
+                    "'{c}' is not a coordinate of {} ({})",
+                    family.name,
+                    family.coordinates.join(", ")
+                )
+            })?;
+        if coordinates[i].is_some() {
+            return Err(format!("'{c}' given twice"));
+        }
+        coordinates[i] = Some(read_expression(&text, &refs).map_err(|e| e.to_string())?);
+    }
+    let coordinates: Vec<Expr> = coordinates
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| e.ok_or_else(|| format!("coordinate '{}' missing", family.coordinates[i])))
+        .collect::<Result<_, _>>()?;
+    for e in &coordinates {
+        for s in e.symbols() {
+            let known = variables.iter().any(|v| *v.name == *s)
+                || parameters.iter().any(|u| **u == *s)
+                || points[..k]
+                    .iter()
+                    .any(|p| s.starts_with(&format!("{}.", p.name)));
+            if !known {
+                return Err(format!(
+                    "'{s}' is neither a variable nor a coordinate of a point defined before it"
+                ));
+            }
+        }
+    }
+    Ok(coordinates)
 }

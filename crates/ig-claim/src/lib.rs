@@ -12,6 +12,7 @@ mod catalogue;
 mod decide;
 mod file;
 mod identity;
+mod minimise;
 mod routes;
 mod statement;
 mod tensor;
@@ -19,7 +20,9 @@ mod verdict;
 
 pub use catalogue::{article_claims, article_file, relative_to, ARTICLE};
 pub use decide::{judge, Decider, Judgement, Sides, GROSS_VIOLATION, NUMERIC_TOLERANCE};
-pub use file::{parse_claim, Claim, ClaimError, Form, Instance, Point, Variable};
+pub use file::{
+    parse_claim, Claim, ClaimError, Definition, Form, Instance, Minimiser, Point, Variable,
+};
 pub use identity::{check_identity, checks, Check};
 pub use routes::{compiled_connection, Value};
 pub use statement::{Relation, Term};

@@ -5,7 +5,7 @@
 //! (every divergence, entropy and expectation, the metric as E[∂ᵢℓ ∂ⱼℓ]), by the numeric
 //! geometry (curvature) and by shooting geodesics with the numeric connection.
 
-use crate::file::{Instance, Point};
+use crate::file::Point;
 use crate::statement::{coordinate_symbol, Term};
 use ig_expr::Expr;
 use ig_numeric::{CompiledConnection, Member, NumericConnection, Tape, LEVEL_TOLERANCE};
@@ -187,7 +187,29 @@ impl Integrand {
     }
 }
 
-/// The numeric route for the terms of one instance.
+/// The point at time `t` of the Fisher–Rao geodesic from `from` to `to`: shot from one to
+/// the other (with an exponential family's compiled connection, else the numeric one), then
+/// followed for time `t`.
+pub fn geodesic_point(
+    family: &Family,
+    compiled: Option<&CompiledConnection>,
+    from: &[f64],
+    to: &[f64],
+    t: f64,
+) -> Result<Vec<f64>, String> {
+    let along = |c: &dyn ig_numeric::Connection| -> Result<Vec<f64>, ig_numeric::NumericError> {
+        let shot = ig_numeric::shoot(c, from, to)?;
+        let v: Vec<f64> = shot.velocity.iter().map(|v| t * v).collect();
+        ig_numeric::exponential_map(c, from, &v)
+    };
+    match compiled {
+        Some(c) => along(c),
+        None => along(&NumericConnection::new(family)),
+    }
+    .map_err(|e| e.to_string())
+}
+
+/// The numeric route for a list of terms.
 pub struct NumericTerms {
     plans: Vec<Plan>,
 }
@@ -206,9 +228,12 @@ fn log_density_of(points: &[Point], q: usize, p: usize) -> Expr {
 }
 
 impl NumericTerms {
-    /// Plans every term of the instance.
-    pub fn new(instance: &Instance, geometries: &mut Geometries) -> Result<NumericTerms, String> {
-        let points = &instance.points;
+    /// Plans each of `terms` (functionals of `points`).
+    pub fn new(
+        points: &[Point],
+        terms: &[Term],
+        geometries: &mut Geometries,
+    ) -> Result<NumericTerms, String> {
         let compatible = |p: usize, q: usize| {
             let (a, b) = (&points[p].family, &points[q].family);
             if a.sample_space == b.sample_space && a.variables.len() == b.variables.len() {
@@ -221,7 +246,7 @@ impl NumericTerms {
             }
         };
         let mut plans = Vec::new();
-        for term in &instance.statement.terms {
+        for term in terms {
             let plan = match term {
                 Term::Kl(p, q) => {
                     compatible(*p, *q)?;
@@ -452,7 +477,12 @@ fn expectation(
 /// line (log for (0, ∞), logit for (0, 1), log |x| in the tails of ℝ), so that a function
 /// whose expectation exists falls in the probes' tails.
 fn probes(space: &SampleSpace) -> Option<Vec<Vec<(f64, f64)>>> {
-    let powers = |from: i32, to: i32| (from..=to).map(|k| 10f64.powi(k));
+    // Powers of 10 from 10^from to 10^to, in steps of 2 (a decade is too coarse: a normal
+    // of σ = 2 is still at e⁻¹⁴ at 10 and below e⁻⁷⁰⁰ at 100).
+    let powers = |from: i32, to: i32| {
+        let (lo, hi) = (f64::from(from) / 2f64.log10(), f64::from(to) / 2f64.log10());
+        (lo.round() as i32..=hi.round() as i32).map(|k| 2f64.powi(k))
+    };
     Some(match space {
         SampleSpace::RealLine => {
             let side = |sign: f64| {
@@ -477,7 +507,7 @@ fn probes(space: &SampleSpace) -> Option<Vec<Vec<(f64, f64)>>> {
                 .collect(),
         ],
         SampleSpace::NonnegativeIntegers => {
-            vec![powers(0, 12).map(|x| (x.round(), 0.0)).collect()]
+            vec![powers(0, 12).map(|x| (x, 0.0)).collect()]
         }
         _ => return None,
     })

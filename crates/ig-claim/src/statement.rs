@@ -54,6 +54,29 @@ pub enum Term {
     ScalarCurvature(usize),
 }
 
+impl Term {
+    /// The points it is a functional of.
+    pub fn points(&self) -> Vec<usize> {
+        match self {
+            Term::Kl(p, q) | Term::AlphaDivergence(_, p, q) | Term::FisherRao(p, q) => vec![*p, *q],
+            Term::Entropy(p)
+            | Term::Expect(p, _)
+            | Term::Metric(p, ..)
+            | Term::ScalarCurvature(p) => vec![*p],
+        }
+    }
+
+    /// The symbols of its expressions (an α, an expectation's integrand).
+    pub fn symbols(&self) -> Vec<String> {
+        match self {
+            Term::AlphaDivergence(e, ..) | Term::Expect(_, e) => {
+                e.symbols().into_iter().map(|s| s.to_string()).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// The placeholder of term `k`.
 pub fn placeholder(k: usize) -> String {
     format!("__term{k}")
@@ -439,6 +462,20 @@ impl<'a> Reader<'a> {
         Ok(self.resolve_coordinates(e))
     }
 
+    /// The terms read, their coordinates resolved.
+    fn finished_terms(&self) -> Vec<Term> {
+        self.terms
+            .iter()
+            .map(|t| match t {
+                Term::Expect(p, f) => Term::Expect(*p, self.resolve_coordinates(f.clone())),
+                Term::AlphaDivergence(a, p, q) => {
+                    Term::AlphaDivergence(self.resolve_coordinates(a.clone()), *p, *q)
+                }
+                other => other.clone(),
+            })
+            .collect()
+    }
+
     fn resolve_coordinates(&self, e: Expr) -> Expr {
         let mut out = e;
         for (k, symbol) in self.coordinates.iter().enumerate() {
@@ -458,23 +495,24 @@ pub fn read_statement(text: &str, points: &[PointRef<'_>]) -> Result<Statement> 
     };
     let lhs = reader.side(lhs, None)?;
     let rhs = reader.side(rhs, None)?;
-    let terms = reader
-        .terms
-        .iter()
-        .map(|t| match t {
-            Term::Expect(p, f) => Term::Expect(*p, reader.resolve_coordinates(f.clone())),
-            Term::AlphaDivergence(a, p, q) => {
-                Term::AlphaDivergence(reader.resolve_coordinates(a.clone()), *p, *q)
-            }
-            other => other.clone(),
-        })
-        .collect();
     Ok(Statement {
         lhs,
         relation,
         rhs,
-        terms,
+        terms: reader.finished_terms(),
     })
+}
+
+/// Reads one expression that may use functionals (what a defined point minimises): the
+/// expression, with placeholders for its own terms.
+pub fn read_functional(text: &str, points: &[PointRef<'_>]) -> Result<(Expr, Vec<Term>)> {
+    let mut reader = Reader {
+        points,
+        terms: Vec::new(),
+        coordinates: Vec::new(),
+    };
+    let e = reader.side(text, None)?;
+    Ok((e, reader.finished_terms()))
 }
 
 /// Reads an expression over coordinates of points and variables (no functionals): the
