@@ -2,6 +2,7 @@
 //! out, or an error naming the file and what is wrong. Sans-IO: families named by path are
 //! loaded by the caller's function.
 
+use crate::monotone::{compare_shifted, split_monotone};
 use crate::statement::{
     read_expression, read_functional, read_statement, split_assignments, PointRef, Statement, Term,
 };
@@ -363,8 +364,32 @@ fn instances(
                 points[k].definition = definition;
             }
         }
-        let refs = point_refs(&points);
-        let statement = read_statement(text, &refs).map_err(|e| e.to_string())?;
+        let mut variables = variables.clone();
+        let mut facts = facts.clone();
+        let statement = match split_monotone(text) {
+            Some((f, relation, var)) => {
+                if !variables.iter().any(|v| v.name == var) {
+                    return Err(format!(
+                        "'{var}' is not a variable of the claim (declare it under variables)"
+                    ));
+                }
+                if raw.limit.is_some() {
+                    return Err("a monotonicity claim takes no limit".into());
+                }
+                let (f, terms) =
+                    read_functional(f, &point_refs(&points)).map_err(|e| e.to_string())?;
+                compare_shifted(
+                    f,
+                    terms,
+                    relation,
+                    var,
+                    &mut points,
+                    &mut variables,
+                    &mut facts,
+                )
+            }
+            None => read_statement(text, &point_refs(&points)).map_err(|e| e.to_string())?,
+        };
         let mut symbols = statement.lhs.symbols();
         symbols.extend(statement.rhs.symbols());
         for term in &statement.terms {
@@ -396,8 +421,8 @@ fn instances(
         out.push(Instance {
             family: family_name,
             points,
-            variables: variables.clone(),
-            facts: facts.clone(),
+            variables,
+            facts,
             statement,
             limit: raw
                 .limit

@@ -13,6 +13,7 @@ mod decide;
 mod file;
 mod identity;
 mod minimise;
+mod monotone;
 mod routes;
 mod statement;
 mod tensor;
