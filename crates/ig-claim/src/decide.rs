@@ -856,6 +856,12 @@ impl<'a> Decider<'a> {
                 short(s.rhs.value)
             ));
         }
+        if evaluated.is_empty() {
+            return Verdict::Unknown(match first_failure {
+                Some(e) => format!("no assignment could be evaluated: {}", clip(&e)),
+                None => "no assignment in the domain".into(),
+            });
+        }
         if resolved.len() < FEWEST {
             let why = match (
                 evaluated

@@ -392,17 +392,11 @@ fn instances(
         };
         let mut symbols = statement.lhs.symbols();
         symbols.extend(statement.rhs.symbols());
-        for term in &statement.terms {
-            match term {
-                Term::AlphaDivergence(a, ..) => symbols.extend(a.symbols()),
-                Term::Expect(p, f) => symbols.extend(
-                    f.symbols()
-                        .into_iter()
-                        .filter(|s| !points[*p].family.variables.iter().any(|v| **v == **s)),
-                ),
-                _ => {}
-            }
-        }
+        let families: Vec<&Family> = points.iter().map(|p| &p.family).collect();
+        let symbols = symbols
+            .into_iter()
+            .map(|s| s.to_string())
+            .chain(statement.terms.iter().flat_map(|t| t.symbols(&families)));
         for s in symbols {
             let known = s.starts_with("__term")
                 || variables.iter().any(|v| *v.name == *s)
@@ -540,18 +534,11 @@ fn definition(
                 mentions_self |= p == k;
             }
         }
+        let families: Vec<&Family> = points.iter().map(|p| &p.family).collect();
         let symbols = objective.symbols().into_iter().map(|s| s.to_string());
-        for s in symbols.chain(terms.iter().flat_map(Term::symbols)) {
-            let sample = terms.iter().any(|t| match t {
-                Term::Expect(p, _) => points[*p].family.variables.iter().any(|v| **v == *s),
-                _ => false,
-            });
+        for s in symbols.chain(terms.iter().flat_map(|t| t.symbols(&families))) {
             mentions_self |= s.starts_with(&own);
-            if !(s.starts_with("__term")
-                || sample
-                || variable(&s)
-                || uses_earlier(&s)
-                || s.starts_with(&own))
+            if !(s.starts_with("__term") || variable(&s) || uses_earlier(&s) || s.starts_with(&own))
             {
                 return Err(format!(
                     "minimises: '{s}' is neither a variable nor a coordinate of this or an earlier point"

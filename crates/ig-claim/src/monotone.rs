@@ -7,6 +7,7 @@ use crate::file::{Definition, Minimiser, Point, Variable};
 use crate::statement::{placeholder, Relation, Statement, Term};
 use ig_expr::Expr;
 use ig_rules::{Fact, Sign};
+use ig_spec::Family;
 
 /// The words of a monotonicity claim, and the comparison of f(t) with f(t′) for t < t′.
 /// The longer words come first ("nondecreasing" ends in "decreasing").
@@ -41,14 +42,14 @@ fn owner(symbol: &str) -> Option<&str> {
 }
 
 /// The symbols and the other points a definition uses.
-fn uses(point: &Point, k: usize) -> (Vec<String>, Vec<usize>) {
+fn uses(point: &Point, k: usize, families: &[&Family]) -> (Vec<String>, Vec<usize>) {
     match &point.definition {
         Definition::Free => (Vec::new(), Vec::new()),
         Definition::At(at) => (at.iter().flat_map(symbols).collect(), Vec::new()),
         Definition::Minimiser(m) => {
             let mut s: Vec<String> = m.chart.iter().flat_map(symbols).collect();
             s.extend(symbols(&m.objective));
-            s.extend(m.terms.iter().flat_map(Term::symbols));
+            s.extend(m.terms.iter().flat_map(|t| t.symbols(families)));
             let p = m
                 .terms
                 .iter()
@@ -91,6 +92,7 @@ impl Renaming {
             Term::Expect(p, f) => Term::Expect(i(p), self.expr(f)),
             Term::Metric(p, a, b) => Term::Metric(i(p), *a, *b),
             Term::ScalarCurvature(p) => Term::ScalarCurvature(i(p)),
+            Term::StatisticMetric(p, f, a, b) => Term::StatisticMetric(i(p), self.expr(f), *a, *b),
         }
     }
 
@@ -131,8 +133,9 @@ pub fn compare_shifted(
     facts: &mut Vec<Fact>,
 ) -> Statement {
     let mut dependent: Vec<String> = Vec::new();
+    let families: Vec<&Family> = points.iter().map(|p| &p.family).collect();
     for (k, p) in points.iter().enumerate() {
-        let (s, used) = uses(p, k);
+        let (s, used) = uses(p, k, &families);
         let depends = s
             .iter()
             .any(|s| s == var || owner(s).is_some_and(|o| dependent.iter().any(|d| d == o)))

@@ -12,7 +12,7 @@ use ig_numeric::{CompiledConnection, Member, NumericConnection, Tape, LEVEL_TOLE
 use ig_rules::Canonicalizer;
 use ig_spec::{Family, SampleSpace, TO_SUFFIX};
 use ig_symbolic::{derive, diff, kl_divergence, normalize, Geometry};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 /// The derived geometry of each exponential family a claim names, derived once.
@@ -158,6 +158,88 @@ enum Plan {
     /// Shooting with the derived Christoffel symbols compiled (exponential families; an
     /// independent route from a closed-form distance) or the numeric connection.
     Distance(usize, usize, Option<CompiledConnection>),
+    /// The Fisher information a statistic keeps: its values grouped over the outcomes.
+    Statistic {
+        point: usize,
+        statistic: Expr,
+        /// ∂ᵢ log p and ∂ⱼ log p in the point's coordinate symbols.
+        scores: [Expr; 2],
+    },
+}
+
+/// The most outcomes a statistic's family is summed over.
+const MAX_OUTCOMES: usize = 1 << 20;
+
+/// g_ij of the family of the statistic `statistic` of a member of a discrete family:
+/// Σ_y (Σ_{T(x)=y} p ∂ᵢℓ)(Σ_{T(x)=y} p ∂ⱼℓ) / Σ_{T(x)=y} p, over the outcomes (a finite
+/// list, or the counts until the mass is summed), each value of T a group (to 12
+/// significant digits, so that rounding does not split a group).
+fn statistic_metric(
+    family: &Family,
+    point: &[f64],
+    statistic: &Expr,
+    scores: &[Expr; 2],
+    env: &HashMap<String, f64>,
+) -> Result<Value, String> {
+    let member = Member::new(family, point).map_err(|e| e.to_string())?;
+    let finite = match &family.sample_space {
+        SampleSpace::Finite(outcomes) => Some(outcomes),
+        _ => None,
+    };
+    let mut groups: BTreeMap<String, [f64; 3]> = BTreeMap::new();
+    let (mut mass, mut full, mut largest, mut previous) = (0.0, 0.0, 0.0f64, f64::INFINITY);
+    let mut env = env.clone();
+    for k in 0.. {
+        let x: Vec<f64> = match finite {
+            Some(outcomes) if k == outcomes.len() => break,
+            Some(outcomes) => outcomes[k].iter().map(ig_expr::to_f64).collect(),
+            None => vec![k as f64],
+        };
+        if k >= MAX_OUTCOMES {
+            return Err(format!(
+                "the counts of {} did not sum to their mass within {MAX_OUTCOMES} terms",
+                family.name
+            ));
+        }
+        let p = member.log_density(&x).exp();
+        if finite.is_none() && mass > 0.5 && p < 1e-18 * largest && p <= previous {
+            // Past the peak of a log-concave-or-lighter tail: what is left is below the
+            // sums' rounding.
+            break;
+        }
+        previous = p;
+        largest = largest.max(p);
+        if p == 0.0 || !p.is_finite() {
+            continue;
+        }
+        for (v, value) in family.variables.iter().zip(&x) {
+            env.insert(v.clone(), *value);
+        }
+        let at = |e: &Expr| e.eval(&|s| env.get(s).copied()).map_err(|e| e.to_string());
+        let (t, si, sj) = (at(statistic)?, at(&scores[0])?, at(&scores[1])?);
+        let group = groups.entry(format!("{t:.11e}")).or_default();
+        group[0] += p;
+        group[1] += p * si;
+        group[2] += p * sj;
+        mass += p;
+        full += p * (si * sj).abs();
+    }
+    if (mass - 1.0).abs() > 1e-9 {
+        return Err(format!(
+            "the outcomes of {} sum to {mass:.12}, not 1, at this point",
+            family.name
+        ));
+    }
+    let value: f64 = groups
+        .values()
+        .filter(|g| g[0] > 0.0)
+        .map(|g| g[1] * g[2] / g[0])
+        .sum();
+    Ok(Value {
+        value,
+        error: 1e-12 * full + (mass - 1.0).abs() * full,
+        scale: full.max(value.abs()),
+    })
 }
 
 /// An integrand compiled once: the tape's inputs are the assignment's symbols it reads,
@@ -320,6 +402,26 @@ impl NumericTerms {
                     }
                 }
                 Term::ScalarCurvature(p) => Plan::Curvature(*p),
+                Term::StatisticMetric(p, statistic, i, j) => {
+                    let f = &points[*p].family;
+                    if !matches!(
+                        f.sample_space,
+                        SampleSpace::Finite(_) | SampleSpace::NonnegativeIntegers
+                    ) {
+                        return Err(format!(
+                            "the family of a statistic is computed on discrete sample spaces; {} has {}",
+                            f.name,
+                            f.sample_space.name()
+                        ));
+                    }
+                    let l = rename(&f.log_density, f, &points[*p], None);
+                    let symbol = |k: usize| coordinate_symbol(&points[*p].name, &f.coordinates[k]);
+                    Plan::Statistic {
+                        point: *p,
+                        statistic: statistic.clone(),
+                        scores: [diff(&l, &symbol(*i)), diff(&l, &symbol(*j))],
+                    }
+                }
                 Term::FisherRao(p, q) => {
                     if points[*p].family != points[*q].family {
                         return Err(format!(
@@ -380,6 +482,17 @@ impl NumericTerms {
                         scale: (factor.abs() * magnitude + offset.abs()).max(value.abs()),
                     })
                 }
+                Plan::Statistic {
+                    point,
+                    statistic,
+                    scores,
+                } => statistic_metric(
+                    &points[*point].family,
+                    &coordinates[*point],
+                    statistic,
+                    scores,
+                    env,
+                ),
                 Plan::Curvature(p) => {
                     let g = ig_numeric::numeric_geometry(&points[*p].family, &coordinates[*p])
                         .map_err(|e| e.to_string())?;

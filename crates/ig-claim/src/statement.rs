@@ -52,6 +52,9 @@ pub enum Term {
     Metric(usize, usize, usize),
     /// R at P.
     ScalarCurvature(usize),
+    /// g_ij of the family of the statistic T(x), x ~ P: the Fisher information that T
+    /// keeps (on discrete sample spaces). `T` in P's sample variables, like `Expect`'s `f`.
+    StatisticMetric(usize, Expr, usize, usize),
 }
 
 impl Term {
@@ -62,16 +65,21 @@ impl Term {
             Term::Entropy(p)
             | Term::Expect(p, _)
             | Term::Metric(p, ..)
-            | Term::ScalarCurvature(p) => vec![*p],
+            | Term::ScalarCurvature(p)
+            | Term::StatisticMetric(p, ..) => vec![*p],
         }
     }
 
-    /// The symbols of its expressions (an α, an expectation's integrand).
-    pub fn symbols(&self) -> Vec<String> {
+    /// The symbols of its expressions (an α, an expectation's integrand, a statistic) other
+    /// than the sample variables of the points' `families` (which an integrand or a
+    /// statistic is a function of).
+    pub fn symbols(&self, families: &[&Family]) -> Vec<String> {
+        let all = |e: &Expr| e.symbols().into_iter().map(|s| s.to_string());
         match self {
-            Term::AlphaDivergence(e, ..) | Term::Expect(_, e) => {
-                e.symbols().into_iter().map(|s| s.to_string()).collect()
-            }
+            Term::AlphaDivergence(e, ..) => all(e).collect(),
+            Term::Expect(p, e) | Term::StatisticMetric(p, e, ..) => all(e)
+                .filter(|s| !families[*p].variables.iter().any(|v| v == s))
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -132,6 +140,7 @@ const FUNCTIONALS: &[&str] = &[
     "expect",
     "metric",
     "scalar_curvature",
+    "statistic_metric",
 ];
 
 /// Where the relation sits: the only top-level `=`, `<=`, `>=`, `<` or `>`.
@@ -418,6 +427,20 @@ impl<'a> Reader<'a> {
                     self.coordinate(p, args[2])?,
                 )
             }
+            "statistic_metric" => {
+                count(4)?;
+                if expect.is_some() {
+                    return err("statistic_metric(…) inside expect(…)");
+                }
+                let p = self.point(args[0])?;
+                let statistic = self.side(args[1], Some(p))?;
+                Term::StatisticMetric(
+                    p,
+                    statistic,
+                    self.coordinate(p, args[2])?,
+                    self.coordinate(p, args[3])?,
+                )
+            }
             "expect" => {
                 count(2)?;
                 if expect.is_some() {
@@ -470,6 +493,9 @@ impl<'a> Reader<'a> {
                 Term::Expect(p, f) => Term::Expect(*p, self.resolve_coordinates(f.clone())),
                 Term::AlphaDivergence(a, p, q) => {
                     Term::AlphaDivergence(self.resolve_coordinates(a.clone()), *p, *q)
+                }
+                Term::StatisticMetric(p, t, i, j) => {
+                    Term::StatisticMetric(*p, self.resolve_coordinates(t.clone()), *i, *j)
                 }
                 other => other.clone(),
             })
