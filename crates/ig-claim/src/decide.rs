@@ -22,7 +22,7 @@
 //!    the sides contract.
 
 use crate::file::{Definition, Instance, Minimiser, Point};
-use crate::minimise::minimise;
+use crate::minimise::{minimise, Noise};
 use crate::routes::{
     closed_form, compiled_connection, geodesic_point, Closed, Geometries, NumericTerms, Value,
 };
@@ -35,6 +35,7 @@ use ig_spec::Family;
 use ig_symbolic::{prove, simplify, Limits};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -59,6 +60,11 @@ const FAST_TRIALS: usize = 240;
 const SLOW_TRIALS: usize = 24;
 const FAST_STEPS: usize = 120;
 const SLOW_STEPS: usize = 24;
+/// The search's budget for a claim with a geodesic's point, each assignment shooting a
+/// geodesic: fewer assignments, of moderate scale (shooting between points 1e12 apart
+/// costs seconds and rarely converges).
+const SHOOTING_TRIALS: usize = 60;
+const SHOOTING_STEPS: usize = 30;
 
 /// The fewest resolved assignments a verification rests on.
 const FEWEST: usize = 5;
@@ -187,7 +193,15 @@ pub struct Decider<'a> {
     numeric: Result<NumericTerms, String>,
     /// For each point: how it is computed, when it is (a minimiser, a geodesic's point).
     computations: Vec<Option<Computation>>,
+    /// Environments already computed, when some point is computed (a minimisation or a
+    /// shot geodesic costs more than everything else at an assignment): by the bits of the
+    /// assignment, the limit variable's value and the route.
+    environments: RefCell<HashMap<EnvironmentKey, Option<Environment>>>,
 }
+
+/// An assignment's bits, the limit variable's, and whether computed points are found from
+/// the log-density alone.
+type EnvironmentKey = (Vec<u64>, Option<u64>, bool);
 
 /// Where a route could not evaluate.
 type Failed = String;
@@ -202,6 +216,25 @@ struct Environment {
     spreads: Vec<Vec<f64>>,
     /// The value of every symbol (`P.mu`, variables).
     symbols: HashMap<String, f64>,
+}
+
+/// An assignment `ig audit --at` cannot evaluate a claim at.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AtError {
+    /// A parameter of the claim has no value.
+    #[error("--at: no value for {0}")]
+    Missing(String),
+    /// A name that is not a parameter of the claim.
+    #[error("--at: '{name}' is not a parameter of the claim ({parameters})")]
+    NotAParameter {
+        /// The name given.
+        name: String,
+        /// The claim's parameters.
+        parameters: String,
+    },
+    /// A point or a variable outside its domain (or a computed point not found there).
+    #[error("--at: the assignment is outside the domain of a point or a variable")]
+    OutsideDomain,
 }
 
 /// Each route's name and both sides by it (or why it could not evaluate).
@@ -285,6 +318,7 @@ impl<'a> Decider<'a> {
             forms,
             numeric,
             computations,
+            environments: RefCell::default(),
         }
     }
 
@@ -364,6 +398,19 @@ impl<'a> Decider<'a> {
         }
     }
 
+    /// Whether some point is a geodesic's, shot at each assignment.
+    fn shoots(&self) -> bool {
+        self.computations
+            .iter()
+            .any(|c| matches!(c, Some(Computation::Geodesic(_))))
+    }
+
+    /// Whether the search draws from extreme scales (1e-6 … 1e6) too, not only moderate
+    /// ones: where every term has a closed form and no geodesic is shot.
+    fn wide(&self) -> bool {
+        self.fast() && !self.shoots()
+    }
+
     /// Whether some point is computed at each assignment (a minimiser, a geodesic's point).
     fn computed(&self) -> bool {
         self.computations.iter().any(Option::is_some)
@@ -379,6 +426,28 @@ impl<'a> Decider<'a> {
     /// The environment, computed points found by the search's route or (`numeric`) from
     /// the log-density alone.
     fn environment_by(
+        &self,
+        values: &[f64],
+        limit: Option<f64>,
+        numeric: bool,
+    ) -> Option<Environment> {
+        if !self.computed() {
+            return self.compute_environment(values, limit, numeric);
+        }
+        let key = (
+            values.iter().map(|v| v.to_bits()).collect(),
+            limit.map(f64::to_bits),
+            numeric,
+        );
+        if let Some(found) = self.environments.borrow().get(&key) {
+            return found.clone();
+        }
+        let env = self.compute_environment(values, limit, numeric);
+        self.environments.borrow_mut().insert(key, env.clone());
+        env
+    }
+
+    fn compute_environment(
         &self,
         values: &[f64],
         limit: Option<f64>,
@@ -564,8 +633,14 @@ impl<'a> Decider<'a> {
         }
         // Found with the noise of the objective's values at the first candidate, then
         // followed on from there with the noise at the minimum (what its spread rests on).
+        // Closed forms' errors are rounding; quadratures' may vary smoothly with the point,
+        // a bias (counted ten times over: their error is an estimate, not a bound).
+        let all_closed = (0..m.terms.len()).all(|j| closed(j).is_some());
         let noise = |u: &[f64]| {
-            objective(u, true).map(|(v, error)| (error / v.abs().max(f64::MIN_POSITIVE)).max(1e-15))
+            objective(u, true).map(|(v, error)| Noise {
+                relative: (error / v.abs().max(f64::MIN_POSITIVE)).max(1e-15),
+                bias: if all_closed { 0.0 } else { 10.0 * error },
+            })
         };
         let first = candidates.iter().find_map(|c| noise(c))?;
         let mut found = minimise(&value, &candidates, first)?;
@@ -620,8 +695,18 @@ impl<'a> Decider<'a> {
 
     /// Both sides by the fast route: closed forms enclosed at the exact assignment.
     fn closed_sides(&self, values: &[f64], limit: Option<f64>) -> Option<Result<Sides, Failed>> {
+        self.closed.as_ref()?;
+        self.closed_sides_in(values, limit, &self.environment(values, limit)?)
+    }
+
+    /// The closed forms' sides in an environment already computed.
+    fn closed_sides_in(
+        &self,
+        values: &[f64],
+        limit: Option<f64>,
+        env: &Environment,
+    ) -> Option<Result<Sides, Failed>> {
         let (lhs, rhs) = self.closed.as_ref()?;
-        let env = self.environment(values, limit)?;
         let at = |env: &Environment| -> Result<Sides, Failed> {
             let exact = self
                 .exact(values, limit, env)
@@ -632,7 +717,7 @@ impl<'a> Decider<'a> {
                 certified: true,
             })
         };
-        Some(at(&env).and_then(|sides| self.allow_for_computed(sides, &env, &at)))
+        Some(at(env).and_then(|sides| self.allow_for_computed(sides, env, &at)))
     }
 
     /// Sides resting on computed points: their bounds widened by each computed
@@ -684,8 +769,19 @@ impl<'a> Decider<'a> {
         let env = self
             .environment_by(values, limit, !hybrid)
             .ok_or_else(|| "outside the domain".to_string())?;
+        self.term_sides_in(values, limit, &env, hybrid)
+    }
+
+    /// The sides from term values in an environment already computed.
+    fn term_sides_in(
+        &self,
+        values: &[f64],
+        limit: Option<f64>,
+        env: &Environment,
+        hybrid: bool,
+    ) -> Result<Sides, Failed> {
         let at = |env: &Environment| self.term_sides_at(values, limit, env, hybrid);
-        at(&env).and_then(|sides| self.allow_for_computed(sides, &env, &at))
+        at(env).and_then(|sides| self.allow_for_computed(sides, env, &at))
     }
 
     fn term_sides_at(
@@ -753,12 +849,12 @@ impl<'a> Decider<'a> {
     /// Both sides by the search's route: all closed forms, else closed forms where they
     /// exist and numbers for the rest.
     fn sides(&self, values: &[f64], limit: Option<f64>) -> Result<Sides, Failed> {
-        if self.environment(values, limit).is_none() {
-            return Err("outside the domain".into());
-        }
-        match self.closed_sides(values, limit) {
+        let env = self
+            .environment(values, limit)
+            .ok_or_else(|| "outside the domain".to_string())?;
+        match self.closed_sides_in(values, limit, &env) {
             Some(result) => result,
-            None => self.term_sides(values, limit, true),
+            None => self.term_sides_in(values, limit, &env, true),
         }
     }
 
@@ -784,7 +880,9 @@ impl<'a> Decider<'a> {
         }
         let relation = self.instance.statement.relation;
         let mut rng = StdRng::seed_from_u64(SEED);
-        let trials = if self.fast() {
+        let trials = if self.shoots() {
+            SHOOTING_TRIALS
+        } else if self.fast() {
             FAST_TRIALS
         } else {
             SLOW_TRIALS
@@ -824,7 +922,13 @@ impl<'a> Decider<'a> {
             .take(3)
             .map(|(v, _)| v.clone())
             .collect();
-        let steps = if self.fast() { FAST_STEPS } else { SLOW_STEPS };
+        let steps = if self.shoots() {
+            SHOOTING_STEPS
+        } else if self.fast() {
+            FAST_STEPS
+        } else {
+            SLOW_STEPS
+        };
         let worst: Vec<Vec<f64>> = evaluated.iter().take(3).map(|(v, _)| v.clone()).collect();
         for start in worst {
             if let Some(found) = self.optimise(&start, steps, &mut rng) {
@@ -959,10 +1063,10 @@ impl<'a> Decider<'a> {
                     return Vec::new();
                 }
                 let mut list = ig_numeric::interior_points(&p.family, SEED + k as u64, count);
-                if let Some(base) = list.first().cloned() {
+                if let Some(base) = list.first().cloned().filter(|_| !self.shoots()) {
                     list.extend(ig_numeric::extreme_points(&p.family, &base));
                 }
-                list.extend(broad_points(&p.family, rng, count, self.fast()));
+                list.extend(broad_points(&p.family, rng, count, self.wide()));
                 list
             })
             .collect();
@@ -1066,7 +1170,7 @@ impl<'a> Decider<'a> {
             })
             .collect();
         for _ in 0..400 {
-            let v = random_real(rng, self.fast());
+            let v = random_real(rng, self.wide());
             let ok = own.iter().all(|f| {
                 f.expr
                     .eval(&|s| (s == name).then_some(v))
@@ -1399,41 +1503,37 @@ impl<'a> Decider<'a> {
     }
 
     /// Both sides at an exact assignment by every route, for `ig audit --at`.
-    pub fn evaluate_at(&self, assignment: &HashMap<String, f64>) -> Result<Routes, String> {
-        let mut values = Vec::new();
-        for n in &self.params.names {
-            values.push(
-                *assignment
-                    .get(n)
-                    .ok_or_else(|| format!("--at: no value for {n}"))?,
-            );
-        }
-        let limit = match &self.instance.limit {
-            Some(v) => Some(
-                *assignment
-                    .get(v)
-                    .ok_or_else(|| format!("--at: no value for {v}"))?,
-            ),
-            None => None,
+    pub fn evaluate_at(&self, assignment: &HashMap<String, f64>) -> Result<Routes, AtError> {
+        let value = |n: &String| {
+            assignment
+                .get(n)
+                .copied()
+                .ok_or_else(|| AtError::Missing(n.clone()))
         };
-        for k in assignment.keys() {
-            if !self.params.names.contains(k) && self.instance.limit.as_ref() != Some(k) {
-                return Err(format!(
-                    "--at: '{k}' is not a parameter of the claim ({})",
-                    self.params.names.join(", ")
-                ));
-            }
+        let values: Vec<f64> = self
+            .params
+            .names
+            .iter()
+            .map(value)
+            .collect::<Result<_, _>>()?;
+        let limit = self.instance.limit.as_ref().map(value).transpose()?;
+        if let Some(k) = assignment
+            .keys()
+            .find(|k| !self.params.names.contains(k) && self.instance.limit.as_ref() != Some(k))
+        {
+            return Err(AtError::NotAParameter {
+                name: k.clone(),
+                parameters: self.params.names.join(", "),
+            });
         }
         if self.environment(&values, limit).is_none() {
-            return Err(
-                "--at: the assignment is outside the domain of a point or a variable".into(),
-            );
+            return Err(AtError::OutsideDomain);
         }
         let mut out = Vec::new();
         if let Some(s) = self.closed_sides(&values, limit) {
             out.push(("closed forms in interval arithmetic".to_string(), s));
         }
-        if !self.instance.statement.terms.is_empty() || self.closed.is_none() {
+        if !self.instance.statement.terms.is_empty() || self.closed.is_none() || self.computed() {
             out.push((
                 "from the log-density".to_string(),
                 self.numeric_sides(&values, limit),

@@ -7,9 +7,11 @@ use crate::statement::{
     read_expression, read_functional, read_statement, split_assignments, PointRef, Statement, Term,
 };
 use crate::verdict::Expected;
+use ig_expr::BigRational;
 use ig_expr::Expr;
-use ig_rules::{parse_facts, Fact, Knowledge};
+use ig_rules::{parse_facts, Fact, Knowledge, Sign};
 use ig_spec::Family;
+use num_traits::{Signed, Zero};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -300,6 +302,7 @@ fn instances(
         facts.extend(found);
     }
     Knowledge::new(&facts).map_err(|e| format!("variables: {e}"))?;
+    every_variable_has_values(&variables, &facts)?;
     if let Some(limit) = &raw.limit {
         let var = limit
             .split_once("->")
@@ -668,4 +671,72 @@ fn chart(
         }
     }
     Ok(coordinates)
+}
+
+/// A bound on a variable: the value, and whether it is strict.
+type Bound = Option<(BigRational, bool)>;
+
+/// `candidate` if it bounds tighter than `current` (`above`: an upper bound).
+fn tighter(current: &mut Bound, candidate: (BigRational, bool), above: bool) {
+    let replace = match current {
+        None => true,
+        Some((b, strict)) => {
+            let beyond = if above {
+                candidate.0 < *b
+            } else {
+                candidate.0 > *b
+            };
+            beyond || (candidate.0 == *b && candidate.1 && !*strict)
+        }
+    };
+    if replace {
+        *current = Some(candidate);
+    }
+}
+
+/// Refuses variables whose own affine facts leave them no value (`0 < t < 1` with
+/// `t > 2`): a claim about nothing would be verified vacuously. Facts that are not affine
+/// in one variable are left to the search, which says when it finds no assignment.
+fn every_variable_has_values(variables: &[Variable], facts: &[Fact]) -> Result<(), String> {
+    for v in variables {
+        let (mut low, mut high): (Bound, Bound) = (None, None);
+        for f in facts {
+            let symbols = f.expr.symbols();
+            if symbols.len() != 1 || *symbols[0] != *v.name {
+                continue;
+            }
+            let d = ig_symbolic::diff(&f.expr, &v.name);
+            if !d.symbols().is_empty() {
+                continue;
+            }
+            let zero = |_: &str| Some(BigRational::zero());
+            let (Ok(slope), Ok(at_zero)) = (d.eval_exact(&zero), f.expr.eval_exact(&zero)) else {
+                continue;
+            };
+            if slope.is_zero() {
+                continue;
+            }
+            // The fact's expression is slope·(t − root).
+            let root = -at_zero / &slope;
+            let sign = if slope.is_positive() {
+                f.sign
+            } else {
+                f.sign.negate()
+            };
+            if sign == Sign::POS || sign == Sign::NONNEG {
+                tighter(&mut low, (root, sign == Sign::POS), false);
+            } else if sign == Sign::NEG || sign == Sign::NONPOS {
+                tighter(&mut high, (root, sign == Sign::NEG), true);
+            }
+        }
+        if let (Some((l, ls)), Some((h, hs))) = (&low, &high) {
+            if l > h || (l == h && (*ls || *hs)) {
+                return Err(format!(
+                    "variables: the facts on {} leave it no value (it must lie between {l} and {h})",
+                    v.name
+                ));
+            }
+        }
+    }
+    Ok(())
 }

@@ -11,7 +11,7 @@ use crate::tensor::tensor;
 use crate::verdict::{Proved, Refutation, Verdict};
 use ig_expr::Expr;
 use ig_rules::Knowledge;
-use ig_spec::{identities, Family, Identity, Quantity, COMPONENT_PREFIX};
+use ig_spec::{identities, Family, Identity, Quantity, TemplateError, COMPONENT_PREFIX};
 use ig_symbolic::{diff, prove, Geometry, Limits};
 use std::time::Duration;
 
@@ -136,13 +136,38 @@ fn component(family: &Family, g: &Geometry, symbol: &str) -> Option<Expr> {
     })
 }
 
-/// Replaces every tensor-component variable of `side` by its value.
+/// Why an identity cannot be checked on a family: its file is at fault.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum IdentityError {
+    /// A side does not expand for the family's dimension.
+    #[error("{family}: identity {identity}: {source}")]
+    Template {
+        /// The family.
+        family: String,
+        /// The identity's id.
+        identity: String,
+        /// What is wrong.
+        source: TemplateError,
+    },
+    /// A side names a tensor component the family's geometry does not have.
+    #[error("{family}: identity {identity}: no tensor component {symbol}")]
+    NoComponent {
+        /// The family.
+        family: String,
+        /// The identity's id.
+        identity: String,
+        /// The component's symbol.
+        symbol: String,
+    },
+}
+
+/// Replaces every tensor-component variable of `side` by its value; the symbol missing,
+/// if one is.
 fn resolve(family: &Family, g: &Geometry, side: &Expr) -> Result<Expr, String> {
     let mut out = side.clone();
     for symbol in side.symbols() {
         if symbol.starts_with(COMPONENT_PREFIX) {
-            let value = component(family, g, &symbol)
-                .ok_or_else(|| format!("{}: no tensor component {symbol}", family.name))?;
+            let value = component(family, g, &symbol).ok_or_else(|| symbol.to_string())?;
             out = out.substitute(&symbol, &value);
         }
     }
@@ -150,10 +175,18 @@ fn resolve(family: &Family, g: &Geometry, side: &Expr) -> Result<Expr, String> {
 }
 
 /// Checks one identity on a family, every instance of its free indices.
-pub fn check_identity(family: &Family, g: &Geometry, identity: &Identity) -> Result<Check, String> {
+pub fn check_identity(
+    family: &Family,
+    g: &Geometry,
+    identity: &Identity,
+) -> Result<Check, IdentityError> {
     let pairs = identity
         .instances(family.coordinates.len())
-        .map_err(|e| format!("{}: identity {}: {e}", family.name, identity.id))?
+        .map_err(|source| IdentityError::Template {
+            family: family.name.clone(),
+            identity: identity.id.clone(),
+            source,
+        })?
         .into_iter()
         .map(|inst| {
             Ok((
@@ -161,7 +194,12 @@ pub fn check_identity(family: &Family, g: &Geometry, identity: &Identity) -> Res
                 resolve(family, g, &inst.rhs)?,
             ))
         })
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(|symbol| IdentityError::NoComponent {
+            family: family.name.clone(),
+            identity: identity.id.clone(),
+            symbol,
+        })?;
     let (components, verdict) = decide(family, pairs);
     Ok(Check {
         id: identity.id.clone(),
@@ -172,7 +210,7 @@ pub fn check_identity(family: &Family, g: &Geometry, identity: &Identity) -> Res
 }
 
 /// Every identity of the catalogue that applies to the family, checked.
-pub fn checks(family: &Family, g: &Geometry) -> Result<Vec<Check>, String> {
+pub fn checks(family: &Family, g: &Geometry) -> Result<Vec<Check>, IdentityError> {
     identities()
         .iter()
         .filter(|identity| identity.applies_to(&family.name, family.exponential.is_some()))

@@ -20,11 +20,11 @@ mod tensor;
 mod verdict;
 
 pub use catalogue::{article_claims, article_file, relative_to, ARTICLE};
-pub use decide::{judge, Decider, Judgement, Sides, GROSS_VIOLATION, NUMERIC_TOLERANCE};
+pub use decide::{judge, AtError, Decider, Judgement, Sides, GROSS_VIOLATION, NUMERIC_TOLERANCE};
 pub use file::{
     parse_claim, Claim, ClaimError, Definition, Form, Instance, Minimiser, Point, Variable,
 };
-pub use identity::{check_identity, checks, Check};
+pub use identity::{check_identity, checks, Check, IdentityError};
 pub use routes::{compiled_connection, Value};
 pub use statement::{Relation, Term};
 pub use tensor::{tensor, tensors, Tensor};

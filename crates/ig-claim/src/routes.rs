@@ -8,7 +8,9 @@
 use crate::file::Point;
 use crate::statement::{coordinate_symbol, Term};
 use ig_expr::Expr;
-use ig_numeric::{CompiledConnection, Member, NumericConnection, Tape, LEVEL_TOLERANCE};
+use ig_numeric::{
+    CompiledConnection, Member, NumericConnection, NumericError, Tape, LEVEL_TOLERANCE,
+};
 use ig_rules::Canonicalizer;
 use ig_spec::{Family, SampleSpace, TO_SUFFIX};
 use ig_symbolic::{derive, diff, kl_divergence, normalize, Geometry};
@@ -509,13 +511,16 @@ impl NumericTerms {
                         return Ok(Value::exact(0.0));
                     }
                     let (from, to) = (&coordinates[*p], &coordinates[*q]);
-                    let shot = match compiled {
-                        Some(c) => ig_numeric::shoot(c, from, to),
-                        None => {
-                            ig_numeric::shoot(&NumericConnection::new(&points[*p].family), from, to)
-                        }
-                    }
-                    .map_err(|e| e.to_string())?;
+                    let numeric = NumericConnection::new(&points[*p].family);
+                    let connection: &dyn ig_numeric::Connection = match compiled {
+                        Some(c) => c,
+                        None => &numeric,
+                    };
+                    // The distance is symmetric: where shooting one way does not converge,
+                    // the other way may.
+                    let shot = ig_numeric::shoot(connection, from, to)
+                        .or_else(|_| ig_numeric::shoot(connection, to, from))
+                        .map_err(|e| e.to_string())?;
                     Ok(Value {
                         value: shot.distance,
                         error: 1e-8 * shot.distance,
@@ -696,7 +701,7 @@ fn integrable(member: &Member, integrand: &Integrand, fixed: &[f64]) -> Result<(
 
 /// The metric, the Christoffel symbols and their first derivatives of a derived geometry,
 /// compiled for the geodesic integrator.
-pub fn compiled_connection(g: &Geometry) -> Result<CompiledConnection, String> {
+pub fn compiled_connection(g: &Geometry) -> Result<CompiledConnection, NumericError> {
     let mut canon = Canonicalizer::new();
     let metric: Vec<Expr> = g.metric.iter().flatten().cloned().collect();
     let christoffel: Vec<Expr> = g.christoffel.iter().flatten().flatten().cloned().collect();
@@ -710,5 +715,4 @@ pub fn compiled_connection(g: &Geometry) -> Result<CompiledConnection, String> {
         })
         .collect();
     CompiledConnection::new(&g.coordinates, &metric, &christoffel, &derivative)
-        .map_err(|e| e.to_string())
 }

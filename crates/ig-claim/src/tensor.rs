@@ -9,13 +9,13 @@ use serde_json::Value;
 /// A tensor of any rank (nested vectors of expressions), mapped leaf by leaf to JSON.
 pub trait Tensor {
     /// The JSON array of `f` applied to every component, in index order.
-    fn to_json(&self, f: &mut dyn FnMut(&Expr) -> Result<Value, String>) -> Result<Value, String>;
+    fn to_json(&self, f: &mut dyn FnMut(&Expr) -> Value) -> Value;
     /// The components in row-major index order.
     fn leaves<'a>(&'a self, out: &mut Vec<&'a Expr>);
 }
 
 impl Tensor for Expr {
-    fn to_json(&self, f: &mut dyn FnMut(&Expr) -> Result<Value, String>) -> Result<Value, String> {
+    fn to_json(&self, f: &mut dyn FnMut(&Expr) -> Value) -> Value {
         f(self)
     }
     fn leaves<'a>(&'a self, out: &mut Vec<&'a Expr>) {
@@ -24,12 +24,8 @@ impl Tensor for Expr {
 }
 
 impl<T: Tensor> Tensor for Vec<T> {
-    fn to_json(&self, f: &mut dyn FnMut(&Expr) -> Result<Value, String>) -> Result<Value, String> {
-        Ok(Value::Array(
-            self.iter()
-                .map(|t| t.to_json(f))
-                .collect::<Result<_, _>>()?,
-        ))
+    fn to_json(&self, f: &mut dyn FnMut(&Expr) -> Value) -> Value {
+        Value::Array(self.iter().map(|t| t.to_json(f)).collect())
     }
     fn leaves<'a>(&'a self, out: &mut Vec<&'a Expr>) {
         for t in self {

@@ -40,7 +40,7 @@ fn family_on_disk(claim_file: &Path, name: &str) -> Result<Family, String> {
 fn checked(text: &str, file: &str) -> Result<Family, String> {
     let family = parse_family(text, file).map_err(|e| e.to_string())?;
     ig_report::check_consistency(&family)
-        .map_err(|e| format!("{file}: family file rejected: {e}"))?;
+        .map_err(|e| format!("{file}: family file rejected: {}", e.message))?;
     Ok(family)
 }
 
@@ -76,8 +76,7 @@ pub fn article() -> Result<Vec<Source>, Failure> {
                 }),
             };
             let file = format!("identities/article/{path}");
-            let claim =
-                parse_claim(text, &file, &mut load).map_err(|e| Failure::input(e.to_string()))?;
+            let claim = parse_claim(text, &file, &mut load)?;
             Ok(Source { file, claim })
         })
         .collect()
@@ -158,8 +157,7 @@ fn sources(paths: &[String]) -> Result<Vec<Source>, Failure> {
                     .to_string();
                 families.get(key, || family_on_disk(path, name))
             };
-            let claim =
-                parse_claim(&text, &file, &mut load).map_err(|e| Failure::input(e.to_string()))?;
+            let claim = parse_claim(&text, &file, &mut load)?;
             Ok(Source { file, claim })
         })
         .collect::<Result<_, Failure>>()?;
@@ -324,7 +322,7 @@ fn at_assignment(a: &AuditArgs, at: &str) -> Result<String, Failure> {
         }
     }
     let decider = Decider::new(instance);
-    let routes = decider.evaluate_at(&assignment).map_err(Failure::input)?;
+    let routes = decider.evaluate_at(&assignment)?;
     let mut rows = Vec::new();
     let mut text = Vec::new();
     for (route, sides) in routes {

@@ -19,9 +19,9 @@ pub fn load(name: &str) -> Result<Family, Failure> {
     if name.ends_with(".toml") || name.contains('/') {
         let text =
             std::fs::read_to_string(name).map_err(|e| Failure::input(format!("{name}: {e}")))?;
-        let family = parse_family(&text, name).map_err(|e| Failure::input(e.to_string()))?;
+        let family = parse_family(&text, name)?;
         ig_report::check_consistency(&family)
-            .map_err(|e| Failure::input(format!("{name}: family file rejected: {e}")))?;
+            .map_err(|e| Failure::input(format!("{name}: family file rejected: {}", e.message)))?;
         return Ok(family);
     }
     let names: Vec<String> = catalogue().into_iter().map(|f| f.name).collect();
@@ -72,31 +72,22 @@ pub fn derive(a: DeriveArgs) -> Result<String, Failure> {
         Format::Rust => to_rust,
         Format::Sympy => to_sympy,
     };
-    let mut strings = |e: &Expr| -> Result<Value, String> { Ok(Value::String(printer(e))) };
+    let mut strings = |e: &Expr| Value::String(printer(e));
     let mut object = Map::new();
     object.insert("family".into(), family.name.clone().into());
     object.insert("coordinates".into(), json!(family.coordinates));
     object.insert("alpha_symbol".into(), g.alpha.clone().into());
-    object.insert(
-        "expectation".into(),
-        g.expectation
-            .to_json(&mut strings)
-            .map_err(Failure::input)?,
-    );
+    object.insert("expectation".into(), g.expectation.to_json(&mut strings));
     object.insert(
         "inverse_metric".into(),
-        g.inverse_metric
-            .to_json(&mut strings)
-            .map_err(Failure::input)?,
+        g.inverse_metric.to_json(&mut strings),
     );
     object.insert(
         "alpha_connection".into(),
-        g.alpha_connection
-            .to_json(&mut strings)
-            .map_err(Failure::input)?,
+        g.alpha_connection.to_json(&mut strings),
     );
     for (key, t) in tensors(&g) {
-        object.insert(key.into(), t.to_json(&mut strings).map_err(Failure::input)?);
+        object.insert(key.into(), t.to_json(&mut strings));
     }
     if a.format == Format::Json {
         return Ok(Value::Object(object).to_string());
@@ -333,9 +324,7 @@ fn certified(
             }
             Some(a) if a <= CLOSED_FORM_TOLERANCE => {
                 let mut mids = intervals.iter().map(Interval::mid);
-                return t
-                    .to_json(&mut |_| Ok(json!(mids.next().unwrap_or(f64::NAN))))
-                    .map_err(Failure::input);
+                return Ok(t.to_json(&mut |_| json!(mids.next().unwrap_or(f64::NAN))));
             }
             Some(a) => last = Some(Ok(a)),
         }

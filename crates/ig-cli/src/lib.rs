@@ -23,6 +23,34 @@ pub struct Failure {
     output: Option<String>,
 }
 
+/// Every error the libraries return is bad input, exit status 2: what the user gave cannot
+/// be used, or nothing can be computed from it (the contract counts "an answer that is not
+/// a finite double" as bad input too). A check that ran and failed is not an error of a
+/// library but a verdict, and the command says so with [`Failure::check`].
+macro_rules! bad_input {
+    ($($error:ty),* $(,)?) => {
+        $(impl From<$error> for Failure {
+            fn from(e: $error) -> Failure {
+                Failure::input(e.to_string())
+            }
+        })*
+    };
+}
+
+bad_input!(
+    ig_numeric::nn::NnError,
+    ig_rules::FactError,
+    ig_spec::SpecError,
+    ig_claim::AtError,
+    ig_claim::ClaimError,
+    ig_claim::IdentityError,
+    ig_report::ComputeError,
+    ig_report::DistanceError,
+    ig_report::Inconsistency,
+    ig_report::PlotError,
+    ig_report::ReportError,
+);
+
 impl Failure {
     /// A check the command ran failed: exit status 1.
     pub fn check(message: impl Into<String>) -> Failure {

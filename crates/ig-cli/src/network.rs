@@ -13,10 +13,8 @@ fn read(path: &str) -> Result<Vec<u8>, Failure> {
 pub fn analyze(a: AnalyzeArgs) -> Result<String, Failure> {
     let model = String::from_utf8(read(&a.model)?)
         .map_err(|_| Failure::input(format!("{}: not UTF-8 text", a.model)))?;
-    let mlp = Mlp::load(&model, &a.model, &read(&a.weights)?, &a.weights)
-        .map_err(|e| Failure::input(e.to_string()))?;
-    let data =
-        Dataset::load(&read(&a.data)?, &a.data, &mlp).map_err(|e| Failure::input(e.to_string()))?;
+    let mlp = Mlp::load(&model, &a.model, &read(&a.weights)?, &a.weights)?;
+    let data = Dataset::load(&read(&a.data)?, &a.data, &mlp)?;
     // A spinner on stderr (hidden when stderr is not a terminal) names the stage under way.
     let spinner = indicatif::ProgressBar::new_spinner();
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
@@ -24,7 +22,7 @@ pub fn analyze(a: AnalyzeArgs) -> Result<String, Failure> {
         spinner.set_message(stage.to_string())
     });
     spinner.finish_and_clear();
-    let r = r.map_err(|e| Failure::input(e.to_string()))?;
+    let r = r?;
     let finite = [
         r.loss,
         r.fisher_trace,
@@ -85,7 +83,7 @@ pub fn optimizers(a: OptimizersArgs) -> Result<String, Failure> {
         bar.inc(1);
     });
     bar.finish_and_clear();
-    let files = ig_report::optimizer_files(&comparisons).map_err(Failure::input)?;
+    let files = ig_report::optimizer_files(&comparisons)?;
     write_files(&a.out, &files)?;
     // Wall-clock figures depend on the machine: printed here, never written to the report.
     let mut lines = vec![format!(

@@ -32,10 +32,8 @@ pub fn distance(a: DistanceArgs) -> Result<String, Failure> {
         DistanceMethod::ClosedForm => ig_report::DistanceMethod::ClosedForm,
         DistanceMethod::Geodesic => ig_report::DistanceMethod::Geodesic,
     });
-    let (d, used) = ig_report::distance(&family, &from, &to, method, || {
-        geometry(&family).map_err(|f| f.message().to_string())
-    })
-    .map_err(Failure::input)?;
+    let (d, used) =
+        ig_report::distance(&family, &from, &to, method, || ig_symbolic::derive(&family))?;
     if !d.is_finite() {
         return Err(Failure::input("the distance is not a finite double"));
     }
@@ -77,7 +75,7 @@ pub fn verify(a: VerifyArgs) -> Result<String, Failure> {
         }
         let outcome = geometry(family)
             .map_err(|f| f.message().to_string())
-            .and_then(|g| compare(family, &g, &points));
+            .and_then(|g| compare(family, &g, &points).map_err(|e| e.message));
         match outcome {
             Ok(comparisons) => {
                 for c in comparisons {

@@ -38,7 +38,7 @@ pub fn report(a: ReportArgs) -> Result<String, Failure> {
     let mut written: Vec<(String, String)> = Vec::new();
     for f in &families {
         bar.set_message(f.name.clone());
-        let r = build(f).map_err(Failure::input)?;
+        let r = build(f)?;
         written.extend(files(&r));
         reports.push(r);
         bar.inc(1);

@@ -47,9 +47,9 @@ fn quote(text: &str) -> String {
 fn facts(common: &Common) -> Result<Vec<Fact>, Failure> {
     let mut out = Vec::new();
     for text in &common.assume {
-        out.extend(parse_facts(text).map_err(|e| Failure::input(e.to_string()))?);
+        out.extend(parse_facts(text)?);
     }
-    Knowledge::new(&out).map_err(|e| Failure::input(e.to_string()))?;
+    Knowledge::new(&out)?;
     Ok(out)
 }
 
@@ -64,8 +64,7 @@ fn render(common: &Common, object: Value, text: String) -> String {
 pub fn simplify(a: SimplifyArgs) -> Result<String, Failure> {
     let e = expression("expression", &a.expr)?;
     let facts = facts(&a.common)?;
-    let s =
-        ig_symbolic::simplify(&e, &facts, &limits()).map_err(|e| Failure::input(e.to_string()))?;
+    let s = ig_symbolic::simplify(&e, &facts, &limits())?;
     let object = json!({ "input": e.to_string(), "result": s.expr.to_string() });
     Ok(render(&a.common, object, s.expr.to_string()))
 }
@@ -93,8 +92,7 @@ pub fn diff(a: DiffArgs) -> Result<String, Failure> {
             a.times
         ))
     })?;
-    let s =
-        ig_symbolic::simplify(&d, &facts, &limits()).map_err(|e| Failure::input(e.to_string()))?;
+    let s = ig_symbolic::simplify(&d, &facts, &limits())?;
     let object = json!({ "input": e.to_string(), "symbol": name, "times": a.times, "result": s.expr.to_string() });
     Ok(render(&a.common, object, s.expr.to_string()))
 }
@@ -139,8 +137,7 @@ pub fn prove(a: ProveArgs) -> Result<String, Failure> {
     let lhs = expression("LHS", &a.lhs)?;
     let rhs = expression("RHS", &a.rhs)?;
     let facts = facts(&a.common)?;
-    let verdict = ig_symbolic::prove(&lhs, &rhs, &facts, &limits())
-        .map_err(|e| Failure::input(e.to_string()))?;
+    let verdict = ig_symbolic::prove(&lhs, &rhs, &facts, &limits())?;
     let mut object = Map::new();
     object.insert("lhs".into(), lhs.to_string().into());
     object.insert("rhs".into(), rhs.to_string().into());

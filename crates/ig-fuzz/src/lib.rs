@@ -140,7 +140,7 @@ pub fn identity(data: &[u8]) {
         Ok(id) => {
             if id.indices.len() <= 4 {
                 if let Err(e) = id.instances(2) {
-                    one_line("an identity instance error", &e);
+                    one_line("an identity instance error", &e.to_string());
                 }
             }
         }

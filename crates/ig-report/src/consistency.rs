@@ -13,6 +13,7 @@
 //! the geodesic route between interior points.
 
 use crate::distance::{closed_form_distance, compiled_connection};
+use crate::error::Inconsistency;
 use ig_expr::Expr;
 use ig_numeric::{
     extreme_points, interior_points, shoot, Connection, Member, NumericConnection, MASS_TOLERANCE,
@@ -48,7 +49,14 @@ pub struct Consistency {
 }
 
 /// Checks the family file against itself; the error says what disagrees.
-pub fn check_consistency(family: &Family) -> Result<Consistency, String> {
+pub fn check_consistency(family: &Family) -> Result<Consistency, Inconsistency> {
+    consistency(family).map_err(|message| Inconsistency {
+        family: family.name.clone(),
+        message,
+    })
+}
+
+fn consistency(family: &Family) -> Result<Consistency, String> {
     let identity_steps = match &family.exponential {
         Some(_) => Some(prove_exponential_form(family)?),
         None => None,
@@ -113,15 +121,18 @@ fn check_distance(family: &Family, points: &[Vec<f64>]) -> Result<usize, String>
         return Ok(0);
     }
     let connection: Box<dyn Connection> = match &family.exponential {
-        Some(_) => Box::new(compiled_connection(
-            &derive(family).map_err(|err| err.to_string())?,
-        )?),
+        Some(_) => Box::new(
+            compiled_connection(&derive(family).map_err(|err| err.to_string())?)
+                .map_err(|e| e.to_string())?,
+        ),
         None => Box::new(NumericConnection::new(family)),
     };
     let mut pairs = 0;
     for pair in points.windows(2) {
         let (from, to) = (&pair[0], &pair[1]);
-        let closed = closed_form_distance(family, from, to).expect("has a closed form")?;
+        let closed = closed_form_distance(family, from, to)
+            .expect("has a closed form")
+            .map_err(|e| e.to_string())?;
         let shot = shoot(connection.as_ref(), from, to).map_err(|e| {
             format!(
                 "the closed-form distance could not be checked between ({}) and ({}): {e}",

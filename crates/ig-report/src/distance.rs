@@ -1,10 +1,11 @@
 //! Fisher–Rao distances: the family file's closed form where it gives one, else the geodesic
 //! by shooting with the derived Christoffel symbols compiled (the fast path).
 
+use crate::error::DistanceError;
 pub use ig_claim::compiled_connection;
 use ig_numeric::shoot;
 use ig_spec::{Family, TO_SUFFIX};
-use ig_symbolic::Geometry;
+use ig_symbolic::{DeriveError, Geometry};
 
 /// How a distance was computed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,7 +32,7 @@ pub fn closed_form_distance(
     family: &Family,
     from: &[f64],
     to: &[f64],
-) -> Option<Result<f64, String>> {
+) -> Option<Result<f64, DistanceError>> {
     let formula = family.fisher_rao_distance.as_ref()?;
     let value = |s: &str| {
         let (name, point) = match s.strip_suffix(TO_SUFFIX) {
@@ -41,11 +42,10 @@ pub fn closed_form_distance(
         let i = family.coordinates.iter().position(|c| c == name)?;
         Some(point[i])
     };
-    Some(
-        formula
-            .eval(&value)
-            .map_err(|e| format!("{}: the closed-form distance: {e}", family.name)),
-    )
+    Some(formula.eval(&value).map_err(|e| DistanceError::ClosedForm {
+        family: family.name.clone(),
+        message: e.to_string(),
+    }))
 }
 
 /// The distance between `from` and `to`, by `method` (default: the closed form where the
@@ -55,18 +55,25 @@ pub fn distance(
     from: &[f64],
     to: &[f64],
     method: Option<DistanceMethod>,
-    geometry: impl FnOnce() -> Result<Geometry, String>,
-) -> Result<(f64, DistanceMethod), String> {
+    geometry: impl FnOnce() -> Result<Geometry, DeriveError>,
+) -> Result<(f64, DistanceMethod), DistanceError> {
     let closed = closed_form_distance(family, from, to);
+    let numeric = |source| DistanceError::Numeric {
+        family: family.name.clone(),
+        source,
+    };
     match (method, closed) {
-        (Some(DistanceMethod::ClosedForm), None) => Err(format!(
-            "the family file of {} gives no closed form for the distance; use --method geodesic",
-            family.name
-        )),
+        (Some(DistanceMethod::ClosedForm), None) => {
+            Err(DistanceError::NoClosedForm(family.name.clone()))
+        }
         (Some(DistanceMethod::ClosedForm) | None, Some(d)) => Ok((d?, DistanceMethod::ClosedForm)),
         _ => {
-            let connection = compiled_connection(&geometry()?)?;
-            let shot = shoot(&connection, from, to).map_err(|e| format!("{}: {e}", family.name))?;
+            let g = geometry().map_err(|source| DistanceError::Derive {
+                family: family.name.clone(),
+                source,
+            })?;
+            let connection = compiled_connection(&g).map_err(numeric)?;
+            let shot = shoot(&connection, from, to).map_err(numeric)?;
             Ok((shot.distance, DistanceMethod::Geodesic))
         }
     }

@@ -17,6 +17,7 @@ use serde_json::{json, Map, Value};
 mod audit;
 mod consistency;
 mod distance;
+mod error;
 mod optimizers;
 mod plot;
 pub use optimizers::{
@@ -26,6 +27,7 @@ mod verify;
 pub use audit::{audit_json, audit_markdown, claim_json, counts, replay_command, Audited};
 pub use consistency::{check_consistency, Consistency, DISTANCE_TOLERANCE, EXTREME_MASS_TOLERANCE};
 pub use distance::{closed_form_distance, compiled_connection, distance, DistanceMethod};
+pub use error::{ComputeError, DistanceError, Inconsistency, PlotError, ReportError};
 pub use ig_claim::{check_identity, tensor, tensors, Check, Tensor, Verdict};
 pub use plot::geodesic_fan;
 pub use verify::{verify, Comparison, VERIFY_POINTS, VERIFY_SEED};
@@ -52,15 +54,16 @@ pub struct Report {
 }
 
 /// Derives the family's geometry and runs its consistency checks.
-pub fn report(family: &Family) -> Result<Report, String> {
-    let e = family.exponential.as_ref().ok_or_else(|| {
-        format!(
-            "{}: symbolic reports cover exponential families",
-            family.name
-        )
+pub fn report(family: &Family) -> Result<Report, ReportError> {
+    let e = family
+        .exponential
+        .as_ref()
+        .ok_or_else(|| ReportError::NotExponential(family.name.clone()))?;
+    let consistency = check_consistency(family)?;
+    let g = derive(family).map_err(|source| ReportError::Derive {
+        family: family.name.clone(),
+        source,
     })?;
-    let consistency = check_consistency(family).map_err(|e| format!("{}: {e}", family.name))?;
-    let g = derive(family).map_err(|err| format!("{}: {err}", family.name))?;
     let checks = checks(family, &g)?;
     let kl = kl_divergence(
         &family.coordinates,
@@ -70,11 +73,14 @@ pub fn report(family: &Family) -> Result<Report, String> {
     );
     let points = ig_numeric::interior_points(family, VERIFY_SEED, VERIFY_POINTS);
     if points.len() < VERIFY_POINTS {
-        return Err(format!(
-            "{}: only {} of {VERIFY_POINTS} interior points found for the numeric verification (the domain is too thin)",
-            family.name,
-            points.len()
-        ));
+        return Err(ComputeError {
+            family: family.name.clone(),
+            message: format!(
+                "only {} of {VERIFY_POINTS} interior points found for the numeric verification (the domain is too thin)",
+                points.len()
+            ),
+        }
+        .into());
     }
     let verification = verify(family, &g, &points)?;
     let geodesics = match family.coordinates.len() {
@@ -123,8 +129,7 @@ fn point_text(r: &Report, p: &[f64]) -> String {
 }
 
 fn strings(t: &dyn Tensor) -> Value {
-    t.to_json(&mut |e| Ok(Value::String(e.to_string())))
-        .expect("printing cannot fail")
+    t.to_json(&mut |e| Value::String(e.to_string()))
 }
 
 /// The report as JSON, with the keys and index orders of `ig eval`.

@@ -1,6 +1,7 @@
 //! Pictures for the reports: a fan of geodesics through a point of a two-dimensional family.
 
 use crate::compiled_connection;
+use crate::error::PlotError;
 use ig_numeric::{geodesic_path, Connection};
 use ig_symbolic::Geometry;
 use plotters::prelude::*;
@@ -14,11 +15,13 @@ const SAMPLES: usize = 48;
 
 /// An SVG picture of unit-speed geodesics of length [`LENGTH`] leaving `center` in
 /// [`RAYS`] directions, for a family with two coordinates.
-pub fn geodesic_fan(g: &Geometry, center: &[f64]) -> Result<String, String> {
-    let connection = compiled_connection(g)?;
+pub fn geodesic_fan(g: &Geometry, center: &[f64]) -> Result<String, PlotError> {
+    let connection = compiled_connection(g).map_err(|e| PlotError(e.to_string()))?;
     let mut metric = [0.0; 4];
     if g.coordinates.len() != 2 || !connection.metric(center, &mut metric) {
-        return Err("a fan of geodesics needs two coordinates and a point inside".into());
+        return Err(PlotError(
+            "a fan of geodesics needs two coordinates and a point inside".into(),
+        ));
     }
     let curves: Vec<Vec<(f64, f64)>> = (0..RAYS)
         .map(|k| {
@@ -43,13 +46,13 @@ pub fn geodesic_fan(g: &Geometry, center: &[f64]) -> Result<String, String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (480, 480)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        root.fill(&WHITE).map_err(plot_error)?;
         let mut chart = ChartBuilder::on(&root)
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(48)
             .build_cartesian_2d(x0 - mx..x1 + mx, y0 - my..y1 + my)
-            .map_err(|e| e.to_string())?;
+            .map_err(plot_error)?;
         chart
             .configure_mesh()
             .x_desc(g.coordinates[0].as_str())
@@ -59,11 +62,11 @@ pub fn geodesic_fan(g: &Geometry, center: &[f64]) -> Result<String, String> {
             .max_light_lines(0)
             .bold_line_style(RGBColor(230, 230, 230))
             .draw()
-            .map_err(|e| e.to_string())?;
+            .map_err(plot_error)?;
         for curve in curves {
             chart
                 .draw_series(LineSeries::new(curve, BLUE.stroke_width(2)))
-                .map_err(|e| e.to_string())?;
+                .map_err(plot_error)?;
         }
         chart
             .draw_series(std::iter::once(Circle::new(
@@ -71,8 +74,13 @@ pub fn geodesic_fan(g: &Geometry, center: &[f64]) -> Result<String, String> {
                 4,
                 BLACK.filled(),
             )))
-            .map_err(|e| e.to_string())?;
-        root.present().map_err(|e| e.to_string())?;
+            .map_err(plot_error)?;
+        root.present().map_err(plot_error)?;
     }
     Ok(svg)
+}
+
+/// A drawing library's error, as ours.
+pub(crate) fn plot_error(e: impl std::fmt::Display) -> PlotError {
+    PlotError(e.to_string())
 }

@@ -2,6 +2,7 @@
 //! the same tensors computed from the log-density alone (`ig-numeric`) at seeded interior
 //! points.
 
+use crate::error::ComputeError;
 use crate::{tensors, Tensor};
 use ig_expr::Expr;
 use ig_numeric::{numeric_geometry, Tape};
@@ -49,7 +50,11 @@ pub fn verify(
     family: &Family,
     g: &Geometry,
     points: &[Vec<f64>],
-) -> Result<Vec<Comparison>, String> {
+) -> Result<Vec<Comparison>, ComputeError> {
+    let failed = |message: String| ComputeError {
+        family: family.name.clone(),
+        message,
+    };
     // The α-connections at the compared α, exactly: substituted and brought to canonical
     // form, so that an e-connection that vanishes is exactly zero rather than rounding noise.
     let mut canon = Canonicalizer::new();
@@ -86,7 +91,7 @@ pub fn verify(
         ranges.push(start..leaves.len());
     }
     let outputs: Vec<Expr> = leaves.into_iter().cloned().collect();
-    let tape = Tape::compile(&family.coordinates, &outputs).map_err(|e| e.to_string())?;
+    let tape = Tape::compile(&family.coordinates, &outputs).map_err(|e| failed(e.to_string()))?;
     let mut rows: Vec<Comparison> = Vec::new();
     let mut record = |quantity: String, error: f64, tolerance: f64| match rows
         .iter_mut()
@@ -104,8 +109,8 @@ pub fn verify(
         }),
     };
     for point in points {
-        let numeric = numeric_geometry(family, point)
-            .map_err(|e| format!("{} at {point:?}: {e}", family.name))?;
+        let numeric =
+            numeric_geometry(family, point).map_err(|e| failed(format!("at {point:?}: {e}")))?;
         let values = tape.eval(point);
         let range = |key: &str| {
             let k = symbolic

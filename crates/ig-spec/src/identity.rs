@@ -102,6 +102,12 @@ pub struct Instance {
     pub rhs: Expr,
 }
 
+/// An identity's side that cannot be expanded for a dimension (an index out of range, a
+/// sum too large, a side that does not parse): the identity file is at fault.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct TemplateError(pub String);
+
 impl Identity {
     /// Whether it applies to a family of this name and structure.
     pub fn applies_to(&self, name: &str, exponential: bool) -> bool {
@@ -113,7 +119,7 @@ impl Identity {
     }
 
     /// Every instance for a family of dimension `n`.
-    pub fn instances(&self, n: usize) -> Result<Vec<Instance>, String> {
+    pub fn instances(&self, n: usize) -> Result<Vec<Instance>, TemplateError> {
         let mut out = Vec::new();
         let count = n.pow(self.indices.len() as u32);
         for code in 0..count {
@@ -130,9 +136,9 @@ impl Identity {
                 .cloned()
                 .zip(at.iter().copied())
                 .collect();
-            let side = |text: &str| -> Result<Expr, String> {
-                let expanded = expand(text, &env, n)?;
-                parse(&expanded).map_err(|e| format!("{e} in '{expanded}'"))
+            let side = |text: &str| -> Result<Expr, TemplateError> {
+                let expanded = expand(text, &env, n).map_err(TemplateError)?;
+                parse(&expanded).map_err(|e| TemplateError(format!("{e} in '{expanded}'")))
             };
             out.push(Instance {
                 lhs: side(&self.lhs)?,

@@ -507,7 +507,8 @@ mod identity;
 mod quantity;
 pub use catalogue::{CATALOGUE, IDENTITIES};
 pub use identity::{
-    parse_identity, tensor_rank, Applies, Identity, Instance, COMPONENT_PREFIX, IDENTITY_TERMS,
+    parse_identity, tensor_rank, Applies, Identity, Instance, TemplateError, COMPONENT_PREFIX,
+    IDENTITY_TERMS,
 };
 pub use quantity::Quantity;
 
