@@ -133,6 +133,11 @@ points = { P = {}, Q = {} }
 #[test]
 fn bad_claim_files_are_exit_2() {
     let dir = tempfile::tempdir().unwrap();
+    // A family without exponential structure, by absolute path.
+    let signed = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../identities/article/families/normal_signed.toml")
+        .to_string_lossy()
+        .into_owned();
     for (name, body, needle) in [
         ("a.toml", "id = \"x\"\nstatement = \"s\"\n", "no claim"),
         ("b.toml", "id = \"x\"\nstatement = \"s\"\nclaim = \"kl(P, Q) >= 0\"\n", "not a point"),
@@ -142,9 +147,15 @@ fn bad_claim_files_are_exit_2() {
         ("f.toml", "id = \"x\"\nstatement = \"s\"\nclaim = \"1 = kl(P\"\npoints = { P = { family = \"normal\" } }\n", "not closed"),
         ("g.toml", "id = \"x\"\nstatement = \"s\"\nclaim = \"1 = 1\"\nexpect = \"true\"\n", "expect"),
         ("h.toml", "id = \"x\"\nstatement = \"s\"\nclaim = \"metric(P, nu, nu) > 0\"\npoints = { P = { family = \"normal\" } }\n", "not a coordinate"),
+        ("i.toml", "id = \"x\"\nstatement = \"s\"\nvariables = [\"0 < t < 1\", \"t > 2\"]\nclaim = \"t > 0\"\n", "no value"),
+        ("j.toml", "id = \"x\"\nstatement = \"s\"\nclaim = \"kl(P, M) >= 0\"\npoints = { P = { family = \"normal\" }, M = { family = \"normal\", geodesic = [\"P\"], t = \"1/2\" } }\n", "two ends"),
+        ("k.toml", "id = \"x\"\nstatement = \"s\"\nclaim = \"kl(P, Q) >= 0\"\npoints = { P = { family = \"normal\" }, Q = { family = \"normal\", m_projection = \"P\", over = [\"u\"] } }\n", "over"),
+        ("l.toml", "id = \"x\"\nstatement = \"s\"\nclaim = \"kl(P, Q) increasing in s\"\npoints = { P = { family = \"normal\" }, Q = { family = \"normal\" } }\n", "not a variable"),
+        ("m.toml", "id = \"x\"\nstatement = \"s\"\nclaim = \"M.s = 0\"\npoints = { P = { family = \"SIGNED\" }, Q = { family = \"SIGNED\" }, M = { family = \"SIGNED\", geodesic = [\"P\", \"Q\"], t = \"1/2\", connection = \"e\" } }\n", "exponential"),
+        ("n.toml", "id = \"x\"\nstatement = \"s\"\nclaim = \"kl(P, Q) >= 0\"\npoints = { P = { family = \"normal\" }, Q = { family = \"normal\", minimises = \"P.mu^2\" } }\n", "does not depend"),
     ] {
         let path = dir.path().join(name);
-        std::fs::write(&path, body).unwrap();
+        std::fs::write(&path, body.replace("SIGNED", &signed)).unwrap();
         let out = ig(&["audit", path.to_str().unwrap()]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
