@@ -21,7 +21,7 @@
 //! 4. Limits follow LHS − RHS as the variable halves, extrapolated by Aitken's method once
 //!    the sides contract.
 
-use crate::file::{Definition, Instance, Minimiser, Point};
+use crate::file::{substitute_defined, Definition, Instance, Minimiser};
 use crate::minimise::{minimise, Noise};
 use crate::routes::{
     closed_form, compiled_connection, geodesic_point, Closed, Geometries, NumericTerms, Value,
@@ -1616,20 +1616,6 @@ fn enclosed(e: &Expr, exact: &HashMap<String, BigRational>) -> Result<Value, Fai
         }
     }
     best.ok_or_else(|| format!("cannot enclose {}", clip(&e.to_string())))
-}
-
-/// The defined points' coordinates substituted into `e`, innermost last (a defined point's
-/// coordinates may use earlier defined points).
-fn substitute_defined(e: &Expr, points: &[Point]) -> Expr {
-    let mut out = e.clone();
-    for p in points.iter().rev() {
-        if let Some(at) = p.at() {
-            for (c, value) in p.family.coordinates.iter().zip(at) {
-                out = out.substitute(&format!("{}.{c}", p.name), value);
-            }
-        }
-    }
-    out
 }
 
 /// Points of the whole domain, not only its middle: each coordinate drawn on a log scale

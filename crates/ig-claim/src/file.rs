@@ -740,3 +740,17 @@ fn every_variable_has_values(variables: &[Variable], facts: &[Fact]) -> Result<(
     }
     Ok(())
 }
+
+/// The defined points' coordinates substituted into `e`, innermost last (a defined point's
+/// coordinates may use earlier defined points).
+pub fn substitute_defined(e: &Expr, points: &[Point]) -> Expr {
+    let mut out = e.clone();
+    for p in points.iter().rev() {
+        if let Some(at) = p.at() {
+            for (c, value) in p.family.coordinates.iter().zip(at) {
+                out = out.substitute(&format!("{}.{c}", p.name), value);
+            }
+        }
+    }
+    out
+}

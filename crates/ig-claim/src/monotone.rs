@@ -93,6 +93,15 @@ impl Renaming {
             Term::Metric(p, a, b) => Term::Metric(i(p), *a, *b),
             Term::ScalarCurvature(p) => Term::ScalarCurvature(i(p)),
             Term::StatisticMetric(p, f, a, b) => Term::StatisticMetric(i(p), self.expr(f), *a, *b),
+            Term::Derivative(f, terms, var) => Term::Derivative(
+                Box::new(self.expr(f)),
+                terms.iter().map(|t| self.term(t)).collect(),
+                if *var == self.var {
+                    primed(var)
+                } else {
+                    var.clone()
+                },
+            ),
         }
     }
 

@@ -5,8 +5,8 @@
 //! (every divergence, entropy and expectation, the metric as E[∂ᵢℓ ∂ⱼℓ]), by the numeric
 //! geometry (curvature) and by shooting geodesics with the numeric connection.
 
-use crate::file::Point;
-use crate::statement::{coordinate_symbol, Term};
+use crate::file::{substitute_defined, Point};
+use crate::statement::{coordinate_symbol, placeholder, Term};
 use ig_expr::Expr;
 use ig_numeric::{
     CompiledConnection, Member, NumericConnection, NumericError, Tape, LEVEL_TOLERANCE,
@@ -60,6 +60,31 @@ pub struct Closed {
 
 /// The term's closed form in the points' coordinates, where one is known.
 pub fn closed_form(term: &Term, points: &[Point], geometries: &mut Geometries) -> Option<Closed> {
+    if let Term::Derivative(f, terms, var) = term {
+        // dF/dt of F's closed form, with the points defined from t written out in it. A
+        // computed point's coordinates are numbers, not expressions of t.
+        let mut e = (**f).clone();
+        let mut derived = true;
+        for (k, t) in terms.iter().enumerate() {
+            let c = closed_form(t, points, geometries)?;
+            derived &= c.derived;
+            e = e.substitute(&placeholder(k), &c.expr);
+        }
+        let e = substitute_defined(&e, points);
+        let symbols = e.symbols();
+        let computed = points
+            .iter()
+            .filter(|p| !p.is_free() && p.at().is_none())
+            .any(|p| {
+                symbols
+                    .iter()
+                    .any(|s| s.starts_with(&format!("{}.", p.name)))
+            });
+        return (!computed).then(|| Closed {
+            expr: diff(&e, var),
+            derived,
+        });
+    }
     let derived = !matches!(term, Term::FisherRao(..));
     closed_expr(term, points, geometries).map(|expr| Closed { expr, derived })
 }
@@ -160,6 +185,13 @@ enum Plan {
     /// Shooting with the derived Christoffel symbols compiled (exponential families; an
     /// independent route from a closed-form distance) or the numeric connection.
     Distance(usize, usize, Option<CompiledConnection>),
+    /// dF/dt by central differences, extrapolated: F's own terms planned, the points
+    /// defined from t recomputed at each t.
+    Derivative {
+        f: Expr,
+        terms: NumericTerms,
+        var: String,
+    },
     /// The Fisher information a statistic keeps: its values grouped over the outcomes.
     Statistic {
         point: usize,
@@ -167,6 +199,108 @@ enum Plan {
         /// ∂ᵢ log p and ∂ⱼ log p in the point's coordinate symbols.
         scores: [Expr; 2],
     },
+}
+
+/// F at `t` (the variable `var`), the points defined from it recomputed; and the sum of
+/// the errors of F's terms there.
+fn at_variable(
+    f: &Expr,
+    terms: &NumericTerms,
+    var: &str,
+    t: f64,
+    points: &[Point],
+    coordinates: &[Vec<f64>],
+    env: &HashMap<String, f64>,
+) -> Result<(f64, f64), String> {
+    let mut env = env.clone();
+    env.insert(var.to_string(), t);
+    let mut coordinates = coordinates.to_vec();
+    for (k, p) in points.iter().enumerate() {
+        if let Some(at) = p.at() {
+            let c = at
+                .iter()
+                .map(|e| e.eval(&|s| env.get(s).copied()))
+                .collect::<Result<Vec<f64>, _>>()
+                .map_err(|e| e.to_string())?;
+            if !ig_numeric::in_domain(&p.family, &c) {
+                return Err(format!("{} leaves its domain at {var} = {t}", p.name));
+            }
+            for (name, v) in p.family.coordinates.iter().zip(&c) {
+                env.insert(coordinate_symbol(&p.name, name), *v);
+            }
+            coordinates[k] = c;
+        }
+    }
+    let values = terms.values(points, &coordinates, &env, |_| false)?;
+    for (j, v) in values.iter().enumerate() {
+        env.insert(placeholder(j), v.value);
+    }
+    let value = f
+        .eval(&|s| env.get(s).copied())
+        .map_err(|e| e.to_string())?;
+    Ok((value, values.iter().map(|v| v.error).sum()))
+}
+
+/// dF/dt at the assignment: central differences D(h) from h = 1e-2 of t's scale, halved
+/// (and shortened where t ± h leaves a domain), each pair extrapolated by Richardson's
+/// rule; the extrapolation that changed least from its difference is kept, that change
+/// (and the terms' errors over the step) its error.
+fn derivative(
+    f: &Expr,
+    terms: &NumericTerms,
+    var: &str,
+    points: &[Point],
+    coordinates: &[Vec<f64>],
+    env: &HashMap<String, f64>,
+) -> Result<Value, String> {
+    let t = *env
+        .get(var)
+        .ok_or_else(|| format!("derivative(…, {var}): {var} has no value here"))?;
+    let central = |h: f64| -> Result<(f64, f64), String> {
+        let (up, e1) = at_variable(f, terms, var, t + h, points, coordinates, env)?;
+        let (down, e2) = at_variable(f, terms, var, t - h, points, coordinates, env)?;
+        Ok(((up - down) / (2.0 * h), (e1 + e2) / (2.0 * h)))
+    };
+    let mut h = 1e-2 * t.abs().max(1e-2);
+    let mut previous = None;
+    for _ in 0..20 {
+        match central(h) {
+            Ok(d) => {
+                previous = Some(d);
+                break;
+            }
+            Err(_) => h /= 4.0,
+        }
+    }
+    let (mut previous, _) = previous.ok_or_else(|| {
+        format!("derivative(…, {var}): F cannot be evaluated on both sides of {var} = {t}")
+    })?;
+    let mut best: Option<(f64, f64)> = None;
+    for _ in 0..12 {
+        let (next, noise) = central(h / 2.0)?;
+        let extrapolated = (4.0 * next - previous) / 3.0;
+        let error = (extrapolated - next).abs() + noise + 1e-15 * extrapolated.abs();
+        match best {
+            // Noise has taken over from truncation: smaller steps only lose digits.
+            Some((_, e)) if error > 4.0 * e => break,
+            Some((_, e)) if error >= e => {}
+            _ => best = Some((extrapolated, error)),
+        }
+        if error <= 1e-12 * extrapolated.abs() {
+            break;
+        }
+        previous = next;
+        h /= 2.0;
+    }
+    let (value, error) = best.expect("at least one extrapolation");
+    // A derivative of 0 is judged against F's own size per unit of t (or per unit step
+    // where t is small), not against itself.
+    let (here, _) = at_variable(f, terms, var, t, points, coordinates, env)?;
+    Ok(Value {
+        value,
+        error,
+        scale: value.abs().max(here.abs() / t.abs().max(1.0)),
+    })
 }
 
 /// The most outcomes a statistic's family is summed over.
@@ -404,6 +538,19 @@ impl NumericTerms {
                     }
                 }
                 Term::ScalarCurvature(p) => Plan::Curvature(*p),
+                Term::Derivative(f, terms, var) => {
+                    if points.iter().any(|p| !p.is_free() && p.at().is_none()) {
+                        return Err(
+                            "derivative(…): numbers through a computed point are not supported (its closed form is used where it has one)"
+                                .into(),
+                        );
+                    }
+                    Plan::Derivative {
+                        f: (**f).clone(),
+                        terms: NumericTerms::new(points, terms, geometries)?,
+                        var: var.clone(),
+                    }
+                }
                 Term::StatisticMetric(p, statistic, i, j) => {
                     let f = &points[*p].family;
                     if !matches!(
@@ -483,6 +630,9 @@ impl NumericTerms {
                         error: factor.abs() * error + 1e-15 * offset.abs(),
                         scale: (factor.abs() * magnitude + offset.abs()).max(value.abs()),
                     })
+                }
+                Plan::Derivative { f, terms, var } => {
+                    derivative(f, terms, var, points, coordinates, env)
                 }
                 Plan::Statistic {
                     point,

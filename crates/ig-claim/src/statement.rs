@@ -55,6 +55,9 @@ pub enum Term {
     /// g_ij of the family of the statistic T(x), x ~ P: the Fisher information that T
     /// keeps (on discrete sample spaces). `T` in P's sample variables, like `Expect`'s `f`.
     StatisticMetric(usize, Expr, usize, usize),
+    /// dF/dt: `F` an expression with its own functionals (placeholders `__term{k}` of the
+    /// list, numbered apart from the statement's), `t` a variable of the claim.
+    Derivative(Box<Expr>, Vec<Term>, String),
 }
 
 impl Term {
@@ -67,6 +70,7 @@ impl Term {
             | Term::Metric(p, ..)
             | Term::ScalarCurvature(p)
             | Term::StatisticMetric(p, ..) => vec![*p],
+            Term::Derivative(_, terms, _) => terms.iter().flat_map(Term::points).collect(),
         }
     }
 
@@ -79,6 +83,11 @@ impl Term {
             Term::AlphaDivergence(e, ..) => all(e).collect(),
             Term::Expect(p, e) | Term::StatisticMetric(p, e, ..) => all(e)
                 .filter(|s| !families[*p].variables.iter().any(|v| v == s))
+                .collect(),
+            Term::Derivative(f, terms, var) => all(f)
+                .filter(|s| !s.starts_with("__term"))
+                .chain(terms.iter().flat_map(|t| t.symbols(families)))
+                .chain(std::iter::once(var.clone()))
                 .collect(),
             _ => Vec::new(),
         }
@@ -141,6 +150,7 @@ const FUNCTIONALS: &[&str] = &[
     "metric",
     "scalar_curvature",
     "statistic_metric",
+    "derivative",
 ];
 
 /// Where the relation sits: the only top-level `=`, `<=`, `>=`, `<` or `>`.
@@ -426,6 +436,27 @@ impl<'a> Reader<'a> {
                     self.coordinate(p, args[1])?,
                     self.coordinate(p, args[2])?,
                 )
+            }
+            "derivative" => {
+                count(2)?;
+                if expect.is_some() {
+                    return err("derivative(…) inside expect(…)");
+                }
+                let var = args[1].trim();
+                if !var.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                    || !var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                {
+                    return err(format!(
+                        "derivative(…, {var}): the second argument is a variable's name"
+                    ));
+                }
+                let mut inner = Reader {
+                    points: self.points,
+                    terms: Vec::new(),
+                    coordinates: Vec::new(),
+                };
+                let f = inner.side(args[0], None)?;
+                Term::Derivative(Box::new(f), inner.finished_terms(), var.to_string())
             }
             "statistic_metric" => {
                 count(4)?;
