@@ -144,7 +144,7 @@ fn malformed_identity_files_are_located() {
 
 #[test]
 fn committed_optimizer_report_is_current() {
-    use ig_numeric::nn::optimize::Method;
+    use ig_nn::optimize::Method;
     let comparisons = ig_report::compare_optimizers(|_, _| {});
     // The exact natural gradient reaches every target, in fewer steps than first-order methods.
     for c in &comparisons {

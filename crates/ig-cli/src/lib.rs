@@ -38,7 +38,7 @@ macro_rules! bad_input {
 }
 
 bad_input!(
-    ig_numeric::nn::NnError,
+    ig_nn::NnError,
     ig_rules::FactError,
     ig_spec::SpecError,
     ig_claim::AtError,

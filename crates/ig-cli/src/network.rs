@@ -3,7 +3,7 @@
 use crate::args::{AnalyzeArgs, OptimizersArgs};
 use crate::output::write_files;
 use crate::Failure;
-use ig_numeric::nn::{analyze as run, Dataset, Mlp};
+use ig_nn::{analyze as run, Dataset, Mlp};
 use serde_json::json;
 
 fn read(path: &str) -> Result<Vec<u8>, Failure> {
@@ -72,7 +72,7 @@ pub fn analyze(a: AnalyzeArgs) -> Result<String, Failure> {
 }
 
 pub fn optimizers(a: OptimizersArgs) -> Result<String, Failure> {
-    let runs = ig_numeric::nn::optimize::Method::ALL.len() * 3;
+    let runs = ig_nn::optimize::Method::ALL.len() * 3;
     let bar = indicatif::ProgressBar::new(runs as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")

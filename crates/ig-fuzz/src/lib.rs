@@ -19,7 +19,7 @@
 //!   from an argument is let through), and prints no NaN or infinity.
 
 use ig_expr::{to_latex, to_rust, to_sympy, BigInt, BigRational};
-use ig_numeric::nn::{Dataset, Mlp};
+use ig_nn::{Dataset, Mlp};
 use safetensors::{tensor::TensorView, Dtype};
 use std::sync::OnceLock;
 
@@ -311,7 +311,7 @@ pub fn network(data: &[u8]) {
         let trace = mlp.forward(dataset.input(i));
         let _ = mlp.output_jacobians(&trace);
     }
-    if let Err(e) = ig_numeric::nn::analyze(&mlp, &dataset, 3, 1e-3, |_| {}) {
+    if let Err(e) = ig_nn::analyze(&mlp, &dataset, 3, 1e-3, |_| {}) {
         one_line("an analysis error", &e.to_string());
     }
 }

@@ -11,9 +11,7 @@ mod expectation;
 mod functions;
 mod geodesic;
 mod geometry;
-pub mod nn;
 mod sample;
-pub mod spectrum;
 mod tape;
 
 pub use connection::{CompiledConnection, NumericConnection};

@@ -1,11 +1,11 @@
-//! `reports/optimizers.md`: the optimizers of `ig_numeric::nn::optimize` on its three
+//! `reports/optimizers.md`: the optimizers of `ig_nn::optimize` on its three
 //! problems, steps to a common target loss as a table and loss curves as SVG pictures.
 //! Deterministic: seeded, full batch, one thread; no timings (`ig nn optimizers` prints
 //! the wall-clock time to the target).
 
 use crate::error::PlotError;
 use crate::plot::plot_error;
-use ig_numeric::nn::optimize::{problems, train, Method, Problem, Run};
+use ig_nn::optimize::{problems, train, Method, Problem, Run};
 use plotters::prelude::*;
 
 /// Steps of every run.

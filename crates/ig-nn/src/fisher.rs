@@ -7,9 +7,9 @@
 //! the rows `Rₙ Jₙ / √N` stacked into U. Spectra and solves then go through whichever of
 //! `UᵀU` (P × P) and `UUᵀ` (the kernel, NK × NK) is smaller: their non-zero spectra agree.
 
-use super::batch::gram;
-use super::model::{Dataset, Mlp, OutputKind, Targets, Trace};
-use super::NnError;
+use crate::batch::gram;
+use crate::model::{Dataset, Mlp, OutputKind, Targets, Trace};
+use crate::NnError;
 use faer::{Mat, Side};
 
 /// What one example contributes.

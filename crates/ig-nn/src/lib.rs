@@ -7,6 +7,7 @@ mod curvature;
 mod fisher;
 mod model;
 pub mod optimize;
+pub mod spectrum;
 mod tanh;
 
 pub use curvature::{BlockDiagonal, Curvature, Diagonal, Factored, Kronecker, LowRankPlusDiagonal};

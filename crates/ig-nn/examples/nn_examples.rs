@@ -1,7 +1,7 @@
 //! Writes the example networks of `examples/nn/` (model TOML, safetensors weights in
-//! PyTorch's layout, safetensors data), seeded: `cargo run -p ig-numeric --example nn_examples`.
+//! PyTorch's layout, safetensors data), seeded: `cargo run -p ig-nn --example nn_examples`.
 
-use ig_numeric::nn::{Activation, Mlp, OutputKind};
+use ig_nn::{Activation, Mlp, OutputKind};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use safetensors::{tensor::TensorView, Dtype};

@@ -9,12 +9,12 @@
 use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion};
 use faer::Mat;
-use ig_numeric::nn::batch::{
+use ig_nn::batch::{
     fisher_vector_product, kfac_bases, kfac_factors, kfac_factors_of, kfac_precondition,
     kfac_scales, kfac_statistics, layer_params, loss_and_gradient, precondition_in, BatchTargets,
     Real,
 };
-use ig_numeric::nn::{dense_fisher, Activation, Dataset, Kronecker, Mlp, OutputKind, Targets};
+use ig_nn::{dense_fisher, Activation, Dataset, Kronecker, Mlp, OutputKind, Targets};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::hint::black_box;

@@ -9,7 +9,7 @@
 //! contiguous slices, columns split between threads; products use faer's global parallelism
 //! setting once they are large enough to pay for it.
 
-use super::model::{Activation, Mlp, OutputKind};
+use crate::model::{Activation, Mlp, OutputKind};
 use faer::linalg::matmul::{matmul, triangular};
 use faer::{Accum, Mat, MatRef, Par, Side};
 use rand::rngs::StdRng;
@@ -41,10 +41,10 @@ impl Real for f64 {
         x
     }
 
-    /// tanh vectorised ([`super::tanh`]); the rest entry by entry.
+    /// tanh vectorised ([`crate::tanh`]); the rest entry by entry.
     fn activate(activation: Activation, z: &mut [f64]) {
         match activation {
-            Activation::Tanh => super::tanh::tanh_in_place(z),
+            Activation::Tanh => crate::tanh::tanh_in_place(z),
             _ => activate_each(activation, z),
         }
     }
@@ -382,13 +382,13 @@ pub fn kfac_statistics<T: Real>(
             let mut p = softmax(f);
             for i in 0..n {
                 let probabilities = (0..p.ncols()).map(|j| p[(i, j)].to_f64().expect("finite"));
-                let class = super::sample_class(probabilities, &mut rng);
+                let class = crate::sample_class(probabilities, &mut rng);
                 p[(i, class)] -= T::one();
             }
             p
         }
         OutputKind::Gaussian => Mat::from_fn(n, f.ncols(), |_, _| {
-            T::of(-super::standard_normal(&mut rng))
+            T::of(-crate::standard_normal(&mut rng))
         }),
     };
     let gradients = pre_activation_gradients(mlp, params, &trace, d_out);

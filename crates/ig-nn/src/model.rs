@@ -5,7 +5,7 @@
 //! Parameters are vectorised layer by layer, each layer's weight row-major (`[out, in]`, as
 //! PyTorch stores it) and then its bias: the order of `model.parameters()` flattened.
 
-use super::NnError;
+use crate::NnError;
 use num_traits::Float;
 use safetensors::{tensor::TensorView, Dtype, SafeTensors};
 use serde::Deserialize;

@@ -6,9 +6,9 @@
 //! Parameters are in the network's order (`Mlp::params`). K-FAC's factors act on a layer's
 //! `[W b]` as a matrix: `(A ⊗ G) vec(V) = vec(G V A)` with `V` of shape outputs × (inputs + 1).
 
-use super::batch;
-use super::fisher::{fisher_factor, softmax, Example};
-use super::model::{Dataset, Mlp, OutputKind};
+use crate::batch;
+use crate::fisher::{fisher_factor, softmax, Example};
+use crate::model::{Dataset, Mlp, OutputKind};
 use faer::{Mat, Side};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -90,7 +90,7 @@ impl Factored {
                 let residual: Vec<f64> = match mlp.output {
                     OutputKind::Categorical => {
                         let p = softmax(f);
-                        let class = super::sample_class(p.iter().copied(), &mut rng);
+                        let class = crate::sample_class(p.iter().copied(), &mut rng);
                         let mut r = p;
                         r[class] -= 1.0;
                         r
@@ -98,7 +98,7 @@ impl Factored {
                     // f − y with y = f + ε.
                     OutputKind::Gaussian => f
                         .iter()
-                        .map(|_| -super::standard_normal(&mut rng))
+                        .map(|_| -crate::standard_normal(&mut rng))
                         .collect(),
                 };
                 rows.push(e.pullback(&residual));
@@ -125,7 +125,7 @@ impl Curvature for Factored {
         (0..self.dim()).map(|i| x[(i, 0)]).collect()
     }
     fn solve(&self, v: &[f64], damping: f64) -> Vec<f64> {
-        super::fisher::natural_gradient(&self.u, v, damping).expect("positive definite")
+        crate::fisher::natural_gradient(&self.u, v, damping).expect("positive definite")
     }
     fn dense(&self) -> Mat<f64> {
         self.u.transpose() * &self.u

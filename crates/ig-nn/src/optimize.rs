@@ -2,11 +2,11 @@
 //! gradient (conjugate gradients on Fisher-vector products), K-FAC and EKFAC, all full-batch
 //! and seeded, so a run is a deterministic function of its problem and method.
 
-use super::batch::{
+use crate::batch::{
     ekfac_precondition, fisher_vector_product, flatten, kfac_exact_statistics, kfac_factors_of,
     kfac_precondition, loss_and_gradient, unflatten, BatchTargets, LayerParams,
 };
-use super::model::{Activation, Mlp, OutputKind};
+use crate::model::{Activation, Mlp, OutputKind};
 use crate::spectrum::{conjugate_gradient, SymmetricOperator};
 use faer::Mat;
 use rand::rngs::StdRng;
