@@ -880,12 +880,12 @@ impl<'a> Decider<'a> {
         }
         let relation = self.instance.statement.relation;
         let mut rng = StdRng::seed_from_u64(SEED);
-        let trials = if self.shoots() {
-            SHOOTING_TRIALS
-        } else if self.fast() {
-            FAST_TRIALS
-        } else {
+        let trials = if !self.fast() {
             SLOW_TRIALS
+        } else if self.shoots() {
+            SHOOTING_TRIALS
+        } else {
+            FAST_TRIALS
         };
         let mut starts = self.starting_points(&mut rng, trials);
         if let Some(point) = fixed_refutation {
@@ -922,12 +922,12 @@ impl<'a> Decider<'a> {
             .take(3)
             .map(|(v, _)| v.clone())
             .collect();
-        let steps = if self.shoots() {
-            SHOOTING_STEPS
-        } else if self.fast() {
-            FAST_STEPS
-        } else {
+        let steps = if !self.fast() {
             SLOW_STEPS
+        } else if self.shoots() {
+            SHOOTING_STEPS
+        } else {
+            FAST_STEPS
         };
         let worst: Vec<Vec<f64>> = evaluated.iter().take(3).map(|(v, _)| v.clone()).collect();
         for start in worst {
