@@ -303,8 +303,9 @@ fn derivative(
     })
 }
 
-/// The most outcomes a statistic's family is summed over.
-const MAX_OUTCOMES: usize = 1 << 20;
+/// The most outcomes a statistic's family is summed over (a count whose mean is beyond
+/// about ten thousand is refused rather than summed for seconds at every assignment).
+const MAX_OUTCOMES: usize = 1 << 16;
 
 /// g_ij of the family of the statistic `statistic` of a member of a discrete family:
 /// Σ_y (Σ_{T(x)=y} p ∂ᵢℓ)(Σ_{T(x)=y} p ∂ⱼℓ) / Σ_{T(x)=y} p, over the outcomes (a finite
