@@ -237,7 +237,7 @@ fn train_sequential(problem: &Problem, method: Method, steps: usize) -> Run {
                     params: &params,
                     x: &problem.x,
                 };
-                conjugate_gradient(&op, &g, NG_DAMPING, 1e-10, 50).0
+                conjugate_gradient(&op, &g, NG_DAMPING, 1e-10, 50).x
             }
             Method::Kfac => flatten(&kfac_precondition(
                 &kfac_factors_of(&kfac_exact_statistics(mlp, &params, &problem.x)),

@@ -1,6 +1,8 @@
 //! Spectra of symmetric operators known only through products `v ↦ A v`: Lanczos for the
 //! extreme eigenvalues, stochastic Lanczos quadrature for the spectral density, Hutchinson's
-//! trace estimate, and two summaries of a spectrum (effective rank, participation ratio).
+//! trace estimate, conjugate gradients for damped solves, and two summaries of a spectrum
+//! (effective rank, participation ratio). Each method takes its parameters explicitly and
+//! says how it ended (steps, residual, whether it met its tolerance), never a bare number.
 
 use faer::{Mat, Side};
 use rand::rngs::StdRng;
@@ -29,10 +31,17 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
+/// A Lanczos tridiagonalisation: T's diagonal and off-diagonal, and the norm of the residual
+/// vector left after the last step (0 when the Krylov space was exhausted).
+struct Tridiagonal {
+    alpha: Vec<f64>,
+    beta: Vec<f64>,
+    last: f64,
+}
+
 /// The Lanczos tridiagonalisation from `start` (normalised here), with full
-/// reorthogonalisation; stops early when the Krylov space is exhausted. Returns the diagonal
-/// and off-diagonal of T.
-fn lanczos(op: &dyn SymmetricOperator, start: &[f64], steps: usize) -> (Vec<f64>, Vec<f64>) {
+/// reorthogonalisation; stops early when the Krylov space is exhausted.
+fn lanczos(op: &dyn SymmetricOperator, start: &[f64], steps: usize) -> Tridiagonal {
     let n = op.dim();
     let norm = dot(start, start).sqrt();
     let mut basis: Vec<Vec<f64>> = vec![start.iter().map(|v| v / norm).collect()];
@@ -53,17 +62,33 @@ fn lanczos(op: &dyn SymmetricOperator, start: &[f64], steps: usize) -> (Vec<f64>
         }
         let b = dot(&w, &w).sqrt();
         let scale = alpha.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(1e-300);
-        if k + 1 == steps.min(n) || b <= 1e-12 * scale {
-            break;
+        if b <= 1e-12 * scale {
+            return Tridiagonal {
+                alpha,
+                beta,
+                last: 0.0,
+            };
+        }
+        if k + 1 == steps.min(n) {
+            return Tridiagonal {
+                alpha,
+                beta,
+                last: b,
+            };
         }
         beta.push(b);
         basis.push(w.iter().map(|v| v / b).collect());
     }
-    (alpha, beta)
+    Tridiagonal {
+        alpha,
+        beta,
+        last: 0.0,
+    }
 }
 
-/// Eigenvalues (ascending) and first components of the eigenvectors of the tridiagonal T.
-fn tridiagonal_eigen(alpha: &[f64], beta: &[f64]) -> (Vec<f64>, Vec<f64>) {
+/// Eigenvalues (ascending), and the first and last components of the eigenvectors, of the
+/// tridiagonal T.
+fn tridiagonal_eigen(alpha: &[f64], beta: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     let m = alpha.len();
     let t = Mat::<f64>::from_fn(m, m, |i, j| {
         if i == j {
@@ -79,7 +104,8 @@ fn tridiagonal_eigen(alpha: &[f64], beta: &[f64]) -> (Vec<f64>, Vec<f64>) {
         .expect("symmetric tridiagonal eigenproblem converges");
     let values = (0..m).map(|i| e.S()[i]).collect();
     let first = (0..m).map(|i| e.U()[(0, i)]).collect();
-    (values, first)
+    let last = (0..m).map(|i| e.U()[(m - 1, i)]).collect();
+    (values, first, last)
 }
 
 fn random_sign_vector(n: usize, rng: &mut StdRng) -> Vec<f64> {
@@ -88,76 +114,166 @@ fn random_sign_vector(n: usize, rng: &mut StdRng) -> Vec<f64> {
         .collect()
 }
 
-/// The `k` largest eigenvalues, descending, by `steps` Lanczos steps from a seeded random
-/// start (the Krylov space must be large enough: `steps` ≥ 2k + 20 or so).
-pub fn top_eigenvalues(op: &dyn SymmetricOperator, k: usize, steps: usize, seed: u64) -> Vec<f64> {
+/// The largest eigenvalues found by Lanczos, and how far each may be from an eigenvalue.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TopEigenvalues {
+    /// Descending.
+    pub values: Vec<f64>,
+    /// For each value, the norm of its Ritz vector's residual `‖A y − θ y‖` (= β·|last
+    /// component|): an eigenvalue of A lies within it (A symmetric).
+    pub residuals: Vec<f64>,
+    /// Lanczos steps taken (fewer than asked when the Krylov space was exhausted: then
+    /// the values are exact up to rounding).
+    pub steps: usize,
+    /// Whether every residual is within the tolerance asked, relative to the largest value.
+    pub converged: bool,
+}
+
+/// The `k` largest eigenvalues, descending, by at most `steps` Lanczos steps from a seeded
+/// random start (the Krylov space must be large enough: `steps` ≥ 2k + 20 or so); converged
+/// when each residual is within `tolerance` of the largest value. A value beyond the
+/// operator's dimension is 0 with residual 0.
+pub fn top_eigenvalues(
+    op: &dyn SymmetricOperator,
+    k: usize,
+    steps: usize,
+    tolerance: f64,
+    seed: u64,
+) -> TopEigenvalues {
     let mut rng = StdRng::seed_from_u64(seed);
     let start: Vec<f64> = (0..op.dim()).map(|_| rng.gen_range(-1.0..1.0)).collect();
-    let (alpha, beta) = lanczos(op, &start, steps);
-    let (mut values, _) = tridiagonal_eigen(&alpha, &beta);
-    values.reverse();
-    values.resize(k.max(values.len()), 0.0);
-    values.truncate(k);
-    values
+    let t = lanczos(op, &start, steps);
+    let (values, _, last) = tridiagonal_eigen(&t.alpha, &t.beta);
+    let mut pairs: Vec<(f64, f64)> = values
+        .into_iter()
+        .zip(last)
+        .map(|(v, l)| (v, t.last * l.abs()))
+        .rev()
+        .collect();
+    pairs.resize(k.max(pairs.len()), (0.0, 0.0));
+    pairs.truncate(k);
+    let scale = pairs.first().map_or(0.0, |p| p.0.abs());
+    TopEigenvalues {
+        converged: pairs.iter().all(|p| p.1 <= tolerance * scale),
+        values: pairs.iter().map(|p| p.0).collect(),
+        residuals: pairs.iter().map(|p| p.1).collect(),
+        steps: t.alpha.len(),
+    }
+}
+
+/// A spectral density by stochastic Lanczos quadrature.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpectralDensity {
+    /// Nodes (eigenvalues of each tridiagonal) and weights, the weights summing to one.
+    pub nodes: Vec<(f64, f64)>,
+    /// Random vectors used.
+    pub vectors: usize,
+    /// The fewest Lanczos steps any vector took (fewer than asked where its Krylov space
+    /// was exhausted).
+    pub steps: usize,
 }
 
 /// Stochastic Lanczos quadrature: the spectral measure `(1/n) Σᵢ δ(λ − λᵢ)` approximated by
-/// nodes and weights (weights sum to one), from `vectors` random sign vectors and `steps`
-/// Lanczos steps each.
+/// nodes and weights, from `vectors` random sign vectors and `steps` Lanczos steps each.
 pub fn spectral_density(
     op: &dyn SymmetricOperator,
     vectors: usize,
     steps: usize,
     seed: u64,
-) -> Vec<(f64, f64)> {
+) -> SpectralDensity {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut nodes = Vec::new();
+    let mut fewest = steps;
     for _ in 0..vectors {
         let z = random_sign_vector(op.dim(), &mut rng);
-        let (alpha, beta) = lanczos(op, &z, steps);
-        let (values, first) = tridiagonal_eigen(&alpha, &beta);
+        let t = lanczos(op, &z, steps);
+        fewest = fewest.min(t.alpha.len());
+        let (values, first, _) = tridiagonal_eigen(&t.alpha, &t.beta);
         for (v, f) in values.into_iter().zip(first) {
             nodes.push((v, f * f / vectors as f64));
         }
     }
-    nodes
+    SpectralDensity {
+        nodes,
+        vectors,
+        steps: fewest,
+    }
 }
 
-/// Hutchinson's estimate of the trace, `(1/m) Σ zᵀ A z` over `vectors` random sign vectors.
-pub fn hutchinson_trace(op: &dyn SymmetricOperator, vectors: usize, seed: u64) -> f64 {
+/// A stochastic estimate of a trace.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TraceEstimate {
+    /// The mean of the samples.
+    pub value: f64,
+    /// Their standard deviation over √(samples): the estimate's standard error.
+    pub standard_error: f64,
+    /// Samples (random vectors) used.
+    pub vectors: usize,
+}
+
+/// Hutchinson's estimate of the trace, `(1/m) Σ zᵀ A z` over `vectors` (at least 2) random
+/// sign vectors, with its standard error.
+pub fn hutchinson_trace(op: &dyn SymmetricOperator, vectors: usize, seed: u64) -> TraceEstimate {
+    let vectors = vectors.max(2);
     let mut rng = StdRng::seed_from_u64(seed);
     let mut out = vec![0.0; op.dim()];
-    (0..vectors)
+    let samples: Vec<f64> = (0..vectors)
         .map(|_| {
             let z = random_sign_vector(op.dim(), &mut rng);
             op.apply(&z, &mut out);
             dot(&z, &out)
         })
-        .sum::<f64>()
-        / vectors as f64
+        .collect();
+    let m = vectors as f64;
+    let value = samples.iter().sum::<f64>() / m;
+    let variance = samples.iter().map(|s| (s - value).powi(2)).sum::<f64>() / (m - 1.0);
+    TraceEstimate {
+        value,
+        standard_error: (variance / m).sqrt(),
+        vectors,
+    }
+}
+
+/// A solution by an iterative method, and how the method ended.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Solved {
+    /// The solution.
+    pub x: Vec<f64>,
+    /// Iterations taken.
+    pub iterations: usize,
+    /// The final residual `‖b − (A + λI)x‖ / ‖b‖` (as the recurrence carries it).
+    pub residual: f64,
+    /// Whether the residual met the tolerance within the iterations allowed.
+    pub converged: bool,
 }
 
 /// `(A + λI)⁻¹ b` by conjugate gradients (A positive semi-definite, λ > 0), until the
-/// residual is below `tolerance · ‖b‖` or after `max_iterations`; returns the solution and
-/// the iterations used. Only products with A are needed: with the Fisher operator this is
-/// the matrix-free natural gradient.
+/// residual is below `tolerance · ‖b‖` or after `max_iterations`. Only products with A are
+/// needed: with the Fisher operator this is the matrix-free natural gradient.
 pub fn conjugate_gradient(
     op: &dyn SymmetricOperator,
     b: &[f64],
     damping: f64,
     tolerance: f64,
     max_iterations: usize,
-) -> (Vec<f64>, usize) {
+) -> Solved {
     let n = op.dim();
     let mut x = vec![0.0; n];
     let mut r = b.to_vec();
     let mut p = r.clone();
     let mut ap = vec![0.0; n];
     let mut rr = dot(&r, &r);
+    let bb = rr.max(f64::MIN_POSITIVE);
     let goal = tolerance * tolerance * rr;
+    let ended = |x: Vec<f64>, iterations: usize, rr: f64| Solved {
+        x,
+        iterations,
+        residual: (rr / bb).sqrt(),
+        converged: rr <= goal,
+    };
     for k in 0..max_iterations {
         if rr <= goal {
-            return (x, k);
+            return ended(x, k, rr);
         }
         op.apply(&p, &mut ap);
         for (a, q) in ap.iter_mut().zip(&p) {
@@ -174,7 +290,7 @@ pub fn conjugate_gradient(
         }
         rr = next;
     }
-    (x, max_iterations)
+    ended(x, max_iterations, rr)
 }
 
 /// The effective rank `exp(−Σ pᵢ ln pᵢ)` with `pᵢ = λᵢ / Σλ` over the positive eigenvalues.

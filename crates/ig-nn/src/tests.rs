@@ -483,14 +483,23 @@ fn lanczos_and_spectral_estimates_agree_with_a_dense_eigendecomposition() {
         mlp: &mlp,
         data: &data,
     };
-    let top = top_eigenvalues(&op, 5, 40, 1);
-    for (a, b) in top.iter().zip(&exact) {
+    let top = top_eigenvalues(&op, 5, 40, 1e-8, 1);
+    assert!(top.converged, "{top:?}");
+    for ((a, r), b) in top.values.iter().zip(&top.residuals).zip(&exact) {
         assert!(
             (a - b).abs() <= 1e-10 * exact[0],
             "{top:?} vs {:?}",
             &exact[..5]
         );
+        // The residual bounds the distance to an eigenvalue, and is not vacuous.
+        assert!(
+            (a - b).abs() <= r.max(1e-12 * exact[0]) && *r <= 1e-8 * exact[0],
+            "{top:?}"
+        );
     }
+    // Too few steps: the residuals say so.
+    let short = top_eigenvalues(&op, 5, 6, 1e-8, 1);
+    assert!(!short.converged, "{short:?}");
     // Hutchinson: unbiased, variance 2‖F‖²_F − 2Σ F_ii² per vector.
     let trace: f64 = exact.iter().sum();
     let vectors = 400;
@@ -502,11 +511,16 @@ fn lanczos_and_spectral_estimates_agree_with_a_dense_eigendecomposition() {
     let sigma = (2.0 * offdiag / vectors as f64).sqrt();
     let estimate = hutchinson_trace(&f, vectors, 2);
     assert!(
-        (estimate - trace).abs() <= 5.0 * sigma,
-        "{estimate} vs {trace} ± {sigma}"
+        (estimate.value - trace).abs() <= 5.0 * sigma,
+        "{estimate:?} vs {trace} ± {sigma}"
+    );
+    // Its standard error estimates σ.
+    assert!(
+        (estimate.standard_error / sigma - 1.0).abs() < 0.5,
+        "{estimate:?} vs σ = {sigma}"
     );
     // SLQ: a probability measure whose first moment estimates tr F / n.
-    let density = spectral_density(&f, 30, 30, 3);
+    let density = spectral_density(&f, 30, 30, 3).nodes;
     let mass: f64 = density.iter().map(|(_, w)| w).sum();
     assert!((mass - 1.0).abs() < 1e-12);
     let mean: f64 = density.iter().map(|(x, w)| x * w).sum();
@@ -680,9 +694,9 @@ fn conjugate_gradients_give_the_natural_gradient_matrix_free() {
         mlp: &mlp,
         data: &data,
     };
-    let (cg, iterations) = crate::spectrum::conjugate_gradient(&op, &g, damping, 1e-12, 500);
-    assert!(iterations < 500);
-    let err = distance(&cg, &exact);
+    let solved = crate::spectrum::conjugate_gradient(&op, &g, damping, 1e-12, 500);
+    assert!(solved.converged && solved.iterations < 500 && solved.residual <= 1e-12);
+    let err = distance(&solved.x, &exact);
     assert!(err <= 1e-9 * norm(&exact), "{err}");
 }
 
