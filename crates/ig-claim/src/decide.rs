@@ -963,6 +963,17 @@ impl<'a> Decider<'a> {
         if evaluated.is_empty() {
             return Verdict::Unknown(match first_failure {
                 Some(e) => format!("no assignment could be evaluated: {}", clip(&e)),
+                None if self.computed() => format!(
+                    "no assignment in the domain at which the computed points ({}) were found (an objective without a minimum, or a geodesic that could not be shot)",
+                    self.instance
+                        .points
+                        .iter()
+                        .zip(&self.computations)
+                        .filter(|(_, c)| c.is_some())
+                        .map(|(p, _)| p.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
                 None => "no assignment in the domain".into(),
             });
         }

@@ -495,6 +495,12 @@ fn definition(
         // m-geodesic's minimises (1−t)·KL(P∥·) + t·KL(Q∥·) (its expectation parameters
         // are the mixture's).
         let terms = match connection {
+            "fisher_rao" if family.exponential.is_none() => {
+                return Err(format!(
+                    "a Fisher–Rao geodesic's point is shot with the family's compiled connection (exponential families); {} has none, and the numeric connection takes seconds per shot",
+                    family.name
+                ))
+            }
             "fisher_rao" => return Ok(Definition::Geodesic { from, to, t }),
             "e" => vec![kl(k, from), kl(k, to)],
             "m" => vec![kl(from, k), kl(to, k)],
@@ -519,6 +525,13 @@ fn definition(
     }
     let projection = |name: &str, m: bool| -> Result<(Expr, Vec<Term>), String> {
         let r = earlier(name)?;
+        let (a, b) = (&points[r].family, family);
+        if a.sample_space != b.sample_space || a.variables.len() != b.variables.len() {
+            return Err(format!(
+                "{} ({}) and this point ({}) live on different sample spaces: no divergence between them",
+                points[r].name, a.name, b.name
+            ));
+        }
         let term = if m { Term::Kl(r, k) } else { Term::Kl(k, r) };
         Ok((Expr::sym(&crate::statement::placeholder(0)), vec![term]))
     };
@@ -585,6 +598,14 @@ fn definition(
                 }
             }
             let mut chart = chart(points, k, text, over, variables)?;
+            if let Some(u) = over
+                .iter()
+                .find(|u| !chart.iter().any(|e| e.contains_sym(u)))
+            {
+                return Err(format!(
+                    "over: the chart does not use '{u}' (a parameter it ignores has no minimiser)"
+                ));
+            }
             let parameters: Vec<String> = over
                 .iter()
                 .map(|u| format!("{}#{u}", points[k].name))
