@@ -1583,9 +1583,11 @@ fn aitken(d: &[f64]) -> f64 {
 type BTreeAssignment = std::collections::BTreeMap<String, BigRational>;
 
 fn value_of(i: Interval) -> Value {
+    // Half the width, rounded up: halving the width of [0, 5e-324] must not give an exact 0.
+    let half = (i.hi - i.lo) / 2.0;
     Value {
         value: i.mid(),
-        error: (i.hi - i.lo) / 2.0,
+        error: if i.hi > i.lo { half.next_up() } else { half },
         scale: i.lo.abs().max(i.hi.abs()),
     }
 }

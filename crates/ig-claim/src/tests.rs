@@ -92,3 +92,32 @@ Q = {{ at = "lambda = P.lambda + eps*v" }}
     assert_eq!(verdict(&claim("1/2")).word(), "verified");
     assert_eq!(verdict(&claim("1")).word(), "refuted");
 }
+
+/// exp(−1/t²) increases on t > 0, but underflows to 0 for small t: two enclosures of
+/// [0, 5e-324] are not an equality that refutes a strict inequality.
+#[test]
+fn underflow_refutes_no_strict_inequality() {
+    let v = verdict(
+        r#"
+id = "flat-underflow"
+statement = "s"
+variables = ["t > 0"]
+claim = "exp(-1/t^2) increasing in t"
+"#,
+    );
+    assert_ne!(v.word(), "refuted", "{v}");
+}
+
+/// A monotone claim that is false: t² on all reals.
+#[test]
+fn a_false_monotonicity_is_refuted() {
+    let v = verdict(
+        r#"
+id = "square-increasing"
+statement = "s"
+variables = ["t"]
+claim = "t^2 increasing in t"
+"#,
+    );
+    assert_eq!(v.word(), "refuted", "{v}");
+}
