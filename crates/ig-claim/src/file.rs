@@ -182,12 +182,17 @@ struct RawPoint {
 }
 
 impl RawPoint {
+    /// Free: no key but `family` (a stray `t`, `over` or `connection` is an error, read as
+    /// a definition missing its kind, never silently dropped).
     fn is_free(&self) -> bool {
         self.at.is_none()
             && self.minimises.is_none()
             && self.m_projection.is_none()
             && self.e_projection.is_none()
             && self.geodesic.is_none()
+            && self.over.is_none()
+            && self.t.is_none()
+            && self.connection.is_none()
     }
 }
 
@@ -204,7 +209,9 @@ fn point_refs(points: &[Point]) -> Vec<PointRef<'_>> {
 
 fn valid_name(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+    // `pi` is the constant to the expression parser: as a name it would silently be π.
+    name != "pi"
+        && chars.next().is_some_and(|c| c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 

@@ -7,7 +7,7 @@
 
 use crate::file::{substitute_defined, Point};
 use crate::statement::{coordinate_symbol, placeholder, Term};
-use ig_expr::Expr;
+use ig_expr::{BigRational, Expr};
 use ig_numeric::{
     CompiledConnection, Member, NumericConnection, NumericError, Tape, LEVEL_TOLERANCE,
 };
@@ -323,7 +323,7 @@ fn statistic_metric(
         SampleSpace::Finite(outcomes) => Some(outcomes),
         _ => None,
     };
-    let mut groups: BTreeMap<String, [f64; 3]> = BTreeMap::new();
+    let mut groups: BTreeMap<BigRational, [f64; 3]> = BTreeMap::new();
     let (mut mass, mut full, mut largest, mut previous) = (0.0, 0.0, 0.0f64, f64::INFINITY);
     let mut env = env.clone();
     for k in 0.. {
@@ -353,8 +353,17 @@ fn statistic_metric(
             env.insert(v.clone(), *value);
         }
         let at = |e: &Expr| e.eval(&|s| env.get(s).copied()).map_err(|e| e.to_string());
-        let (t, si, sj) = (at(statistic)?, at(&scores[0])?, at(&scores[1])?);
-        let group = groups.entry(format!("{t:.11e}")).or_default();
+        let (si, sj) = (at(&scores[0])?, at(&scores[1])?);
+        // Outcomes are grouped by T's exact value: doubles would split a group on rounding
+        // (sin(πx) is 1e-16, not 0) or merge values closer than their precision.
+        let t = statistic
+            .eval_exact(&|s| env.get(s).and_then(|v| BigRational::from_float(*v)))
+            .map_err(|_| {
+                format!(
+                    "statistic_metric: T is not a rational number at the outcome {x:?}, so its values cannot be grouped exactly (write parity as (1 - (-1)^x)/2, not with cos)"
+                )
+            })?;
+        let group = groups.entry(t).or_default();
         group[0] += p;
         group[1] += p * si;
         group[2] += p * sj;

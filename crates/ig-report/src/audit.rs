@@ -20,8 +20,9 @@ pub fn replay_command(file: &str, verdict: &Verdict) -> Option<String> {
     match verdict {
         // A claim without parameters replays by deciding it again.
         Verdict::Refuted(r) if r.assignment.is_empty() => Some(format!("ig audit {file}")),
+        // Double quotes: a monotonicity claim's copy of a variable is named t'.
         Verdict::Refuted(r) => Some(format!(
-            "ig audit {file} --at '{}'{}",
+            "ig audit {file} --at \"{}\"{}",
             r.at(),
             r.family
                 .as_ref()
