@@ -169,6 +169,9 @@ enum Computation {
     /// search's route), by the numeric route for the rest and for the replay.
     Minimiser {
         forms: Vec<Option<Expr>>,
+        /// The objective with every closed form of `forms` put in (what is enclosed to
+        /// measure the search route's noise).
+        closed_objective: Expr,
         numeric: Result<NumericTerms, String>,
     },
     /// Shot along the geodesic, with the family's compiled connection when it has one.
@@ -296,17 +299,27 @@ impl<'a> Decider<'a> {
             .iter()
             .map(|p| match &p.definition {
                 Definition::Free | Definition::At(_) => None,
-                Definition::Minimiser(m) => Some(Computation::Minimiser {
-                    forms: m
+                Definition::Minimiser(m) => {
+                    let forms: Vec<Option<Expr>> = m
                         .terms
                         .iter()
                         .map(|t| {
                             closed_form(t, &instance.points, &mut geometries)
                                 .map(|c| substitute_defined(&c.expr, &instance.points))
                         })
-                        .collect(),
-                    numeric: NumericTerms::new(&instance.points, &m.terms, &mut geometries),
-                }),
+                        .collect();
+                    let mut closed_objective = m.objective.clone();
+                    for (j, form) in forms.iter().enumerate() {
+                        if let Some(form) = form {
+                            closed_objective = closed_objective.substitute(&placeholder(j), form);
+                        }
+                    }
+                    Some(Computation::Minimiser {
+                        forms,
+                        closed_objective,
+                        numeric: NumericTerms::new(&instance.points, &m.terms, &mut geometries),
+                    })
+                }
                 Definition::Geodesic { .. } => Some(Computation::Geodesic(
                     geometries
                         .get(&p.family)
@@ -539,7 +552,12 @@ impl<'a> Decider<'a> {
         env: &HashMap<String, f64>,
         numeric_only: bool,
     ) -> Option<(Vec<f64>, Vec<f64>)> {
-        let Some(Computation::Minimiser { forms, numeric }) = &self.computations[k] else {
+        let Some(Computation::Minimiser {
+            forms,
+            closed_objective,
+            numeric,
+        }) = &self.computations[k]
+        else {
             return None;
         };
         let point = &self.instance.points[k];
@@ -594,12 +612,11 @@ impl<'a> Decider<'a> {
                     .iter()
                     .map(|(k, v)| Some((k.clone(), BigRational::from_float(*v)?)))
                     .collect::<Option<_>>()?;
-                let mut whole = m.objective.clone();
-                for j in 0..m.terms.len() {
-                    if let Some(form) = closed(j) {
-                        whole = whole.substitute(&placeholder(j), form);
-                    }
-                }
+                let whole = if numeric_only {
+                    &m.objective
+                } else {
+                    closed_objective
+                };
                 let i = whole.enclose(&|s| exact.get(s).cloned()).ok()?;
                 error += (i.hi - i.lo) / 2.0 + (i.mid() - value).abs();
             }
