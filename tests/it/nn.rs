@@ -98,3 +98,55 @@ fn bad_networks_are_one_line() {
     bad_input(&args(&rm, &rw, &rd, &["--damping", "-1"]), "damping");
     bad_input(&args("nope.toml", &w, &d, &[]), "nope.toml");
 }
+
+/// The three paths through the command line on the example classifier: the path is named,
+/// every figure carries its accuracy, and the figures agree within it.
+#[test]
+fn every_path_reports_its_accuracy_and_agrees_with_the_dense_one() {
+    let dense = analyze("classifier", &[]);
+    assert_eq!(dense["path"], "dense");
+    for (flag, name) in [("kernel", "kernel"), ("matrix-free", "matrix_free")] {
+        let other = analyze("classifier", &["--path", flag]);
+        assert_eq!(other["path"], name);
+        let accuracy = &other["accuracy"];
+        let (a, b) = (
+            numbers(&other["fisher_top_eigenvalues"]),
+            numbers(&dense["fisher_top_eigenvalues"]),
+        );
+        let bounds = numbers(&accuracy["fisher_top_eigenvalues"]);
+        for i in 0..a.len() {
+            assert!(
+                (a[i] - b[i]).abs() <= 1e-8 * b[i] && bounds[i] <= 1e-8 * b[0],
+                "{flag}: {a:?} vs {b:?}"
+            );
+        }
+        let norm = |v: &serde_json::Value| v["natural_gradient_norm"].as_f64().unwrap();
+        let bound = accuracy["natural_gradient_norm"].as_f64().unwrap();
+        let dense_bound = dense["accuracy"]["natural_gradient_norm"].as_f64().unwrap();
+        assert!(
+            (norm(&other) - norm(&dense)).abs() <= bound + dense_bound,
+            "{flag}"
+        );
+        let trace = |v: &serde_json::Value| v["fisher_trace"].as_f64().unwrap();
+        assert!(
+            (trace(&other) - trace(&dense)).abs() <= 1e-12 * trace(&dense),
+            "{flag}"
+        );
+        let mass: f64 = other["fisher_spectral_density"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n[1].as_f64().unwrap())
+            .sum();
+        assert!((mass - 1.0).abs() <= 1e-12, "{flag}: {mass}");
+    }
+    bad_input(
+        &args(
+            &files("classifier")[0],
+            &files("classifier")[1],
+            &files("classifier")[2],
+            &["--path", "sideways"],
+        ),
+        "sideways",
+    );
+}

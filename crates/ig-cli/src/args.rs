@@ -120,9 +120,24 @@ pub struct AnalyzeArgs {
     /// Damping λ of the natural gradient (F + λI)⁻¹∇loss.
     #[arg(long, default_value_t = 1e-3, allow_hyphen_values = true)]
     pub damping: f64,
+    /// Dense (small networks), kernel (up to 16,384 examples × outputs) or matrix-free (any
+    /// size); by default chosen by size.
+    #[arg(long, value_enum)]
+    pub path: Option<AnalysisPath>,
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `ig nn analyze --path`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum AnalysisPath {
+    /// Form the Fisher through its factor and decompose it.
+    Dense,
+    /// Form the Fisher's kernel UUᵀ from the layers' statistics.
+    Kernel,
+    /// Products only: Lanczos, stochastic Lanczos quadrature, conjugate gradients.
+    MatrixFree,
 }
 
 #[derive(Args)]

@@ -1,9 +1,9 @@
 //! `ig nn analyze`.
 
-use crate::args::{AnalyzeArgs, OptimizersArgs};
+use crate::args::{AnalysisPath, AnalyzeArgs, OptimizersArgs};
 use crate::output::write_files;
 use crate::Failure;
-use ig_nn::{analyze as run, Dataset, Mlp};
+use ig_nn::{analyze as run, Dataset, Mlp, Options, Par, Path};
 use serde_json::json;
 
 fn read(path: &str) -> Result<Vec<u8>, Failure> {
@@ -15,10 +15,20 @@ pub fn analyze(a: AnalyzeArgs) -> Result<String, Failure> {
         .map_err(|_| Failure::input(format!("{}: not UTF-8 text", a.model)))?;
     let mlp = Mlp::load(&model, &a.model, &read(&a.weights)?, &a.weights)?;
     let data = Dataset::load(&read(&a.data)?, &a.data, &mlp)?;
+    let options = Options {
+        top: a.top,
+        damping: a.damping,
+        path: a.path.map(|p| match p {
+            AnalysisPath::Dense => Path::Dense,
+            AnalysisPath::Kernel => Path::Kernel,
+            AnalysisPath::MatrixFree => Path::MatrixFree,
+        }),
+        par: Par::rayon(0),
+    };
     // A spinner on stderr (hidden when stderr is not a terminal) names the stage under way.
     let spinner = indicatif::ProgressBar::new_spinner();
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    let r = run(&mlp, &data, a.top, a.damping, |stage| {
+    let r = run(&mlp, &data, options, |stage| {
         spinner.set_message(stage.to_string())
     });
     spinner.finish_and_clear();
@@ -28,11 +38,15 @@ pub fn analyze(a: AnalyzeArgs) -> Result<String, Failure> {
         r.fisher_trace,
         r.empirical_fisher_trace,
         r.natural_gradient_norm,
+        r.natural_gradient_bound,
     ]
     .iter()
     .chain(&r.fisher_top_eigenvalues)
+    .chain(&r.eigenvalue_bounds)
     .chain(&r.kfac_block_errors)
     .chain(&r.ekfac_block_errors)
+    .chain(&r.block_error_bounds)
+    .chain(r.spectral_density.nodes.iter().flat_map(|(x, w)| [x, w]))
     .all(|v| v.is_finite());
     if !finite {
         return Err(Failure::input(
@@ -49,23 +63,79 @@ pub fn analyze(a: AnalyzeArgs) -> Result<String, Failure> {
             "kfac_block_errors": r.kfac_block_errors,
             "ekfac_block_errors": r.ekfac_block_errors,
             "natural_gradient_norm": r.natural_gradient_norm,
+            "fisher_spectral_density": {
+                "nodes": r.spectral_density.nodes.iter().map(|(x, w)| [x, w]).collect::<Vec<_>>(),
+                "vectors": r.spectral_density.vectors,
+                "steps": r.spectral_density.steps,
+            },
             "examples": data.n,
             "damping": a.damping,
+            "path": r.path.name(),
+            "accuracy": {
+                "fisher_top_eigenvalues": r.eigenvalue_bounds,
+                "kfac_block_errors": r.block_error_bounds,
+                "ekfac_block_errors": r.block_error_bounds,
+                "natural_gradient_norm": r.natural_gradient_bound,
+                "lanczos_steps": r.lanczos_steps,
+                "cg_iterations": r.cg_iterations,
+            },
         })
         .to_string());
     }
+    let with_bounds = |values: &[f64], bounds: &[f64]| {
+        let each: Vec<String> = values
+            .iter()
+            .zip(bounds)
+            .map(|(v, b)| format!("{v} ± {b:.1e}"))
+            .collect();
+        format!("[{}]", each.join(", "))
+    };
+    let how = match r.path {
+        Path::Dense => "dense: the Fisher factor and a dense eigensolver".to_string(),
+        Path::Kernel => format!(
+            "kernel: the {0} × {0} kernel UUᵀ, {1} Lanczos steps, a Cholesky factorisation",
+            data.n * mlp.sizes.last().copied().unwrap_or(1),
+            r.lanczos_steps
+        ),
+        Path::MatrixFree => format!(
+            "matrix-free: {} Lanczos steps, {} conjugate-gradient iterations",
+            r.lanczos_steps, r.cg_iterations
+        ),
+    };
+    let density: Vec<String> = r
+        .spectral_density
+        .nodes
+        .iter()
+        .filter(|(_, w)| *w >= 1e-3)
+        .map(|(x, w)| format!("{x:.4e} ({w:.3})"))
+        .collect();
     Ok([
+        format!("path                    {how}"),
         format!("parameters              {}", r.num_params),
         format!("examples                {}", data.n),
         format!("loss                    {}", r.loss),
         format!("fisher trace            {}", r.fisher_trace),
-        format!("fisher top eigenvalues  {:?}", r.fisher_top_eigenvalues),
-        format!("empirical fisher trace  {}", r.empirical_fisher_trace),
-        format!("k-fac block errors      {:?}", r.kfac_block_errors),
-        format!("ekfac block errors      {:?}", r.ekfac_block_errors),
         format!(
-            "natural gradient norm   {} (damping {})",
-            r.natural_gradient_norm, a.damping
+            "fisher top eigenvalues  {}",
+            with_bounds(&r.fisher_top_eigenvalues, &r.eigenvalue_bounds)
+        ),
+        format!(
+            "spectral density        {} (stochastic Lanczos quadrature, {} vectors; nodes with weight ≥ 0.001)",
+            density.join(", "),
+            r.spectral_density.vectors
+        ),
+        format!("empirical fisher trace  {}", r.empirical_fisher_trace),
+        format!(
+            "k-fac block errors      {}",
+            with_bounds(&r.kfac_block_errors, &r.block_error_bounds)
+        ),
+        format!(
+            "ekfac block errors      {}",
+            with_bounds(&r.ekfac_block_errors, &r.block_error_bounds)
+        ),
+        format!(
+            "natural gradient norm   {} ± {:.1e} (damping {})",
+            r.natural_gradient_norm, r.natural_gradient_bound, a.damping
         ),
     ]
     .join("\n"))

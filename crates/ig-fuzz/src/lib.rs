@@ -311,8 +311,17 @@ pub fn network(data: &[u8]) {
         let trace = mlp.forward(dataset.input(i));
         let _ = mlp.output_jacobians(&trace);
     }
-    if let Err(e) = ig_nn::analyze(&mlp, &dataset, 3, 1e-3, |_| {}) {
-        one_line("an analysis error", &e.to_string());
+    // Both paths, whatever the size: each must refuse in one line or succeed.
+    for path in [ig_nn::Path::Dense, ig_nn::Path::MatrixFree] {
+        let options = ig_nn::Options {
+            top: 3,
+            damping: 1e-3,
+            path: Some(path),
+            par: ig_nn::Par::Seq,
+        };
+        if let Err(e) = ig_nn::analyze(&mlp, &dataset, options, |_| {}) {
+            one_line("an analysis error", &e.to_string());
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 //! The kernels of an optimizer on an MLP 784-512-512-10 (tanh, categorical), batch 512, in f64
 //! and f32: forward and backward, the exact Fisher-vector product, one K-FAC step and its
 //! parts (factor update, eigendecompositions, preconditioning), and faer's own matrix product
-//! as the yardstick.
+//! as the yardstick. Then `ig nn analyze`'s matrix-free path on an MLP 784-1024-1024-10
+//! (1.86 M parameters) over 1,000 examples (target: under a minute on two cores).
 
 // criterion's macros generate undocumented items.
 #![allow(missing_docs)]
@@ -14,7 +15,10 @@ use ig_nn::batch::{
     kfac_scales, kfac_statistics, layer_params, loss_and_gradient, precondition_in, BatchTargets,
     Real,
 };
-use ig_nn::{dense_fisher, Activation, Dataset, Kronecker, Mlp, OutputKind, Targets};
+use ig_nn::{
+    analyze, dense_fisher, Activation, Dataset, Kronecker, Mlp, Options, OutputKind, Par, Path,
+    Targets,
+};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::hint::black_box;
@@ -42,35 +46,36 @@ fn kernels<T: Real>(group: &mut BenchmarkGroup<'_, WallTime>, suffix: &str) {
     let (mlp, x, y) = network::<T>();
     let params = layer_params::<T>(&mlp);
     let targets = BatchTargets::Classes(&y);
+    let par = Par::rayon(0);
     let name = |n: &str| format!("{n}_{suffix}");
     group.bench_function(name("nn_forward_backward"), |b| {
-        b.iter(|| black_box(loss_and_gradient(&mlp, &params, &x, &targets)))
+        b.iter(|| black_box(loss_and_gradient(&mlp, &params, &x, &targets, par)))
     });
-    let (_, grad) = loss_and_gradient(&mlp, &params, &x, &targets);
+    let (_, grad) = loss_and_gradient(&mlp, &params, &x, &targets, par);
     group.bench_function(name("fisher_vector_product"), |b| {
-        b.iter(|| black_box(fisher_vector_product(&mlp, &params, &x, &grad)))
+        b.iter(|| black_box(fisher_vector_product(&mlp, &params, &x, &grad, par)))
     });
     let damping = T::of(1e-3);
     group.bench_function(name("kfac_step"), |b| {
         b.iter(|| {
-            let factors = kfac_factors(&mlp, &params, &x, 7);
-            black_box(kfac_precondition(&factors, &grad, damping))
+            let factors = kfac_factors(&mlp, &params, &x, 7, par);
+            black_box(kfac_precondition(&factors, &grad, damping, par))
         })
     });
     // K-FAC's step in PyTorch's parts: the factor update from the layers' statistics, the
     // eigendecompositions, the preconditioning.
-    let statistics = kfac_statistics(&mlp, &params, &x, 7);
+    let statistics = kfac_statistics(&mlp, &params, &x, 7, par);
     group.bench_function(name("kfac_factor_update"), |b| {
-        b.iter(|| black_box(kfac_factors_of(&statistics)))
+        b.iter(|| black_box(kfac_factors_of(&statistics, par)))
     });
-    let factors = kfac_factors_of(&statistics);
+    let factors = kfac_factors_of(&statistics, par);
     group.bench_function(name("kfac_eigendecompositions"), |b| {
-        b.iter(|| black_box(kfac_bases(&factors)))
+        b.iter(|| black_box(kfac_bases(&factors, par)))
     });
-    let bases = kfac_bases(&factors);
+    let bases = kfac_bases(&factors, par);
     let scales = kfac_scales(&bases);
     group.bench_function(name("kfac_preconditioning"), |b| {
-        b.iter(|| black_box(precondition_in(&bases, &scales, &grad, damping)))
+        b.iter(|| black_box(precondition_in(&bases, &scales, &grad, damping, par)))
     });
     // The yardstick: faer's product of the first layer's shape, 512×784 by 784×512, on both
     // cores and on one.
@@ -110,6 +115,39 @@ fn bench(c: &mut Criterion) {
         b.iter(|| black_box(Kronecker::kfac(&small, &data)))
     });
     group.finish();
+    // The matrix-free analysis at scale: each run takes tens of seconds, so ten samples.
+    let mut scale = c.benchmark_group("nn_scale");
+    scale.sample_size(10);
+    scale.warm_up_time(std::time::Duration::from_secs(1));
+    let (large, data) = large_network();
+    let options = Options {
+        top: 5,
+        damping: 1e-3,
+        path: Some(Path::MatrixFree),
+        par: Par::rayon(0),
+    };
+    scale.bench_function("analyze_matrix_free_784_1024_1024_10_n1000", |b| {
+        b.iter(|| black_box(analyze(&large, &data, options, |_| {}).expect("analysed")))
+    });
+    scale.finish();
+}
+
+/// An MLP 784-1024-1024-10 (1,863,690 parameters) on 1,000 examples with inputs in [0, 1), as
+/// MNIST's.
+fn large_network() -> (Mlp, Dataset) {
+    let mut rng = StdRng::seed_from_u64(3);
+    let mlp = Mlp::initialized(
+        &[784, 1024, 1024, 10],
+        Activation::Tanh,
+        OutputKind::Categorical,
+        &mut rng,
+    );
+    let data = Dataset {
+        x: (0..1000 * 784).map(|_| rng.gen_range(0.0..1.0)).collect(),
+        n: 1000,
+        targets: Targets::Classes((0..1000).map(|_| rng.gen_range(0..10)).collect()),
+    };
+    (mlp, data)
 }
 
 fn small_network() -> (Mlp, Dataset) {

@@ -1,5 +1,8 @@
 //! Writes the example networks of `examples/nn/` (model TOML, safetensors weights in
 //! PyTorch's layout, safetensors data), seeded: `cargo run -p ig-nn --example nn_examples`.
+//! With `-- --large DIR` it writes instead `large.*` into DIR: an MLP 784-1024-1024-10
+//! (1.86 M parameters) on 1,000 examples, for trying `ig nn analyze` at scale (11 MB, not
+//! committed).
 
 use ig_nn::{Activation, Mlp, OutputKind};
 use rand::rngs::StdRng;
@@ -114,6 +117,23 @@ fn example(
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, flag, dir] = args.as_slice() {
+        assert_eq!(flag, "--large", "usage: nn_examples [--large DIR]");
+        let dir = Path::new(dir);
+        std::fs::create_dir_all(dir).unwrap();
+        example(
+            dir,
+            "large",
+            &[784, 1024, 1024, 10],
+            "tanh",
+            "categorical",
+            1000,
+            3,
+        );
+        println!("wrote {}", dir.display());
+        return;
+    }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/nn");
     std::fs::create_dir_all(&dir).unwrap();
     example(

@@ -1,7 +1,7 @@
 //! Curvature representations of a network behind one trait: the exact true Fisher, the
 //! empirical Fisher, a Monte-Carlo Fisher with sampled labels, diagonal, block-diagonal,
-//! K-FAC, EKFAC, and low rank plus diagonal. Each gives products, damped solves, a dense
-//! form (small networks), its trace and its distance to another representation.
+//! K-FAC, EKFAC, and low rank plus diagonal. Each is a [`LinearOperator`]: products, damped
+//! solves, a dense form (small networks) and its trace.
 //!
 //! Parameters are in the network's order (`Mlp::params`). K-FAC's factors act on a layer's
 //! `[W b]` as a matrix: `(A ⊗ G) vec(V) = vec(G V A)` with `V` of shape outputs × (inputs + 1).
@@ -9,51 +9,10 @@
 use crate::batch;
 use crate::fisher::{fisher_factor, softmax, Example};
 use crate::model::{Dataset, Mlp, OutputKind};
-use faer::{Mat, Side};
+use crate::operator::{cholesky_solve, column, LinearOperator};
+use faer::{Mat, Par, Side};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
-
-/// A positive semi-definite approximation of the Fisher matrix.
-pub trait Curvature {
-    /// Number of parameters.
-    fn dim(&self) -> usize;
-    /// `C v`.
-    fn matvec(&self, v: &[f64]) -> Vec<f64>;
-    /// `(C + λI)⁻¹ v`.
-    fn solve(&self, v: &[f64], damping: f64) -> Vec<f64>;
-    /// The dense matrix.
-    fn dense(&self) -> Mat<f64> {
-        let n = self.dim();
-        let mut m = Mat::<f64>::zeros(n, n);
-        let mut e = vec![0.0; n];
-        for j in 0..n {
-            e[j] = 1.0;
-            for (i, v) in self.matvec(&e).into_iter().enumerate() {
-                m[(i, j)] = v;
-            }
-            e[j] = 0.0;
-        }
-        m
-    }
-    /// `tr C`.
-    fn trace(&self) -> f64;
-    /// `‖C − other‖_F / ‖other‖_F`.
-    fn distance(&self, other: &dyn Curvature) -> f64 {
-        let (a, b) = (self.dense(), other.dense());
-        (&a - &b).norm_l2() / b.norm_l2().max(1e-300)
-    }
-}
-
-fn llt_solve(a: Mat<f64>, rhs: &Mat<f64>) -> Mat<f64> {
-    let llt = a
-        .llt(Side::Lower)
-        .expect("a damped positive semi-definite matrix is positive definite");
-    faer::linalg::solvers::Solve::solve(&llt, rhs)
-}
-
-fn column(v: &[f64]) -> Mat<f64> {
-    Mat::<f64>::from_fn(v.len(), 1, |i, _| v[i])
-}
 
 /// `UᵀU` for a factor U (rows are directions): the exact, empirical and Monte-Carlo Fisher.
 pub struct Factored {
@@ -116,15 +75,17 @@ impl Factored {
     }
 }
 
-impl Curvature for Factored {
-    fn dim(&self) -> usize {
+impl LinearOperator for Factored {
+    fn size(&self) -> usize {
         self.u.ncols()
     }
-    fn matvec(&self, v: &[f64]) -> Vec<f64> {
+    fn apply(&self, v: &[f64], out: &mut [f64]) {
         let x = self.u.transpose() * (&self.u * column(v));
-        (0..self.dim()).map(|i| x[(i, 0)]).collect()
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = x[(i, 0)];
+        }
     }
-    fn solve(&self, v: &[f64], damping: f64) -> Vec<f64> {
+    fn damped_solve(&self, v: &[f64], damping: f64) -> Vec<f64> {
         crate::fisher::natural_gradient(&self.u, v, damping).expect("positive definite")
     }
     fn dense(&self) -> Mat<f64> {
@@ -143,13 +104,13 @@ pub struct Diagonal {
 
 impl Diagonal {
     /// The diagonal of another representation.
-    pub fn of(c: &dyn Curvature) -> Diagonal {
-        let n = c.dim();
+    pub fn of(c: &dyn LinearOperator) -> Diagonal {
+        let n = c.size();
         let mut e = vec![0.0; n];
         let d = (0..n)
             .map(|j| {
                 e[j] = 1.0;
-                let v = c.matvec(&e)[j];
+                let v = c.product(&e)[j];
                 e[j] = 0.0;
                 v
             })
@@ -158,14 +119,16 @@ impl Diagonal {
     }
 }
 
-impl Curvature for Diagonal {
-    fn dim(&self) -> usize {
+impl LinearOperator for Diagonal {
+    fn size(&self) -> usize {
         self.d.len()
     }
-    fn matvec(&self, v: &[f64]) -> Vec<f64> {
-        self.d.iter().zip(v).map(|(a, b)| a * b).collect()
+    fn apply(&self, v: &[f64], out: &mut [f64]) {
+        for ((o, a), b) in out.iter_mut().zip(&self.d).zip(v) {
+            *o = a * b;
+        }
     }
-    fn solve(&self, v: &[f64], damping: f64) -> Vec<f64> {
+    fn damped_solve(&self, v: &[f64], damping: f64) -> Vec<f64> {
         self.d
             .iter()
             .zip(v)
@@ -186,7 +149,7 @@ pub struct BlockDiagonal {
 
 impl BlockDiagonal {
     /// The layer blocks of `c`.
-    pub fn of(mlp: &Mlp, c: &dyn Curvature) -> BlockDiagonal {
+    pub fn of(mlp: &Mlp, c: &dyn LinearOperator) -> BlockDiagonal {
         let full = c.dense();
         let blocks = mlp
             .layers
@@ -199,36 +162,32 @@ impl BlockDiagonal {
             .collect();
         BlockDiagonal {
             blocks,
-            dim: c.dim(),
+            dim: c.size(),
         }
     }
 }
 
-impl Curvature for BlockDiagonal {
-    fn dim(&self) -> usize {
+impl LinearOperator for BlockDiagonal {
+    fn size(&self) -> usize {
         self.dim
     }
-    fn matvec(&self, v: &[f64]) -> Vec<f64> {
-        let mut out = vec![0.0; self.dim];
+    fn apply(&self, v: &[f64], out: &mut [f64]) {
         for (o, b) in &self.blocks {
             let x = b * column(&v[*o..*o + b.nrows()]);
             for i in 0..b.nrows() {
                 out[o + i] = x[(i, 0)];
             }
         }
-        out
     }
-    fn solve(&self, v: &[f64], damping: f64) -> Vec<f64> {
+    fn damped_solve(&self, v: &[f64], damping: f64) -> Vec<f64> {
         let mut out = vec![0.0; self.dim];
         for (o, b) in &self.blocks {
             let n = b.nrows();
-            let x = llt_solve(
+            let x = cholesky_solve(
                 b + Mat::<f64>::identity(n, n) * faer::Scale(damping),
-                &column(&v[*o..*o + n]),
+                &v[*o..*o + n],
             );
-            for i in 0..n {
-                out[o + i] = x[(i, 0)];
-            }
+            out[*o..*o + n].copy_from_slice(&x);
         }
         out
     }
@@ -270,14 +229,25 @@ impl Kronecker {
     }
 
     /// The factors from batched passes with the labels' expectation exact
-    /// ([`batch::kfac_exact_statistics`]), their eigenbases, and the scaling there: K-FAC's
-    /// `λ_G λ_A`, or EKFAC's exact diagonal ([`batch::ekfac_scales`]).
+    /// ([`batch::kfac_exact_statistics`]), on one thread.
     fn build(mlp: &Mlp, data: &Dataset, exact_diagonal: bool) -> Kronecker {
         let statistics =
-            batch::kfac_exact_statistics(mlp, &batch::layer_params(mlp), &data.inputs());
-        let bases = batch::kfac_bases(&batch::kfac_factors_of(&statistics));
+            batch::kfac_exact_statistics(mlp, &batch::layer_params(mlp), &data.inputs(), Par::Seq);
+        Kronecker::of_statistics(mlp, &statistics, exact_diagonal, Par::Seq)
+    }
+
+    /// K-FAC (or EKFAC, `exact_diagonal`) from a network's statistics: their factors'
+    /// eigenbases, and the scaling there: K-FAC's `λ_G λ_A`, or EKFAC's exact diagonal
+    /// ([`batch::ekfac_scales`]).
+    pub fn of_statistics(
+        mlp: &Mlp,
+        statistics: &[batch::LayerStatistics<f64>],
+        exact_diagonal: bool,
+        par: Par,
+    ) -> Kronecker {
+        let bases = batch::kfac_bases(&batch::kfac_factors_of(statistics, par), par);
         let scales = if exact_diagonal {
-            batch::ekfac_scales(&statistics, &bases)
+            batch::ekfac_scales(statistics, &bases, par)
         } else {
             batch::kfac_scales(&bases)
         };
@@ -304,8 +274,7 @@ impl Kronecker {
     }
 
     /// `out_l = Q diag(f(scale)) Qᵀ v_l` per layer.
-    fn apply(&self, v: &[f64], f: impl Fn(f64) -> f64) -> Vec<f64> {
-        let mut out = vec![0.0; self.dim];
+    fn in_basis(&self, v: &[f64], out: &mut [f64], f: impl Fn(f64) -> f64) {
         for l in &self.layers {
             let (di, d_o) = (l.inputs + 1, l.outputs);
             // V: outputs × (inputs + 1), column c < inputs from W[:, c], the last from b.
@@ -330,19 +299,20 @@ impl Kronecker {
                 }
             }
         }
-        out
     }
 }
 
-impl Curvature for Kronecker {
-    fn dim(&self) -> usize {
+impl LinearOperator for Kronecker {
+    fn size(&self) -> usize {
         self.dim
     }
-    fn matvec(&self, v: &[f64]) -> Vec<f64> {
-        self.apply(v, |s| s)
+    fn apply(&self, v: &[f64], out: &mut [f64]) {
+        self.in_basis(v, out, |s| s)
     }
-    fn solve(&self, v: &[f64], damping: f64) -> Vec<f64> {
-        self.apply(v, |s| 1.0 / (s + damping))
+    fn damped_solve(&self, v: &[f64], damping: f64) -> Vec<f64> {
+        let mut out = vec![0.0; self.dim];
+        self.in_basis(v, &mut out, |s| 1.0 / (s + damping));
+        out
     }
     fn trace(&self) -> f64 {
         self.layers.iter().flat_map(|l| &l.scale).sum()
@@ -359,7 +329,7 @@ pub struct LowRankPlusDiagonal {
 
 impl LowRankPlusDiagonal {
     /// Rank `rank` from the dense eigendecomposition of `c`.
-    pub fn of(c: &dyn Curvature, rank: usize) -> LowRankPlusDiagonal {
+    pub fn of(c: &dyn LinearOperator, rank: usize) -> LowRankPlusDiagonal {
         let m = c.dense();
         let n = m.nrows();
         let e = m.self_adjoint_eigen(Side::Lower).expect("symmetric");
@@ -376,29 +346,30 @@ impl LowRankPlusDiagonal {
     }
 }
 
-impl Curvature for LowRankPlusDiagonal {
-    fn dim(&self) -> usize {
+impl LinearOperator for LowRankPlusDiagonal {
+    fn size(&self) -> usize {
         self.d.len()
     }
-    fn matvec(&self, x: &[f64]) -> Vec<f64> {
+    fn apply(&self, x: &[f64], out: &mut [f64]) {
         let proj = self.v.transpose() * column(x);
         let low = &self.v * Mat::<f64>::from_fn(self.s.len(), 1, |j, _| self.s[j] * proj[(j, 0)]);
-        (0..self.dim())
-            .map(|i| low[(i, 0)] + self.d[i] * x[i])
-            .collect()
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = low[(i, 0)] + self.d[i] * x[i];
+        }
     }
-    fn solve(&self, x: &[f64], damping: f64) -> Vec<f64> {
+    fn damped_solve(&self, x: &[f64], damping: f64) -> Vec<f64> {
         // Woodbury with the diagonal D + λI: (E + V S Vᵀ)⁻¹ = E⁻¹ − E⁻¹V (S⁻¹ + VᵀE⁻¹V)⁻¹ VᵀE⁻¹,
         // written without S⁻¹ as E⁻¹ − E⁻¹V S^½ (I + S^½VᵀE⁻¹VS^½)⁻¹ S^½VᵀE⁻¹.
-        let n = self.dim();
+        let n = self.size();
         let r = self.s.len();
         let e: Vec<f64> = self.d.iter().map(|d| d + damping).collect();
         let w = Mat::<f64>::from_fn(n, r, |i, j| self.v[(i, j)] * self.s[j].sqrt());
         let ex = Mat::<f64>::from_fn(n, 1, |i, _| x[i] / e[i]);
         let ew = Mat::<f64>::from_fn(n, r, |i, j| w[(i, j)] / e[i]);
         let small = Mat::<f64>::identity(r, r) + w.transpose() * &ew;
-        let y = llt_solve(small, &(w.transpose() * &ex));
-        let correction = &ew * y;
+        let wx = w.transpose() * &ex;
+        let y = cholesky_solve(small, &(0..r).map(|j| wx[(j, 0)]).collect::<Vec<_>>());
+        let correction = &ew * column(&y);
         (0..n).map(|i| ex[(i, 0)] - correction[(i, 0)]).collect()
     }
     fn trace(&self) -> f64 {

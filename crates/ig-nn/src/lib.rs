@@ -1,22 +1,33 @@
-//! Neural-network curvature: multilayer perceptrons loaded as CONVENTIONS.md describes, their
-//! exact Fisher, matrix-free Fisher-vector products, the natural gradient, and the K-FAC and
-//! EKFAC approximations measured against the exact blocks.
+//! Neural-network curvature: multilayer perceptrons loaded as docs/cli.md describes, their
+//! exact Fisher (dense for small networks, by products for any size), the iterative methods on
+//! linear operators (Lanczos, stochastic Lanczos quadrature, Hutchinson, conjugate gradients),
+//! the natural gradient, and the K-FAC and EKFAC approximations measured against the exact
+//! blocks.
 
+mod analysis;
 pub mod batch;
+pub mod blocks;
 mod curvature;
 mod fisher;
+pub mod kernel;
 mod model;
+pub mod operator;
 pub mod optimize;
 pub mod spectrum;
 mod tanh;
 
-pub use curvature::{BlockDiagonal, Curvature, Diagonal, Factored, Kronecker, LowRankPlusDiagonal};
-
+pub use analysis::{
+    analyze, dense_bytes, kernel_bytes, matrix_free_bytes, Analysis, Options, Path,
+    DENSE_PATH_LIMIT, KERNEL_ROWS_LIMIT, MAX_ANALYSIS_BYTES,
+};
+pub use curvature::{BlockDiagonal, Diagonal, Factored, Kronecker, LowRankPlusDiagonal};
+pub use faer::Par;
 pub use fisher::{
-    analyze, block_errors, dense_fisher, fisher_factor, fisher_vector_product, mean_gradient,
-    natural_gradient, Analysis, Example, FisherOperator, MAX_ANALYZED_PARAMS,
+    dense_fisher, fisher_factor, fisher_vector_product, mean_gradient, natural_gradient, Example,
+    FisherOperator,
 };
 pub use model::{Activation, Dataset, Layer, Mlp, OutputKind, Targets, Trace};
+pub use operator::LinearOperator;
 
 /// A class drawn from probabilities `p` (summing to one) by the inverse distribution
 /// function of one uniform draw; rounding that leaves the draw unused picks the last class.

@@ -3,12 +3,12 @@
 //! and seeded, so a run is a deterministic function of its problem and method.
 
 use crate::batch::{
-    ekfac_precondition, fisher_vector_product, flatten, kfac_exact_statistics, kfac_factors_of,
-    kfac_precondition, loss_and_gradient, unflatten, BatchTargets, LayerParams,
+    ekfac_precondition, flatten, kfac_exact_statistics, kfac_factors_of, kfac_precondition,
+    loss_and_gradient, unflatten, BatchFisher, BatchTargets,
 };
 use crate::model::{Activation, Mlp, OutputKind};
-use crate::spectrum::{conjugate_gradient, SymmetricOperator};
-use faer::Mat;
+use crate::spectrum::conjugate_gradient;
+use faer::{Mat, Par};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -168,33 +168,9 @@ impl Run {
     }
 }
 
-struct Fisher<'a> {
-    mlp: &'a Mlp,
-    params: &'a [LayerParams],
-    x: &'a Mat<f64>,
-}
-
-impl SymmetricOperator for Fisher<'_> {
-    fn dim(&self) -> usize {
-        self.mlp.num_params()
-    }
-    fn apply(&self, v: &[f64], out: &mut [f64]) {
-        let fv = fisher_vector_product(self.mlp, self.params, self.x, &unflatten(self.mlp, v));
-        out.copy_from_slice(&flatten(&fv));
-    }
-}
-
-/// Trains `problem` with `method` for `steps` full-batch steps. Products run on one thread
-/// (faer's sequential mode) so that a run does not depend on the number of cores.
-pub fn train(problem: &Problem, method: Method, steps: usize) -> Run {
-    let previous = faer::get_global_parallelism();
-    faer::set_global_parallelism(faer::Par::Seq);
-    let run = train_sequential(problem, method, steps);
-    faer::set_global_parallelism(previous);
-    run
-}
-
-fn train_sequential(problem: &Problem, method: Method, steps: usize) -> Run {
+/// Trains `problem` with `method` for `steps` full-batch steps, with the kernels' parallelism
+/// `par` (the losses are the same to the bit whatever it is; only the timings differ).
+pub fn train(problem: &Problem, method: Method, steps: usize, par: Par) -> Run {
     let mlp = &problem.mlp;
     let mut theta = mlp.params();
     let p = theta.len();
@@ -205,7 +181,7 @@ fn train_sequential(problem: &Problem, method: Method, steps: usize) -> Run {
     let targets = problem.targets();
     for step in 0..=steps {
         let params = unflatten(mlp, &theta);
-        let (loss, grad) = loss_and_gradient(mlp, &params, &problem.x, &targets);
+        let (loss, grad) = loss_and_gradient(mlp, &params, &problem.x, &targets, par);
         losses.push(loss);
         elapsed.push(start.elapsed());
         if step == steps || !loss.is_finite() {
@@ -232,22 +208,20 @@ fn train_sequential(problem: &Problem, method: Method, steps: usize) -> Run {
                     .collect()
             }
             Method::NaturalGradient => {
-                let op = Fisher {
-                    mlp,
-                    params: &params,
-                    x: &problem.x,
-                };
-                conjugate_gradient(&op, &g, NG_DAMPING, 1e-10, 50).x
+                let op = BatchFisher::new(mlp, &params, &problem.x, par);
+                conjugate_gradient(&op, &g, NG_DAMPING, 1e-10, 50, None).x
             }
             Method::Kfac => flatten(&kfac_precondition(
-                &kfac_factors_of(&kfac_exact_statistics(mlp, &params, &problem.x)),
+                &kfac_factors_of(&kfac_exact_statistics(mlp, &params, &problem.x, par), par),
                 &grad,
                 KFAC_DAMPING,
+                par,
             )),
             Method::Ekfac => flatten(&ekfac_precondition(
-                &kfac_exact_statistics(mlp, &params, &problem.x),
+                &kfac_exact_statistics(mlp, &params, &problem.x, par),
                 &grad,
                 KFAC_DAMPING,
+                par,
             )),
         };
         for (t, u) in theta.iter_mut().zip(&update) {

@@ -4,28 +4,10 @@
 //! (effective rank, participation ratio). Each method takes its parameters explicitly and
 //! says how it ended (steps, residual, whether it met its tolerance), never a bare number.
 
+use crate::operator::LinearOperator;
 use faer::{Mat, Side};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-
-/// A symmetric linear operator.
-pub trait SymmetricOperator {
-    /// Dimension.
-    fn dim(&self) -> usize;
-    /// `out = A v`.
-    fn apply(&self, v: &[f64], out: &mut [f64]);
-}
-
-impl SymmetricOperator for Mat<f64> {
-    fn dim(&self) -> usize {
-        self.nrows()
-    }
-    fn apply(&self, v: &[f64], out: &mut [f64]) {
-        for (i, o) in out.iter_mut().enumerate() {
-            *o = (0..self.ncols()).map(|j| self[(i, j)] * v[j]).sum();
-        }
-    }
-}
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
@@ -40,9 +22,15 @@ struct Tridiagonal {
 }
 
 /// The Lanczos tridiagonalisation from `start` (normalised here), with full
-/// reorthogonalisation; stops early when the Krylov space is exhausted.
-fn lanczos(op: &dyn SymmetricOperator, start: &[f64], steps: usize) -> Tridiagonal {
-    let n = op.dim();
+/// reorthogonalisation; stops early when the Krylov space is exhausted, or when `done` says so
+/// of the tridiagonal so far (asked every few steps).
+fn lanczos(
+    op: &dyn LinearOperator,
+    start: &[f64],
+    steps: usize,
+    mut done: impl FnMut(&Tridiagonal) -> bool,
+) -> Tridiagonal {
+    let n = op.size();
     let norm = dot(start, start).sqrt();
     let mut basis: Vec<Vec<f64>> = vec![start.iter().map(|v| v / norm).collect()];
     let (mut alpha, mut beta) = (Vec::new(), Vec::new());
@@ -76,6 +64,17 @@ fn lanczos(op: &dyn SymmetricOperator, start: &[f64], steps: usize) -> Tridiagon
                 last: b,
             };
         }
+        if (k + 1) % CHECK_EVERY == 0 {
+            let so_far = Tridiagonal {
+                alpha,
+                beta,
+                last: b,
+            };
+            if done(&so_far) {
+                return so_far;
+            }
+            (alpha, beta) = (so_far.alpha, so_far.beta);
+        }
         beta.push(b);
         basis.push(w.iter().map(|v| v / b).collect());
     }
@@ -85,6 +84,10 @@ fn lanczos(op: &dyn SymmetricOperator, start: &[f64], steps: usize) -> Tridiagon
         last: 0.0,
     }
 }
+
+/// How often Lanczos asks whether it may stop: each check costs an eigendecomposition of T,
+/// negligible beside the products.
+const CHECK_EVERY: usize = 5;
 
 /// Eigenvalues (ascending), and the first and last components of the eigenvectors, of the
 /// tridiagonal T.
@@ -130,19 +133,28 @@ pub struct TopEigenvalues {
 }
 
 /// The `k` largest eigenvalues, descending, by at most `steps` Lanczos steps from a seeded
-/// random start (the Krylov space must be large enough: `steps` ≥ 2k + 20 or so); converged
-/// when each residual is within `tolerance` of the largest value. A value beyond the
-/// operator's dimension is 0 with residual 0.
+/// random start, stopping as soon as every residual is within `tolerance` of the largest
+/// value (checked every few steps). A value beyond the operator's dimension is 0 with
+/// residual 0.
 pub fn top_eigenvalues(
-    op: &dyn SymmetricOperator,
+    op: &dyn LinearOperator,
     k: usize,
     steps: usize,
     tolerance: f64,
     seed: u64,
 ) -> TopEigenvalues {
     let mut rng = StdRng::seed_from_u64(seed);
-    let start: Vec<f64> = (0..op.dim()).map(|_| rng.gen_range(-1.0..1.0)).collect();
-    let t = lanczos(op, &start, steps);
+    let start: Vec<f64> = (0..op.size()).map(|_| rng.gen_range(-1.0..1.0)).collect();
+    let t = lanczos(op, &start, steps, |t| {
+        t.alpha.len() >= k && ritz_pairs(t, k).within(tolerance)
+    });
+    let mut top = ritz_pairs(&t, k);
+    top.converged = top.within(tolerance);
+    top
+}
+
+/// The `k` largest Ritz values of a tridiagonalisation with their residual bounds.
+fn ritz_pairs(t: &Tridiagonal, k: usize) -> TopEigenvalues {
     let (values, _, last) = tridiagonal_eigen(&t.alpha, &t.beta);
     let mut pairs: Vec<(f64, f64)> = values
         .into_iter()
@@ -152,12 +164,19 @@ pub fn top_eigenvalues(
         .collect();
     pairs.resize(k.max(pairs.len()), (0.0, 0.0));
     pairs.truncate(k);
-    let scale = pairs.first().map_or(0.0, |p| p.0.abs());
     TopEigenvalues {
-        converged: pairs.iter().all(|p| p.1 <= tolerance * scale),
         values: pairs.iter().map(|p| p.0).collect(),
         residuals: pairs.iter().map(|p| p.1).collect(),
         steps: t.alpha.len(),
+        converged: false,
+    }
+}
+
+impl TopEigenvalues {
+    /// Whether every residual is within `tolerance` of the largest value.
+    fn within(&self, tolerance: f64) -> bool {
+        let scale = self.values.first().map_or(0.0, |v| v.abs());
+        self.residuals.iter().all(|r| *r <= tolerance * scale)
     }
 }
 
@@ -176,7 +195,7 @@ pub struct SpectralDensity {
 /// Stochastic Lanczos quadrature: the spectral measure `(1/n) Σᵢ δ(λ − λᵢ)` approximated by
 /// nodes and weights, from `vectors` random sign vectors and `steps` Lanczos steps each.
 pub fn spectral_density(
-    op: &dyn SymmetricOperator,
+    op: &dyn LinearOperator,
     vectors: usize,
     steps: usize,
     seed: u64,
@@ -185,8 +204,8 @@ pub fn spectral_density(
     let mut nodes = Vec::new();
     let mut fewest = steps;
     for _ in 0..vectors {
-        let z = random_sign_vector(op.dim(), &mut rng);
-        let t = lanczos(op, &z, steps);
+        let z = random_sign_vector(op.size(), &mut rng);
+        let t = lanczos(op, &z, steps, |_| false);
         fewest = fewest.min(t.alpha.len());
         let (values, first, _) = tridiagonal_eigen(&t.alpha, &t.beta);
         for (v, f) in values.into_iter().zip(first) {
@@ -213,13 +232,13 @@ pub struct TraceEstimate {
 
 /// Hutchinson's estimate of the trace, `(1/m) Σ zᵀ A z` over `vectors` (at least 2) random
 /// sign vectors, with its standard error.
-pub fn hutchinson_trace(op: &dyn SymmetricOperator, vectors: usize, seed: u64) -> TraceEstimate {
+pub fn hutchinson_trace(op: &dyn LinearOperator, vectors: usize, seed: u64) -> TraceEstimate {
     let vectors = vectors.max(2);
     let mut rng = StdRng::seed_from_u64(seed);
-    let mut out = vec![0.0; op.dim()];
+    let mut out = vec![0.0; op.size()];
     let samples: Vec<f64> = (0..vectors)
         .map(|_| {
-            let z = random_sign_vector(op.dim(), &mut rng);
+            let z = random_sign_vector(op.size(), &mut rng);
             op.apply(&z, &mut out);
             dot(&z, &out)
         })
@@ -241,56 +260,69 @@ pub struct Solved {
     pub x: Vec<f64>,
     /// Iterations taken.
     pub iterations: usize,
-    /// The final residual `‖b − (A + λI)x‖ / ‖b‖` (as the recurrence carries it).
+    /// The final residual `‖b − (A + λI)x‖ / ‖b‖`, recomputed from `x` by one more product
+    /// (the recurrence's own residual drifts from the true one).
     pub residual: f64,
     /// Whether the residual met the tolerance within the iterations allowed.
     pub converged: bool,
 }
 
-/// `(A + λI)⁻¹ b` by conjugate gradients (A positive semi-definite, λ > 0), until the
-/// residual is below `tolerance · ‖b‖` or after `max_iterations`. Only products with A are
-/// needed: with the Fisher operator this is the matrix-free natural gradient.
+/// `(A + λI)⁻¹ b` by conjugate gradients (A positive semi-definite, λ > 0), preconditioned by
+/// `preconditioner` (an approximation of `(A + λI)⁻¹`, symmetric positive definite) when
+/// given, until the residual is below `tolerance · ‖b‖` or after `max_iterations`. Only
+/// products with A are needed: with the Fisher operator this is the matrix-free natural
+/// gradient.
 pub fn conjugate_gradient(
-    op: &dyn SymmetricOperator,
+    op: &dyn LinearOperator,
     b: &[f64],
     damping: f64,
     tolerance: f64,
     max_iterations: usize,
+    preconditioner: Option<&dyn LinearOperator>,
 ) -> Solved {
-    let n = op.dim();
+    let n = op.size();
+    let damped = |v: &[f64], out: &mut [f64]| {
+        op.apply(v, out);
+        for (o, x) in out.iter_mut().zip(v) {
+            *o += damping * x;
+        }
+    };
+    let precondition = |r: &[f64]| match preconditioner {
+        Some(m) => m.product(r),
+        None => r.to_vec(),
+    };
     let mut x = vec![0.0; n];
     let mut r = b.to_vec();
-    let mut p = r.clone();
+    let mut z = precondition(&r);
+    let mut p = z.clone();
     let mut ap = vec![0.0; n];
-    let mut rr = dot(&r, &r);
-    let bb = rr.max(f64::MIN_POSITIVE);
-    let goal = tolerance * tolerance * rr;
-    let ended = |x: Vec<f64>, iterations: usize, rr: f64| Solved {
-        x,
-        iterations,
-        residual: (rr / bb).sqrt(),
-        converged: rr <= goal,
-    };
-    for k in 0..max_iterations {
-        if rr <= goal {
-            return ended(x, k, rr);
-        }
-        op.apply(&p, &mut ap);
-        for (a, q) in ap.iter_mut().zip(&p) {
-            *a += damping * q;
-        }
-        let alpha = rr / dot(&p, &ap);
+    let mut rz = dot(&r, &z);
+    let bb = dot(b, b).max(f64::MIN_POSITIVE);
+    let goal = tolerance * tolerance * bb;
+    let mut iterations = 0;
+    while iterations < max_iterations && dot(&r, &r) > goal {
+        damped(&p, &mut ap);
+        let alpha = rz / dot(&p, &ap);
         for i in 0..n {
             x[i] += alpha * p[i];
             r[i] -= alpha * ap[i];
         }
-        let next = dot(&r, &r);
+        z = precondition(&r);
+        let next = dot(&r, &z);
         for i in 0..n {
-            p[i] = r[i] + next / rr * p[i];
+            p[i] = z[i] + next / rz * p[i];
         }
-        rr = next;
+        rz = next;
+        iterations += 1;
     }
-    ended(x, max_iterations, rr)
+    damped(&x, &mut ap);
+    let true_residual = b.iter().zip(&ap).map(|(b, a)| (b - a).powi(2)).sum::<f64>();
+    Solved {
+        x,
+        iterations,
+        residual: (true_residual / bb).sqrt(),
+        converged: true_residual <= goal,
+    }
 }
 
 /// The effective rank `exp(−Σ pᵢ ln pᵢ)` with `pᵢ = λᵢ / Σλ` over the positive eigenvalues.

@@ -6,6 +6,7 @@
 use crate::error::PlotError;
 use crate::plot::plot_error;
 use ig_nn::optimize::{problems, train, Method, Problem, Run};
+use ig_nn::Par;
 use plotters::prelude::*;
 
 /// Steps of every run.
@@ -44,7 +45,7 @@ pub fn compare(mut progress: impl FnMut(&str, Method)) -> Vec<Comparison> {
             let runs: Vec<Run> = Method::ALL
                 .iter()
                 .map(|&m| {
-                    let run = train(&problem, m, STEPS);
+                    let run = train(&problem, m, STEPS, Par::Seq);
                     progress(problem.name, m);
                     run
                 })
