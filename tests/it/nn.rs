@@ -150,3 +150,29 @@ fn every_path_reports_its_accuracy_and_agrees_with_the_dense_one() {
         "sideways",
     );
 }
+
+/// A small convolutional network saved as PyTorch saves an `nn.Sequential` (images
+/// `[N, 1, 8, 8]`): analysed on the dense path, K-FAC for its two convolutions measured.
+#[test]
+fn a_convolutional_network_is_analysed() {
+    let v = analyze("cnn", &[]);
+    // conv 1→4 (3×3), conv 4→6 (3×3), linear 24 → 3.
+    assert_eq!(v["num_params"], 4 * 9 + 4 + 6 * 4 * 9 + 6 + 3 * 24 + 3);
+    assert_eq!(v["path"], "dense");
+    let (kfac, ekfac) = (
+        numbers(&v["kfac_block_errors"]),
+        numbers(&v["ekfac_block_errors"]),
+    );
+    assert_eq!(kfac.len(), 3);
+    for (k, e) in kfac.iter().zip(&ekfac) {
+        assert!(
+            *e <= k + 1e-12 && (0.0..=1.0).contains(k),
+            "{kfac:?} {ekfac:?}"
+        );
+    }
+    let [m, w, d] = files("cnn");
+    bad_input(&args(&m, &w, &d, &["--path", "kernel"]), "dense path only");
+    let [_, mw, md] = files("classifier");
+    bad_input(&args(&m, &mw, &d, &[]), "classifier.weights.safetensors");
+    bad_input(&args(&m, &w, &md, &[]), "expected [N > 0, 1, 8, 8]");
+}

@@ -3,7 +3,7 @@
 use crate::args::{AnalysisPath, AnalyzeArgs, OptimizersArgs};
 use crate::output::write_files;
 use crate::Failure;
-use ig_nn::{analyze as run, Dataset, Mlp, Options, Par, Path};
+use ig_nn::{analyze as run, analyze_network, Dataset, Mlp, Network, Options, Par, Path};
 use serde_json::json;
 
 fn read(path: &str) -> Result<Vec<u8>, Failure> {
@@ -13,8 +13,18 @@ fn read(path: &str) -> Result<Vec<u8>, Failure> {
 pub fn analyze(a: AnalyzeArgs) -> Result<String, Failure> {
     let model = String::from_utf8(read(&a.model)?)
         .map_err(|_| Failure::input(format!("{}: not UTF-8 text", a.model)))?;
-    let mlp = Mlp::load(&model, &a.model, &read(&a.weights)?, &a.weights)?;
-    let data = Dataset::load(&read(&a.data)?, &a.data, &mlp)?;
+    let (weights, data) = (read(&a.weights)?, read(&a.data)?);
+    // A model file listing `layers` is a network of layers (convolutions among them); one
+    // giving `sizes` is a multilayer perceptron.
+    let network = if Network::is_layered(&model) {
+        let net = Network::load(&model, &a.model, &weights, &a.weights)?;
+        let data = Dataset::load_for(&data, &a.data, &net.input, net.outputs(), net.output)?;
+        Err((net, data))
+    } else {
+        let mlp = Mlp::load(&model, &a.model, &weights, &a.weights)?;
+        let data = Dataset::load(&data, &a.data, &mlp)?;
+        Ok((mlp, data))
+    };
     let options = Options {
         top: a.top,
         damping: a.damping,
@@ -28,9 +38,19 @@ pub fn analyze(a: AnalyzeArgs) -> Result<String, Failure> {
     // A spinner on stderr (hidden when stderr is not a terminal) names the stage under way.
     let spinner = indicatif::ProgressBar::new_spinner();
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    let r = run(&mlp, &data, options, |stage| {
-        spinner.set_message(stage.to_string())
-    });
+    let stage = |stage: &str| spinner.set_message(stage.to_string());
+    let (r, data, outputs) = match &network {
+        Ok((mlp, data)) => (
+            run(mlp, data, options, stage),
+            data,
+            mlp.sizes.last().copied().unwrap_or(1),
+        ),
+        Err((net, data)) => (
+            analyze_network(net, data, options, stage),
+            data,
+            net.outputs(),
+        ),
+    };
     spinner.finish_and_clear();
     let r = r?;
     let finite = [
@@ -75,6 +95,7 @@ pub fn analyze(a: AnalyzeArgs) -> Result<String, Failure> {
                 "fisher_top_eigenvalues": r.eigenvalue_bounds,
                 "kfac_block_errors": r.block_error_bounds,
                 "ekfac_block_errors": r.block_error_bounds,
+                "block_errors_interval": if r.block_errors_estimated { "95% confidence" } else { "rounding" },
                 "natural_gradient_norm": r.natural_gradient_bound,
                 "lanczos_steps": r.lanczos_steps,
                 "cg_iterations": r.cg_iterations,
@@ -90,11 +111,16 @@ pub fn analyze(a: AnalyzeArgs) -> Result<String, Failure> {
             .collect();
         format!("[{}]", each.join(", "))
     };
+    let interval = if r.block_errors_estimated {
+        " (± a 95% confidence interval: random probes)"
+    } else {
+        ""
+    };
     let how = match r.path {
         Path::Dense => "dense: the Fisher factor and a dense eigensolver".to_string(),
         Path::Kernel => format!(
             "kernel: the {0} × {0} kernel UUᵀ, {1} Lanczos steps, a Cholesky factorisation",
-            data.n * mlp.sizes.last().copied().unwrap_or(1),
+            data.n * outputs,
             r.lanczos_steps
         ),
         Path::MatrixFree => format!(
@@ -102,12 +128,25 @@ pub fn analyze(a: AnalyzeArgs) -> Result<String, Failure> {
             r.lanczos_steps, r.cg_iterations
         ),
     };
-    let density: Vec<String> = r
-        .spectral_density
-        .nodes
+    // The density's mass by decades below the largest eigenvalue (its nodes pooled).
+    let largest = r.fisher_top_eigenvalues.first().copied().unwrap_or(0.0);
+    let mut decades = [0.0f64; 7];
+    for &(x, w) in &r.spectral_density.nodes {
+        let below = if largest > 0.0 && x > 0.0 {
+            (largest / x).log10().floor().max(0.0) as usize
+        } else {
+            6
+        };
+        decades[below.min(6)] += w;
+    }
+    let density: Vec<String> = decades
         .iter()
-        .filter(|(_, w)| *w >= 1e-3)
-        .map(|(x, w)| format!("{x:.4e} ({w:.3})"))
+        .enumerate()
+        .map(|(d, w)| match d {
+            0 => format!("(1e-1, 1]·λ₁ {w:.3}"),
+            6 => format!("≤ 1e-6·λ₁ {w:.3}"),
+            _ => format!("(1e-{}, 1e-{d}] {w:.3}", d + 1),
+        })
         .collect();
     Ok([
         format!("path                    {how}"),
@@ -120,7 +159,7 @@ pub fn analyze(a: AnalyzeArgs) -> Result<String, Failure> {
             with_bounds(&r.fisher_top_eigenvalues, &r.eigenvalue_bounds)
         ),
         format!(
-            "spectral density        {} (stochastic Lanczos quadrature, {} vectors; nodes with weight ≥ 0.001)",
+            "spectral density        {} (stochastic Lanczos quadrature, {} vectors)",
             density.join(", "),
             r.spectral_density.vectors
         ),
@@ -130,7 +169,7 @@ pub fn analyze(a: AnalyzeArgs) -> Result<String, Failure> {
             with_bounds(&r.kfac_block_errors, &r.block_error_bounds)
         ),
         format!(
-            "ekfac block errors      {}",
+            "ekfac block errors      {}{interval}",
             with_bounds(&r.ekfac_block_errors, &r.block_error_bounds)
         ),
         format!(

@@ -1,8 +1,9 @@
 //! The kernels of an optimizer on an MLP 784-512-512-10 (tanh, categorical), batch 512, in f64
 //! and f32: forward and backward, the exact Fisher-vector product, one K-FAC step and its
 //! parts (factor update, eigendecompositions, preconditioning), and faer's own matrix product
-//! as the yardstick. Then `ig nn analyze`'s matrix-free path on an MLP 784-1024-1024-10
-//! (1.86 M parameters) over 1,000 examples (target: under a minute on two cores).
+//! as the yardstick. Then `ig nn analyze` on an MLP 784-1024-1024-10 (1.86 M parameters) over
+//! 1,000 examples, by the path it chooses there (the kernel; target: under a minute on two
+//! cores).
 
 // criterion's macros generate undocumented items.
 #![allow(missing_docs)]
@@ -16,8 +17,7 @@ use ig_nn::batch::{
     Real,
 };
 use ig_nn::{
-    analyze, dense_fisher, Activation, Dataset, Kronecker, Mlp, Options, OutputKind, Par, Path,
-    Targets,
+    analyze, dense_fisher, Activation, Dataset, Kronecker, Mlp, Options, OutputKind, Par, Targets,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -115,7 +115,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| black_box(Kronecker::kfac(&small, &data)))
     });
     group.finish();
-    // The matrix-free analysis at scale: each run takes tens of seconds, so ten samples.
+    // The analysis at scale: each run takes tens of seconds, so ten samples.
     let mut scale = c.benchmark_group("nn_scale");
     scale.sample_size(10);
     scale.warm_up_time(std::time::Duration::from_secs(1));
@@ -123,10 +123,10 @@ fn bench(c: &mut Criterion) {
     let options = Options {
         top: 5,
         damping: 1e-3,
-        path: Some(Path::MatrixFree),
+        path: None,
         par: Par::rayon(0),
     };
-    scale.bench_function("analyze_matrix_free_784_1024_1024_10_n1000", |b| {
+    scale.bench_function("analyze_784_1024_1024_10_n1000", |b| {
         b.iter(|| black_box(analyze(&large, &data, options, |_| {}).expect("analysed")))
     });
     scale.finish();

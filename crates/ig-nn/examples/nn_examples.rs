@@ -4,7 +4,7 @@
 //! (1.86 M parameters) on 1,000 examples, for trying `ig nn analyze` at scale (11 MB, not
 //! committed).
 
-use ig_nn::{Activation, Mlp, OutputKind};
+use ig_nn::{Activation, Mlp, Network, Op, OutputKind};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use safetensors::{tensor::TensorView, Dtype};
@@ -116,6 +116,99 @@ fn example(
     );
 }
 
+/// A small convolutional classifier (two convolutions) of 8×8 single-channel images: each
+/// class a random template, each image its class's template plus noise.
+const CNN: &str = r#"# A small convolutional classifier of 8×8 images (written by nn_examples).
+input = [1, 8, 8]
+output = "categorical"
+
+[[layers]]
+kind = "conv2d"
+out_channels = 4
+kernel = 3
+padding = 1
+
+[[layers]]
+kind = "relu"
+
+[[layers]]
+kind = "avgpool2d"
+kernel = 2
+
+[[layers]]
+kind = "conv2d"
+out_channels = 6
+kernel = 3
+
+[[layers]]
+kind = "tanh"
+
+[[layers]]
+kind = "flatten"
+
+[[layers]]
+kind = "linear"
+out = 3
+"#;
+
+fn cnn_example(dir: &Path, n: usize, seed: u64) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    std::fs::write(dir.join("cnn.toml"), CNN).unwrap();
+    let net = Network::initialized(CNN, "cnn.toml", &mut rng).unwrap();
+    let mut weights = Vec::new();
+    for (i, layer) in net.layers.iter().enumerate() {
+        let shape = match &layer.op {
+            Op::Conv2d {
+                inputs,
+                outputs,
+                kernel,
+                ..
+            } => vec![*outputs, *inputs, kernel[0], kernel[1]],
+            Op::Linear { inputs, outputs } => vec![*outputs, *inputs],
+            _ => continue,
+        };
+        weights.push((
+            format!("layers.{i}.weight"),
+            Dtype::F32,
+            shape,
+            f32_bytes(&layer.weight),
+        ));
+        weights.push((
+            format!("layers.{i}.bias"),
+            Dtype::F32,
+            vec![layer.bias.len()],
+            f32_bytes(&layer.bias),
+        ));
+    }
+    write(&dir.join("cnn.weights.safetensors"), weights);
+    let templates: Vec<Vec<f64>> = (0..3)
+        .map(|_| (0..64).map(|_| rng.gen_range(-1.0..1.0)).collect())
+        .collect();
+    let mut x = Vec::new();
+    let mut labels: Vec<i64> = Vec::new();
+    for k in 0..n {
+        let class = k % 3;
+        x.extend(
+            templates[class]
+                .iter()
+                .map(|t| t + rng.gen_range(-0.5..0.5)),
+        );
+        labels.push(class as i64);
+    }
+    write(
+        &dir.join("cnn.data.safetensors"),
+        vec![
+            ("x".to_string(), Dtype::F32, vec![n, 1, 8, 8], f32_bytes(&x)),
+            (
+                "y".to_string(),
+                Dtype::I64,
+                vec![n],
+                labels.iter().flat_map(|v| v.to_le_bytes()).collect(),
+            ),
+        ],
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let [_, flag, dir] = args.as_slice() {
@@ -146,5 +239,6 @@ fn main() {
         1,
     );
     example(&dir, "regressor", &[4, 16, 2], "relu", "gaussian", 128, 2);
+    cnn_example(&dir, 96, 4);
     println!("wrote {}", dir.display());
 }

@@ -21,11 +21,14 @@ use crate::batch::{
     self, fisher_trace, flatten, kfac_exact_statistics, layer_params, loss_and_gradient,
     BatchFisher, BatchTargets,
 };
-use crate::blocks::{block_errors, DENSE_BLOCK_LIMIT};
+use crate::blocks::{block_errors, Route, DENSE_BLOCK_LIMIT};
 use crate::curvature::{Factored, Kronecker};
 use crate::fisher::{fisher_factor, mean_gradient, natural_gradient, Example};
 use crate::kernel::{self, fisher_kernel, DenseOperator};
 use crate::model::{Dataset, Mlp, Targets};
+use crate::network::{
+    fisher_factor as network_fisher_factor, network_block_errors, Network, NetworkExample,
+};
 use crate::operator::{DampedInverse, LinearOperator};
 use crate::spectrum::{conjugate_gradient, spectral_density, top_eigenvalues, SpectralDensity};
 use crate::NnError;
@@ -95,6 +98,9 @@ pub struct Analysis {
     pub ekfac_block_errors: Vec<f64>,
     /// Per layer, how far either block error may be from its exact value.
     pub block_error_bounds: Vec<f64>,
+    /// Whether some block error was estimated by random probes (its bound is then the
+    /// half-width of a 95% confidence interval, not a sure bound).
+    pub block_errors_estimated: bool,
     /// `‖(F + λI)⁻¹ ∇loss‖`.
     pub natural_gradient_norm: f64,
     /// A bound on its distance to the exact value.
@@ -122,6 +128,9 @@ const LANCZOS_TOLERANCE: f64 = 1e-10;
 /// Stochastic Lanczos quadrature: random vectors, and Lanczos steps for each.
 const DENSITY_VECTORS: usize = 3;
 const DENSITY_STEPS: usize = 20;
+
+/// Random probes per layer where the matrix-free path estimates a block error.
+const BLOCK_PROBES: usize = 30;
 
 /// Conjugate gradients stop at this relative residual, or after this many iterations.
 const CG_TOLERANCE: f64 = 1e-10;
@@ -265,7 +274,12 @@ pub fn analyze(
         Path::MatrixFree => matrix_free(mlp, data, &params, &x, &statistics, options, &mut stage),
     };
     stage("K-FAC and EKFAC block errors");
-    let errors = block_errors(&statistics, DENSE_BLOCK_LIMIT, par)?;
+    let route = match path {
+        Path::Dense | Path::Kernel => Route::Exact(DENSE_BLOCK_LIMIT),
+        Path::MatrixFree => Route::Cheapest(BLOCK_PROBES, 3),
+    };
+    let errors = block_errors(&statistics, route, par)?;
+    analysis.block_errors_estimated = errors.iter().any(|e| e.estimated);
     analysis.kfac_block_errors = errors.iter().map(|e| e.kfac).collect();
     analysis.ekfac_block_errors = errors.iter().map(|e| e.ekfac).collect();
     analysis.block_error_bounds = errors.iter().map(|e| e.bound).collect();
@@ -313,9 +327,30 @@ fn dense(
         .sum::<f64>()
         / n;
     stage("Fisher factor and its Gram matrix");
-    let fisher = Factored {
-        u: fisher_factor(mlp, &examples),
-    };
+    let u = fisher_factor(mlp, &examples);
+    from_factor(
+        u,
+        loss,
+        &gradient,
+        empirical_fisher_trace,
+        top,
+        damping,
+        stage,
+    )
+}
+
+/// The dense path's figures from the Fisher factor U (`F = UᵀU`), the loss, its gradient and
+/// the empirical Fisher's trace (the block errors are filled in by the caller).
+fn from_factor(
+    u: Mat<f64>,
+    loss: f64,
+    gradient: &[f64],
+    empirical_fisher_trace: f64,
+    top: usize,
+    damping: f64,
+    stage: &mut impl FnMut(&str),
+) -> Result<Analysis, NnError> {
+    let fisher = Factored { u };
     let u = &fisher.u;
     // The non-zero spectrum of F = UᵀU is that of the kernel UUᵀ: the smaller of the two.
     let smaller = if u.nrows() < u.ncols() {
@@ -339,13 +374,13 @@ fn dense(
     eigenvalues.resize(top.max(eigenvalues.len()), 0.0);
     eigenvalues.truncate(top);
     stage("natural gradient");
-    let x = natural_gradient(u, &gradient, damping)?;
-    let residual = damped_residual(&fisher, &x, &gradient, damping);
+    let x = natural_gradient(u, gradient, damping)?;
+    let residual = damped_residual(&fisher, &x, gradient, damping);
     stage("spectral density");
     let spectral_density = spectral_density(&fisher, DENSITY_VECTORS, DENSITY_STEPS, 2);
     Ok(Analysis {
         path: Path::Dense,
-        num_params: mlp.num_params(),
+        num_params: u.ncols(),
         loss,
         fisher_trace: fisher.trace(),
         eigenvalue_bounds: vec![bound; eigenvalues.len()],
@@ -356,6 +391,7 @@ fn dense(
         kfac_block_errors: Vec::new(),
         ekfac_block_errors: Vec::new(),
         block_error_bounds: Vec::new(),
+        block_errors_estimated: false,
         natural_gradient_norm: norm(&x),
         natural_gradient_bound: residual / damping,
         cg_iterations: 0,
@@ -459,6 +495,7 @@ fn kernel(
         kfac_block_errors: Vec::new(),
         ekfac_block_errors: Vec::new(),
         block_error_bounds: Vec::new(),
+        block_errors_estimated: false,
         natural_gradient_norm: norm(&natural),
         natural_gradient_bound: residual / damping,
         cg_iterations: 0,
@@ -521,8 +558,100 @@ fn matrix_free(
         kfac_block_errors: Vec::new(),
         ekfac_block_errors: Vec::new(),
         block_error_bounds: Vec::new(),
+        block_errors_estimated: false,
         natural_gradient_norm: norm(&solved.x),
         natural_gradient_bound: solved.residual * norm(&gradient) / damping,
         cg_iterations: solved.iterations,
     }
+}
+
+/// `ig nn analyze` for a network given as layers (convolutions among them): the dense path,
+/// example by example ([`crate::network`]), with K-FAC for convolutions as Grosse and Martens
+/// define it.
+pub fn analyze_network(
+    net: &Network,
+    data: &Dataset,
+    options: Options,
+    mut stage: impl FnMut(&str),
+) -> Result<Analysis, NnError> {
+    let p = net.num_params();
+    let Options {
+        top, damping, path, ..
+    } = options;
+    if !matches!(path, None | Some(Path::Dense)) {
+        return Err(NnError(
+            "a network given as layers is analysed on the dense path only".to_string(),
+        ));
+    }
+    if p > DENSE_PATH_LIMIT {
+        return Err(NnError(format!(
+            "the network has {p} parameters; a network given as layers is analysed densely, up to {DENSE_PATH_LIMIT}"
+        )));
+    }
+    if top > p {
+        return Err(NnError(format!(
+            "--top {top} asks for more eigenvalues than the {p} the Fisher matrix has"
+        )));
+    }
+    if !(damping > 0.0 && damping.is_finite()) {
+        return Err(NnError(format!(
+            "damping must be a positive number, not {damping}"
+        )));
+    }
+    // The factor U and the examples' rows (N·K × P each), every layer's values per example
+    // and output, and the Gram matrix of U with its eigendecomposition's workspace.
+    let k = net.outputs();
+    let rows = data.n.saturating_mul(k);
+    let values: usize = net
+        .shapes()
+        .iter()
+        .map(|s| s.iter().product::<usize>())
+        .sum();
+    let m = rows.min(p);
+    let needed = rows
+        .saturating_mul(p)
+        .saturating_mul(2)
+        .saturating_add(rows.saturating_mul(values).saturating_mul(2))
+        .saturating_add(m.saturating_mul(m).saturating_mul(3))
+        .saturating_mul(8);
+    if needed > MAX_ANALYSIS_BYTES {
+        return Err(NnError(format!(
+            "the analysis of {p} parameters over {} examples would need about {:.1} GiB; it is refused above {} GiB: use fewer examples",
+            data.n,
+            needed as f64 / f64::from(1u32 << 30),
+            MAX_ANALYSIS_BYTES >> 30
+        )));
+    }
+    stage("per-example passes");
+    let examples: Vec<NetworkExample> = (0..data.n).map(|i| net.example(data, i)).collect();
+    let n = data.n as f64;
+    let loss = examples.iter().map(|e| e.nll).sum::<f64>() / n;
+    let mut gradient = vec![0.0; p];
+    for e in &examples {
+        for (g, v) in gradient.iter_mut().zip(&e.gradient) {
+            *g += v / n;
+        }
+    }
+    let empirical_fisher_trace = examples
+        .iter()
+        .map(|e| e.gradient.iter().map(|v| v * v).sum::<f64>())
+        .sum::<f64>()
+        / n;
+    stage("Fisher factor and its Gram matrix");
+    let u = network_fisher_factor(&examples);
+    let mut analysis = from_factor(
+        u,
+        loss,
+        &gradient,
+        empirical_fisher_trace,
+        top,
+        damping,
+        &mut stage,
+    )?;
+    stage("K-FAC and EKFAC block errors");
+    let errors = network_block_errors(net, &examples)?;
+    analysis.kfac_block_errors = errors.iter().map(|e| e.kfac).collect();
+    analysis.ekfac_block_errors = errors.iter().map(|e| e.ekfac).collect();
+    analysis.block_error_bounds = errors.iter().map(|e| e.bound).collect();
+    Ok(analysis)
 }

@@ -12,6 +12,13 @@
 //!   `‖F_l − Q diag(s) Qᵀ‖² = ‖F_l‖² − ‖s‖²`. These are differences of sums of non-negative
 //!   terms, so their rounding error is bounded by the terms' total times the sums' length and
 //!   the unit roundoff; the bound is reported with each error.
+//!
+//! Inner products between rows cost (R·N)² per output unit; for many examples a third route
+//! is cheaper: random probes. For a symmetric M and Rademacher z, `E‖Mz‖² = ‖M‖_F²`, so
+//! `‖F_l − F̂_l‖²/‖F_l‖²` is estimated by a ratio of means over probes (`F_l Z` from the
+//! statistics: `(1/RN) Σᵢ (gᵢᵀ Z āᵢ) gᵢ āᵢᵀ`), with a 95% confidence interval by the delta
+//! method. [`Route::Cheapest`] takes, layer by layer, the exact route unless probes cost less
+//! than a quarter of it.
 
 use crate::batch::{self, LayerStatistics};
 use crate::NnError;
@@ -19,7 +26,8 @@ use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, Par, Side};
 
 /// One layer's K-FAC and EKFAC errors `‖F_l − F̂_l‖_F / ‖F_l‖_F`, each within `bound` of its
-/// exact value (rounding only: the route is exact in exact arithmetic).
+/// exact value: surely (rounding only, the route being exact in exact arithmetic), or with 95%
+/// confidence when `estimated`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct BlockErrors {
     /// K-FAC, `F̂_l = A ⊗ G`.
@@ -28,6 +36,21 @@ pub struct BlockErrors {
     pub ekfac: f64,
     /// How far either may be from its exact value.
     pub bound: f64,
+    /// Whether the errors are estimated by random probes (`bound` is then the half-width of
+    /// a 95% confidence interval).
+    pub estimated: bool,
+}
+
+/// How the blocks are measured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// Exactly: blocks of up to this many parameters densely, larger ones through inner
+    /// products between rows.
+    Exact(usize),
+    /// By this many random probes (seeded).
+    Probes(usize, u64),
+    /// Layer by layer, exactly unless probes (this many) cost less than a quarter of it.
+    Cheapest(usize, u64),
 }
 
 /// Blocks up to this many parameters are measured in K-FAC's eigenbasis densely.
@@ -37,11 +60,10 @@ pub const DENSE_BLOCK_LIMIT: usize = 1500;
 /// with all rows are one chunk × R·N matrix).
 const CHUNK: usize = 512;
 
-/// Per layer, the errors of K-FAC and EKFAC, measuring blocks of up to `dense_limit`
-/// parameters densely and larger ones through inner products between rows.
+/// Per layer, the errors of K-FAC and EKFAC, measured by `route`.
 pub fn block_errors(
     statistics: &[LayerStatistics<f64>],
-    dense_limit: usize,
+    route: Route,
     par: Par,
 ) -> Result<Vec<BlockErrors>, NnError> {
     statistics
@@ -56,10 +78,28 @@ pub fn block_errors(
             let (qa, qg) = (ea.U().to_owned(), eg.U().to_owned());
             let la: Vec<f64> = (0..qa.nrows()).map(|i| ea.S()[i]).collect();
             let lg: Vec<f64> = (0..qg.nrows()).map(|i| eg.S()[i]).collect();
-            Ok(if qa.nrows() * qg.nrows() <= dense_limit {
-                in_eigenbasis(s, &qa, &la, &qg, &lg, par)
-            } else {
-                by_inner_products(s, &factors, &qa, &qg, par)
+            let (rows, di, d_o) = (s.gradients.nrows(), qa.nrows(), qg.nrows());
+            let exact = |dense_limit: usize| {
+                if di * d_o <= dense_limit {
+                    in_eigenbasis(s, &qa, &la, &qg, &lg, par)
+                } else {
+                    by_inner_products(s, &factors, &qa, &qg, par)
+                }
+            };
+            Ok(match route {
+                Route::Exact(dense_limit) => exact(dense_limit),
+                Route::Probes(count, seed) => by_probes(s, &factors, &qa, &qg, count, seed, par),
+                Route::Cheapest(count, seed) => {
+                    // Multiply-adds: all row pairs' products against four probes' worth per
+                    // probe (two passes over the rows, each di × d_o per row).
+                    let pairs = rows as f64 * rows as f64 * (d_o + di) as f64 / 2.0;
+                    let probes = 4.0 * count as f64 * 2.0 * rows as f64 * (di * d_o) as f64;
+                    if di * d_o <= DENSE_BLOCK_LIMIT || pairs <= probes {
+                        exact(DENSE_BLOCK_LIMIT)
+                    } else {
+                        by_probes(s, &factors, &qa, &qg, count, seed, par)
+                    }
+                }
             })
         })
         .collect()
@@ -85,6 +125,19 @@ fn in_eigenbasis(
     let w = Mat::<f64>::from_fn(rows, d, |i, q| {
         inputs[(i % n, q / d_o)] * gradients[(i, q % d_o)] * scale
     });
+    errors_of_rotated_factor(&w, la, lg, par)
+}
+
+/// The errors from a factor of the block in K-FAC's eigenbasis: `QᵀF_lQ = WᵀW`, W's columns
+/// indexed `c·out + r` (input eigenvector c, output eigenvector r), K-FAC's eigenvalues
+/// `λ_A[c] λ_G[r]` there.
+pub(crate) fn errors_of_rotated_factor(
+    w: &Mat<f64>,
+    la: &[f64],
+    lg: &[f64],
+    par: Par,
+) -> BlockErrors {
+    let (rows, d, di, d_o) = (w.nrows(), w.ncols(), la.len(), lg.len());
     let block = batch::gram(w.as_ref(), 1.0, par);
     let (mut total, mut off, mut kfac_diagonal) = (0.0, 0.0, 0.0);
     for j in 0..d {
@@ -105,6 +158,7 @@ fn in_eigenbasis(
         // Sums of squares of entries each accurate to (rows + d) roundoffs of the block's
         // scale, plus the eigenbases' own error: a relative error of a few such roundoffs.
         bound: 8.0 * (rows + d + di + d_o) as f64 * UNIT,
+        estimated: false,
     }
 }
 
@@ -181,5 +235,93 @@ fn by_inner_products(
         kfac,
         ekfac,
         bound: kfac_bound.max(ekfac_bound),
+        estimated: false,
     }
+}
+
+/// The errors estimated from `count` Rademacher probes Z (out × (in + 1)): per probe
+/// `a = ‖(F_l − A⊗G) Z‖²`, `e = ‖(F_l − EKFAC) Z‖²`, `b = ‖F_l Z‖²`, and the errors
+/// `√(mean a / mean b)`, `√(mean e / mean b)` with the delta method's 95% interval.
+fn by_probes(
+    s: &LayerStatistics<f64>,
+    factors: &batch::LayerFactors<f64>,
+    qa: &Mat<f64>,
+    qg: &Mat<f64>,
+    count: usize,
+    seed: u64,
+    par: Par,
+) -> BlockErrors {
+    use rand::{Rng, SeedableRng};
+    let (n, rows) = (s.inputs.nrows(), s.gradients.nrows());
+    let (di, d_o) = (qa.nrows(), qg.nrows());
+    let basis = batch::KfacBasis {
+        qa: qa.clone(),
+        la: Vec::new(),
+        qg: qg.clone(),
+        lg: Vec::new(),
+    };
+    let scales =
+        batch::ekfac_scales(std::slice::from_ref(s), std::slice::from_ref(&basis), par).remove(0);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let count = count.max(2);
+    let mut samples = Vec::with_capacity(count);
+    for _ in 0..count {
+        let z = Mat::<f64>::from_fn(d_o, di, |_, _| if rng.gen::<bool>() { 1.0 } else { -1.0 });
+        // F_l Z = (1/RN) Gᵀ diag(s) Ā with sᵢ = gᵢᵀ Z āᵢ.
+        let gz = mul(s.gradients.as_ref(), z.as_ref(), par);
+        let weighted = Mat::<f64>::from_fn(rows, di, |i, c| {
+            let si: f64 = (0..di).map(|k| gz[(i, k)] * s.inputs[(i % n, k)]).sum();
+            si * s.inputs[(i % n, c)]
+        });
+        let mut fz = mul(s.gradients.transpose(), weighted.as_ref(), par);
+        fz *= faer::Scale(1.0 / rows as f64);
+        let kz = &factors.g * &z * &factors.a;
+        let mut rotated = qg.transpose() * &z * qa;
+        for c in 0..di {
+            for r in 0..d_o {
+                rotated[(r, c)] *= scales[(r, c)];
+            }
+        }
+        let ez = qg * rotated * qa.transpose();
+        samples.push((
+            (&fz - &kz).squared_norm_l2(),
+            (&fz - &ez).squared_norm_l2(),
+            fz.squared_norm_l2(),
+        ));
+    }
+    let m = count as f64;
+    let mean = |f: &dyn Fn(&(f64, f64, f64)) -> f64| samples.iter().map(f).sum::<f64>() / m;
+    let b = mean(&|x| x.2).max(1e-300);
+    // The ratio of means, its delta-method standard error, and the interval for its root.
+    let estimate = |pick: &dyn Fn(&(f64, f64, f64)) -> f64| {
+        let a = mean(pick);
+        let r = a / b;
+        let variance = samples
+            .iter()
+            .map(|x| (pick(x) - r * x.2).powi(2))
+            .sum::<f64>()
+            / (m - 1.0)
+            / m
+            / (b * b);
+        let half = 1.96 * variance.sqrt();
+        let value = r.max(0.0).sqrt();
+        let high = (r + half).max(0.0).sqrt();
+        let low = (r - half).max(0.0).sqrt();
+        (value, (high - value).max(value - low))
+    };
+    let (kfac, kfac_half) = estimate(&|x| x.0);
+    let (ekfac, ekfac_half) = estimate(&|x| x.1);
+    BlockErrors {
+        kfac,
+        ekfac,
+        bound: kfac_half.max(ekfac_half),
+        estimated: true,
+    }
+}
+
+/// `a b` with the given parallelism.
+fn mul(a: faer::MatRef<'_, f64>, b: faer::MatRef<'_, f64>, par: Par) -> Mat<f64> {
+    let mut c = Mat::<f64>::zeros(a.nrows(), b.ncols());
+    matmul(c.as_mut(), Accum::Replace, a, b, 1.0, par);
+    c
 }

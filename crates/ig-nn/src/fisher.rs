@@ -34,43 +34,55 @@ pub(crate) fn softmax(f: &[f64]) -> Vec<f64> {
     e.into_iter().map(|v| v / s).collect()
 }
 
+/// For the output f of example i: the rows of the output Fisher's square root (`K × K`,
+/// row-major: `Σ_k r_k r_kᵀ = H`; categorical `r_k = √p_k (e_k − p)`, gaussian `e_k`), the
+/// negative log-likelihood of the observed target, and its gradient in f.
+pub(crate) fn output_terms(
+    f: &[f64],
+    targets: &Targets,
+    output: OutputKind,
+    i: usize,
+) -> (Vec<f64>, f64, Vec<f64>) {
+    let k = f.len();
+    match (targets, output) {
+        (Targets::Classes(y), OutputKind::Categorical) => {
+            let p = softmax(f);
+            let m = f.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+            let log_z = m + f.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
+            let mut r = vec![0.0; k * k];
+            for row in 0..k {
+                for c in 0..k {
+                    let e = f64::from(u8::from(row == c));
+                    r[row * k + c] = p[row].sqrt() * (e - p[c]);
+                }
+            }
+            let mut residual = p.clone();
+            residual[y[i]] -= 1.0;
+            (r, log_z - f[y[i]], residual)
+        }
+        (Targets::Values(y), _) => {
+            let target = &y[i * k..(i + 1) * k];
+            let residual: Vec<f64> = f.iter().zip(target).map(|(a, b)| a - b).collect();
+            let nll = 0.5 * residual.iter().map(|v| v * v).sum::<f64>()
+                + 0.5 * k as f64 * (2.0 * std::f64::consts::PI).ln();
+            let r = (0..k * k)
+                .map(|j| f64::from(u8::from(j / k == j % k)))
+                .collect();
+            (r, nll, residual)
+        }
+        (Targets::Classes(_), OutputKind::Gaussian) => {
+            unreachable!("data are loaded for their model")
+        }
+    }
+}
+
 impl Example {
     /// Example `i` of `data` under `mlp`.
     pub fn new(mlp: &Mlp, data: &Dataset, i: usize) -> Example {
         let trace = mlp.forward(data.input(i));
         let b = mlp.output_jacobians(&trace);
         let f = trace.output();
-        let k = f.len();
-        let (r, nll, residual) = match (&data.targets, mlp.output) {
-            (Targets::Classes(y), OutputKind::Categorical) => {
-                let p = softmax(f);
-                let m = f.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
-                let log_z = m + f.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
-                let mut r = vec![0.0; k * k];
-                for row in 0..k {
-                    for c in 0..k {
-                        let e = f64::from(u8::from(row == c));
-                        r[row * k + c] = p[row].sqrt() * (e - p[c]);
-                    }
-                }
-                let mut residual = p.clone();
-                residual[y[i]] -= 1.0;
-                (r, log_z - f[y[i]], residual)
-            }
-            (Targets::Values(y), _) => {
-                let target = &y[i * k..(i + 1) * k];
-                let residual: Vec<f64> = f.iter().zip(target).map(|(a, b)| a - b).collect();
-                let nll = 0.5 * residual.iter().map(|v| v * v).sum::<f64>()
-                    + 0.5 * k as f64 * (2.0 * std::f64::consts::PI).ln();
-                let r = (0..k * k)
-                    .map(|j| f64::from(u8::from(j / k == j % k)))
-                    .collect();
-                (r, nll, residual)
-            }
-            (Targets::Classes(_), OutputKind::Gaussian) => {
-                unreachable!("data are loaded for their model")
-            }
-        };
+        let (r, nll, residual) = output_terms(f, &data.targets, mlp.output, i);
         Example {
             trace,
             b,

@@ -11,14 +11,15 @@ mod curvature;
 mod fisher;
 pub mod kernel;
 mod model;
+pub mod network;
 pub mod operator;
 pub mod optimize;
 pub mod spectrum;
 mod tanh;
 
 pub use analysis::{
-    analyze, dense_bytes, kernel_bytes, matrix_free_bytes, Analysis, Options, Path,
-    DENSE_PATH_LIMIT, KERNEL_ROWS_LIMIT, MAX_ANALYSIS_BYTES,
+    analyze, analyze_network, dense_bytes, kernel_bytes, matrix_free_bytes, Analysis, Options,
+    Path, DENSE_PATH_LIMIT, KERNEL_ROWS_LIMIT, MAX_ANALYSIS_BYTES,
 };
 pub use curvature::{BlockDiagonal, Diagonal, Factored, Kronecker, LowRankPlusDiagonal};
 pub use faer::Par;
@@ -27,6 +28,7 @@ pub use fisher::{
     FisherOperator,
 };
 pub use model::{Activation, Dataset, Layer, Mlp, OutputKind, Targets, Trace};
+pub use network::{Network, NetworkLayer, Op};
 pub use operator::LinearOperator;
 
 /// A class drawn from probabilities `p` (summing to one) by the inverse distribution

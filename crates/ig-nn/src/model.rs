@@ -128,7 +128,7 @@ struct ModelFile {
 }
 
 /// Floats of a tensor (f32 widened to f64).
-fn floats(view: &TensorView, what: &str) -> Result<Vec<f64>, NnError> {
+pub(crate) fn floats(view: &TensorView, what: &str) -> Result<Vec<f64>, NnError> {
     let data = view.data();
     match view.dtype() {
         Dtype::F64 => Ok(data
@@ -172,7 +172,7 @@ fn integers(view: &TensorView, what: &str) -> Result<Vec<i128>, NnError> {
     })
 }
 
-fn tensor<'a>(
+pub(crate) fn tensor<'a>(
     file: &'a SafeTensors,
     name: &str,
     shape: &[usize],
@@ -190,6 +190,23 @@ fn tensor<'a>(
     Ok(view)
 }
 
+/// A TOML error in one line: the location and the message, not the multi-line snippet that
+/// the error's Display draws.
+pub(crate) fn toml_error(e: &toml::de::Error, text: &str, path: &str) -> NnError {
+    let at = e.span().map_or(String::new(), |s| {
+        let mut end = s.start.min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let before = &text[..end];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        format!("{line}:{column}: ")
+    });
+    let message = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
+    NnError(format!("{path}:{at}{message}"))
+}
+
 impl Mlp {
     /// Reads a model file (`model_path` for messages) and its weights.
     pub fn load(
@@ -198,22 +215,8 @@ impl Mlp {
         weights: &[u8],
         weights_path: &str,
     ) -> Result<Mlp, NnError> {
-        let file: ModelFile = toml::from_str(model_text).map_err(|e| {
-            // One line: the location and the message, not the multi-line snippet that the
-            // error's Display draws.
-            let at = e.span().map_or(String::new(), |s| {
-                let mut end = s.start.min(model_text.len());
-                while !model_text.is_char_boundary(end) {
-                    end -= 1;
-                }
-                let before = &model_text[..end];
-                let line = before.matches('\n').count() + 1;
-                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-                format!("{line}:{column}: ")
-            });
-            let message = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
-            NnError(format!("{model_path}:{at}{message}"))
-        })?;
+        let file: ModelFile =
+            toml::from_str(model_text).map_err(|e| toml_error(&e, model_text, model_path))?;
         let activation = match file.activation.as_str() {
             "tanh" => Activation::Tanh,
             "relu" => Activation::Relu,
@@ -416,31 +419,40 @@ pub enum Targets {
 impl Dataset {
     /// Reads a data file for `mlp` (`path` for messages).
     pub fn load(bytes: &[u8], path: &str, mlp: &Mlp) -> Result<Dataset, NnError> {
+        let outputs = *mlp.sizes.last().expect("sizes");
+        Dataset::load_for(bytes, path, &mlp.sizes[..1], outputs, mlp.output)
+    }
+
+    /// Reads a data file for a network whose input has `shape` (`x` is then `[N, ..shape]`,
+    /// or `[N, product]` flattened) and with `outputs` values of the distribution `output`.
+    pub fn load_for(
+        bytes: &[u8],
+        path: &str,
+        shape: &[usize],
+        outputs: usize,
+        output: OutputKind,
+    ) -> Result<Dataset, NnError> {
         let file = SafeTensors::deserialize(bytes)
             .map_err(|e| NnError(format!("{path}: not a safetensors file ({e})")))?;
         let x_view = file
             .tensor("x")
             .map_err(|_| NnError(format!("{path}: no tensor 'x'")))?;
-        let (n, width) = match x_view.shape() {
-            [n, w] => (*n, *w),
-            s => {
-                return Err(NnError(format!(
-                    "{path}: 'x' has shape {s:?}, expected [N, in]"
-                )))
-            }
-        };
-        if width != mlp.sizes[0] || n == 0 {
+        let width: usize = shape.iter().product();
+        let n = x_view.shape().first().copied().unwrap_or(0);
+        let rest = x_view.shape().get(1..).unwrap_or(&[]);
+        if n == 0 || !(rest == shape || rest == [width]) {
+            let expected: Vec<String> = shape.iter().map(usize::to_string).collect();
             return Err(NnError(format!(
-                "{path}: 'x' has shape [{n}, {width}], expected [N > 0, {}]",
-                mlp.sizes[0]
+                "{path}: 'x' has shape {:?}, expected [N > 0, {}]",
+                x_view.shape(),
+                expected.join(", ")
             )));
         }
         let x = floats(&x_view, "x")?;
         if x.iter().any(|v| !v.is_finite()) {
             return Err(NnError(format!("{path}: 'x' has a non-finite value")));
         }
-        let outputs = *mlp.sizes.last().expect("sizes");
-        let targets = match mlp.output {
+        let targets = match output {
             OutputKind::Categorical => {
                 let y = integers(&tensor(&file, "y", &[n], path)?, "y")?;
                 let classes = y

@@ -38,7 +38,12 @@ fn block_errors_routed(
         &data.inputs(),
         faer::Par::Seq,
     );
-    let errors = blocks::block_errors(&statistics, dense_limit, faer::Par::Seq).unwrap();
+    let errors = blocks::block_errors(
+        &statistics,
+        blocks::Route::Exact(dense_limit),
+        faer::Par::Seq,
+    )
+    .unwrap();
     (
         errors.iter().map(|e| e.kfac).collect(),
         errors.iter().map(|e| e.ekfac).collect(),
@@ -1002,4 +1007,401 @@ fn analyses_are_identical_across_thread_counts() {
             "{path:?}"
         );
     }
+}
+
+/// Block errors estimated by random probes hold the exact ones within their 95% intervals
+/// (asserted at twice the half-width, so that the test fails by chance with probability
+/// about 1e-4), and the intervals are informative.
+#[test]
+fn probed_block_errors_bracket_the_exact_ones() {
+    for (s, activation) in [Activation::Tanh, Activation::Relu, Activation::Sigmoid]
+        .into_iter()
+        .enumerate()
+    {
+        let mlp = random_mlp(
+            &[6, 12, 9, 4],
+            activation,
+            OutputKind::Categorical,
+            140 + s as u64,
+        );
+        let data = random_data(&mlp, 40, 150 + s as u64);
+        let statistics =
+            batch::kfac_exact_statistics(&mlp, &batch::layer_params(&mlp), &data.inputs(), SEQ);
+        let exact =
+            blocks::block_errors(&statistics, blocks::Route::Exact(usize::MAX), SEQ).unwrap();
+        let probed = blocks::block_errors(&statistics, blocks::Route::Probes(200, 7), SEQ).unwrap();
+        for (l, (e, p)) in exact.iter().zip(&probed).enumerate() {
+            assert!(p.estimated && !e.estimated);
+            for (x, y) in [(e.kfac, p.kfac), (e.ekfac, p.ekfac)] {
+                assert!(
+                    (x - y).abs() <= 2.0 * p.bound,
+                    "{activation:?} layer {l}: exact {x}, probed {y} ± {}",
+                    p.bound
+                );
+            }
+            assert!(
+                p.bound <= 0.25 * e.kfac.max(0.05),
+                "{activation:?} layer {l}: {p:?}"
+            );
+        }
+    }
+}
+
+/// A small convolutional network's model file: conv (3×3, padding 1), activation, average
+/// pooling, conv (3×3), activation, flatten, linear.
+fn cnn_model(activation: &str, output: &str) -> String {
+    format!(
+        r#"input = [2, 6, 6]
+output = "{output}"
+[[layers]]
+kind = "conv2d"
+out_channels = 3
+kernel = 3
+padding = 1
+[[layers]]
+kind = "{activation}"
+[[layers]]
+kind = "avgpool2d"
+kernel = 2
+[[layers]]
+kind = "conv2d"
+out_channels = 4
+kernel = [2, 3]
+stride = [1, 1]
+[[layers]]
+kind = "{activation}"
+[[layers]]
+kind = "flatten"
+[[layers]]
+kind = "linear"
+out = 3
+"#
+    )
+}
+
+fn network(model: &str, seed: u64) -> Network {
+    Network::initialized(model, "test.toml", &mut StdRng::seed_from_u64(seed)).unwrap()
+}
+
+fn network_data(net: &Network, n: usize, seed: u64) -> Dataset {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let width: usize = net.input.iter().product();
+    let k = net.outputs();
+    let x = (0..n * width).map(|_| rng.gen_range(-1.5..1.5)).collect();
+    let targets = match net.output {
+        OutputKind::Categorical => Targets::Classes((0..n).map(|_| rng.gen_range(0..k)).collect()),
+        OutputKind::Gaussian => {
+            Targets::Values((0..n * k).map(|_| rng.gen_range(-1.0..1.0)).collect())
+        }
+    };
+    Dataset { x, n, targets }
+}
+
+/// The Jacobian of the output in the parameters by central differences, K × P row-major.
+fn jacobian_by_differences(net: &Network, x: &[f64]) -> Vec<Vec<f64>> {
+    let theta = net.params();
+    let h = 1e-6;
+    let output = |t: &[f64]| net.with_params(t).forward(x).pop().unwrap();
+    let columns: Vec<Vec<f64>> = (0..theta.len())
+        .map(|j| {
+            let (mut up, mut down) = (theta.clone(), theta.clone());
+            up[j] += h;
+            down[j] -= h;
+            let (a, b) = (output(&up), output(&down));
+            a.iter().zip(&b).map(|(a, b)| (a - b) / (2.0 * h)).collect()
+        })
+        .collect();
+    (0..net.outputs())
+        .map(|k| columns.iter().map(|c| c[k]).collect())
+        .collect()
+}
+
+/// A network of linear layers given as layers is the multilayer perceptron: the same
+/// outputs, gradients, Fisher and block errors by two independent implementations.
+#[test]
+fn a_network_of_linear_layers_is_the_multilayer_perceptron() {
+    let mlp = random_mlp(
+        &[4, 6, 5, 3],
+        Activation::Tanh,
+        OutputKind::Categorical,
+        161,
+    );
+    let model = "input = [4]\noutput = \"categorical\"\n[[layers]]\nkind = \"linear\"\nout = 6\n[[layers]]\nkind = \"tanh\"\n[[layers]]\nkind = \"linear\"\nout = 5\n[[layers]]\nkind = \"tanh\"\n[[layers]]\nkind = \"linear\"\nout = 3\n";
+    let net = network(model, 1).with_params(&mlp.params());
+    assert_eq!(net.num_params(), mlp.num_params());
+    let data = random_data(&mlp, 25, 162);
+    let options = Options {
+        top: 5,
+        damping: 1e-2,
+        path: None,
+        par: SEQ,
+    };
+    let a = analyze(&mlp, &data, options, |_| {}).unwrap();
+    let b = analyze_network(&net, &data, options, |_| {}).unwrap();
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-12 * y.abs().max(1e-3);
+    assert!(close(a.loss, b.loss) && close(a.fisher_trace, b.fisher_trace));
+    assert!(close(a.empirical_fisher_trace, b.empirical_fisher_trace));
+    assert!(close(a.natural_gradient_norm, b.natural_gradient_norm));
+    for (x, y) in a
+        .fisher_top_eigenvalues
+        .iter()
+        .zip(&b.fisher_top_eigenvalues)
+    {
+        assert!(close(*x, *y), "{x} vs {y}");
+    }
+    for l in 0..3 {
+        let slack = a.block_error_bounds[l] + b.block_error_bounds[l];
+        assert!((a.kfac_block_errors[l] - b.kfac_block_errors[l]).abs() <= slack);
+        assert!((a.ekfac_block_errors[l] - b.ekfac_block_errors[l]).abs() <= slack);
+    }
+}
+
+/// A convolutional network's Jacobians (by back-propagation, one pass per output) and its
+/// Fisher `UᵀU` agree with central differences of the forward pass, and its loss gradient
+/// with differences of the loss.
+#[test]
+fn convolutional_fisher_and_gradients_match_finite_differences() {
+    for (activation, output, seed) in [("tanh", "categorical", 171), ("sigmoid", "gaussian", 172)] {
+        let net = network(&cnn_model(activation, output), seed);
+        let data = network_data(&net, 6, seed + 1);
+        let examples: Vec<network::NetworkExample> =
+            (0..data.n).map(|i| net.example(&data, i)).collect();
+        let u = network::fisher_factor(&examples);
+        let fisher = u.transpose() * &u;
+        let p = net.num_params();
+        let mut reference = Mat::<f64>::zeros(p, p);
+        for (i, e) in examples.iter().enumerate() {
+            let j = jacobian_by_differences(&net, data.input(i));
+            let f = e.values.last().unwrap();
+            let k = f.len();
+            let (roots, _, _) = fisher::output_terms(f, &data.targets, net.output, i);
+            // Σ_k (Jᵀr_k)(Jᵀr_k)ᵀ / N with J from differences.
+            for root in roots.chunks(k) {
+                let row: Vec<f64> = (0..p)
+                    .map(|q| (0..k).map(|o| root[o] * j[o][q]).sum())
+                    .collect();
+                for a in 0..p {
+                    for b in 0..p {
+                        reference[(a, b)] += row[a] * row[b] / data.n as f64;
+                    }
+                }
+            }
+        }
+        let err = (&fisher - &reference).norm_l2() / reference.norm_l2();
+        assert!(err < 1e-7, "{activation} {output}: {err}");
+        // The loss gradient against differences of the loss.
+        let loss = |t: &[f64]| {
+            let moved = net.with_params(t);
+            (0..data.n)
+                .map(|i| moved.example(&data, i).nll)
+                .sum::<f64>()
+                / data.n as f64
+        };
+        let theta = net.params();
+        let gradient: Vec<f64> = (0..p)
+            .map(|q| examples.iter().map(|e| e.gradient[q]).sum::<f64>() / data.n as f64)
+            .collect();
+        for q in (0..p).step_by(7) {
+            let (mut up, mut down) = (theta.clone(), theta.clone());
+            up[q] += 1e-6;
+            down[q] -= 1e-6;
+            let fd = (loss(&up) - loss(&down)) / 2e-6;
+            assert!(
+                (fd - gradient[q]).abs() <= 1e-7 * (1.0 + fd.abs()),
+                "{q}: {fd} vs {}",
+                gradient[q]
+            );
+        }
+    }
+}
+
+/// K-FAC for convolutions (Ω ⊗ Γ) against the exact block from the dense Fisher: exact where
+/// the theory says (one output location, a linear network, gaussian output), measurably not
+/// where locations are correlated, EKFAC never worse, and the errors those of the dense
+/// matrices.
+#[test]
+fn kfac_for_convolutions_is_exact_where_it_should_be() {
+    let whole = "input = [2, 3, 3]\noutput = \"gaussian\"\n[[layers]]\nkind = \"conv2d\"\nout_channels = 3\nkernel = 3\n[[layers]]\nkind = \"flatten\"\n";
+    let sliding = "input = [2, 4, 4]\noutput = \"gaussian\"\n[[layers]]\nkind = \"conv2d\"\nout_channels = 2\nkernel = 2\nstride = 2\n[[layers]]\nkind = \"flatten\"\n[[layers]]\nkind = \"linear\"\nout = 2\n";
+    let errors = |model: &str, seed: u64| {
+        let net = network(model, seed);
+        let data = network_data(&net, 30, seed + 1);
+        let examples: Vec<network::NetworkExample> =
+            (0..data.n).map(|i| net.example(&data, i)).collect();
+        (
+            net.clone(),
+            data,
+            network::network_block_errors(&net, &examples).unwrap(),
+        )
+    };
+    // One output location (the kernel covers the input), or each location with outputs of its
+    // own (a linear convolution, flattened): K-FAC is exact.
+    let strided_whole = whole
+        .replace("[2, 3, 3]", "[2, 5, 5]")
+        .replace("kernel = 3", "kernel = 3\nstride = 2");
+    for model in [whole, strided_whole.as_str()] {
+        let (_, _, exact) = errors(model, 181);
+        assert!(
+            exact[0].kfac <= exact[0].bound && exact[0].ekfac <= exact[0].bound,
+            "{exact:?}"
+        );
+    }
+    // A linear convolution whose locations a linear layer mixes: the derivatives at
+    // different locations are correlated, so Ω ⊗ Γ is not the block.
+    let (_, _, strided) = errors(sliding, 182);
+    assert!(strided[0].kfac > 1e-2, "{strided:?}");
+    // The general network: the errors are those of the dense matrices.
+    for (activation, seed) in [("tanh", 183), ("relu", 184)] {
+        let (net, data, measured) = errors(&cnn_model(activation, "categorical"), seed);
+        let examples: Vec<network::NetworkExample> =
+            (0..data.n).map(|i| net.example(&data, i)).collect();
+        let u = network::fisher_factor(&examples);
+        let shapes = net.shapes();
+        let mut offset = 0;
+        let mut parametrised = 0;
+        for (li, l) in net.layers.iter().enumerate() {
+            let Some((d_o, columns, locations)) = l.op.weight_matrix(&shapes[li]) else {
+                continue;
+            };
+            let di = columns + 1;
+            // The block, parameters ordered c·out + r as A ⊗ G acts.
+            let index = |q: usize| {
+                let (c, r) = (q / d_o, q % d_o);
+                offset
+                    + if c == columns {
+                        d_o * columns + r
+                    } else {
+                        r * columns + c
+                    }
+            };
+            let d = di * d_o;
+            let block = Mat::<f64>::from_fn(d, d, |a, b| {
+                (0..u.nrows())
+                    .map(|i| u[(i, index(a))] * u[(i, index(b))])
+                    .sum()
+            });
+            // Ω and Γ from their definitions.
+            let n = data.n as f64;
+            let mut omega = Mat::<f64>::zeros(di, di);
+            let mut gamma = Mat::<f64>::zeros(d_o, d_o);
+            for e in &examples {
+                let patches = net.patches(li, &e.values[li]);
+                for t in 0..locations {
+                    for a in 0..di {
+                        for b in 0..di {
+                            omega[(a, b)] += patches[t * di + a] * patches[t * di + b] / n;
+                        }
+                    }
+                }
+                for grads in &e.layer_gradients {
+                    for t in 0..locations {
+                        for a in 0..d_o {
+                            for b in 0..d_o {
+                                gamma[(a, b)] += grads[parametrised][a * locations + t]
+                                    * grads[parametrised][b * locations + t]
+                                    / (n * locations as f64);
+                            }
+                        }
+                    }
+                }
+            }
+            let kfac = (&block - kronecker(&omega, &gamma)).norm_l2() / block.norm_l2();
+            let m = &measured[parametrised];
+            assert!(
+                (kfac - m.kfac).abs() <= m.bound + 1e-12,
+                "{activation} layer {li}: {kfac} vs {m:?}"
+            );
+            // EKFAC is never worse; a convolution behind a nonlinearity is not exact.
+            let convolution = matches!(l.op, Op::Conv2d { .. });
+            assert!(
+                m.ekfac <= m.kfac + 1e-12 && (!convolution || m.kfac > 1e-3),
+                "{activation} layer {li}: {m:?}"
+            );
+            offset += l.weight.len() + l.bias.len();
+            parametrised += 1;
+        }
+    }
+}
+
+/// Layered model files with weights as PyTorch saves an `nn.Sequential` (indices counting
+/// every module), and one-line errors for bad ones.
+#[test]
+fn layered_model_files_load_and_bad_ones_are_named() {
+    use safetensors::Dtype;
+    let model = cnn_model("relu", "categorical");
+    let net = network(&model, 191);
+    let f64s = |v: &[f64]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+    let mut tensors = Vec::new();
+    for (i, l) in net.layers.iter().enumerate() {
+        let shape = match &l.op {
+            Op::Conv2d {
+                inputs,
+                outputs,
+                kernel,
+                ..
+            } => vec![*outputs, *inputs, kernel[0], kernel[1]],
+            Op::Linear { inputs, outputs } => vec![*outputs, *inputs],
+            _ => continue,
+        };
+        tensors.push((
+            format!("layers.{i}.weight"),
+            Dtype::F64,
+            shape,
+            f64s(&l.weight),
+        ));
+        tensors.push((
+            format!("layers.{i}.bias"),
+            Dtype::F64,
+            vec![l.bias.len()],
+            f64s(&l.bias),
+        ));
+    }
+    let names: Vec<(&str, Dtype, Vec<usize>, Vec<u8>)> = tensors
+        .iter()
+        .map(|(n, d, s, b)| (n.as_str(), *d, s.clone(), b.clone()))
+        .collect();
+    let bytes = safetensors_bytes(names);
+    let loaded = Network::load(&model, "m.toml", &bytes, "w.safetensors").unwrap();
+    assert_eq!(loaded, net);
+    // conv 2→3 (3×3), conv 3→4 (2×3) giving [4, 2, 1], linear 8 → 3.
+    assert_eq!(net.num_params(), 3 * 2 * 9 + 3 + 4 * 3 * 6 + 4 + 3 * 8 + 3);
+    let bad = |text: &str, want: &str| {
+        let e = Network::load(text, "m.toml", &bytes, "w.safetensors")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(want) && !e.contains('\n'), "{e}");
+    };
+    bad(
+        &model.replace("out_channels = 4", "out_channels = 5"),
+        "shape",
+    );
+    bad(
+        &model.replace("\"avgpool2d\"", "\"maxpool2d\""),
+        "unknown layer kind 'maxpool2d'",
+    );
+    bad(
+        &model.replace("kernel = 2\n", "kernel = 2\nout = 3\n"),
+        "takes no 'out'",
+    );
+    bad(
+        &model.replace("kernel = [2, 3]", "kernel = [9, 9]"),
+        "does not fit",
+    );
+    bad(
+        &model.replace("[[layers]]\nkind = \"flatten\"\n", ""),
+        "flatten first",
+    );
+    bad(
+        &model.replace("input = [2, 6, 6]", "input = [2, 0, 6]"),
+        "positive",
+    );
+    bad(&model.replace("kernel = 3", "kernel = 0"), "positive");
+    bad(
+        "input = [3]\noutput = \"categorical\"\n[[layers]]\nkind = \"relu\"\n",
+        "parameters",
+    );
+    bad(
+        "input = [4, 100000, 100000]\noutput = \"categorical\"\n[[layers]]\nkind = \"flatten\"\n",
+        "too large",
+    );
 }
