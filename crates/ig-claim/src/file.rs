@@ -4,11 +4,14 @@
 
 use crate::monotone::{compare_shifted, split_monotone};
 use crate::statement::{
-    read_expression, read_functional, read_statement, split_assignments, PointRef, Statement, Term,
+    read_expression, read_functional, read_statement, split_assignments, PointRef, Relation,
+    Statement, Term,
 };
 use crate::verdict::Expected;
 use ig_expr::BigRational;
 use ig_expr::Expr;
+use ig_nn::experiment::{Configuration, Experiment};
+use ig_nn::{Activation, OutputKind};
 use ig_rules::{parse_facts, Fact, Knowledge, Sign};
 use ig_spec::Family;
 use num_traits::{Signed, Zero};
@@ -55,6 +58,41 @@ pub enum Form {
     Unchecked(String),
     /// Checked: one instance per family the claim ranges over.
     Checked(Vec<Instance>),
+    /// Measured: a relation between an experiment's figures over a grid of networks.
+    Experiment(ExperimentClaim),
+}
+
+/// A claim about networks, decided by a seeded experiment at every configuration of a grid.
+#[derive(Clone, Debug)]
+pub struct ExperimentClaim {
+    /// What is measured.
+    pub experiment: Experiment,
+    /// What must hold between the figures.
+    pub holds: Condition,
+    /// The configurations, smallest first (networks by parameters, then examples, training
+    /// and seed), so that the first failure is the smallest that shows it.
+    pub configurations: Vec<Configuration>,
+}
+
+/// `left REL right`, each side a figure, a number, or a number times a figure.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Condition {
+    /// The left side.
+    pub left: Side,
+    /// `<`, `<=`, `>`, `>=`.
+    pub relation: Relation,
+    /// The right side.
+    pub right: Side,
+}
+
+/// One side of a condition: `factor · figure`, or the number `factor` when there is no
+/// figure.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Side {
+    /// The number.
+    pub factor: f64,
+    /// The figure it multiplies.
+    pub figure: Option<String>,
 }
 
 /// A real variable and the facts that bound it.
@@ -165,7 +203,30 @@ struct RawClaim {
     variables: Vec<String>,
     claim: Option<String>,
     limit: Option<String>,
+    experiment: Option<String>,
+    holds: Option<String>,
+    grid: Option<RawGrid>,
 }
+
+/// An experiment's grid: every combination of the lists.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGrid {
+    sizes: Vec<Vec<usize>>,
+    activation: Vec<String>,
+    output: Vec<String>,
+    examples: Vec<usize>,
+    #[serde(default = "untrained")]
+    trained: Vec<usize>,
+    seed: Vec<u64>,
+}
+
+fn untrained() -> Vec<usize> {
+    vec![0]
+}
+
+/// The most configurations one experiment claim runs.
+const MAX_CONFIGURATIONS: usize = 64;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -246,15 +307,28 @@ pub fn parse_claim(
             ))
         })?),
     };
-    let form = match (&raw.unknown, &raw.claim) {
-        (Some(_), Some(_)) => {
+    let form = match (&raw.unknown, &raw.claim, &raw.experiment) {
+        (None, None, Some(name)) => Form::Experiment(experiment_claim(&raw, name).map_err(fail)?),
+        (Some(_), None, None) => Form::Unchecked(raw.unknown.clone().unwrap_or_default()),
+        (None, Some(text), None) => {
+            if raw.holds.is_some() || raw.grid.is_some() {
+                return Err(fail(
+                    "'holds' and 'grid' belong to an experiment claim".into(),
+                ));
+            }
+            Form::Checked(instances(&raw, text, load).map_err(fail)?)
+        }
+        (None, None, None) => {
             return Err(fail(
-                "a claim is either checked (claim) or not (unknown), not both".into(),
+                "no claim, experiment, or unknown with its reason".into(),
             ))
         }
-        (None, None) => return Err(fail("no claim (or unknown with its reason)".into())),
-        (Some(reason), None) => Form::Unchecked(reason.clone()),
-        (None, Some(text)) => Form::Checked(instances(&raw, text, load).map_err(fail)?),
+        _ => {
+            return Err(fail(
+                "a claim is checked (claim), measured (experiment) or not (unknown): one of them"
+                    .into(),
+            ))
+        }
     };
     Ok(Claim {
         id: raw.id,
@@ -781,4 +855,160 @@ pub fn substitute_defined(e: &Expr, points: &[Point]) -> Expr {
         }
     }
     out
+}
+
+/// An experiment claim's parts: the experiment by name, its condition over the figures the
+/// experiment names, and the grid's configurations (each checked against the experiment's
+/// limits before anything runs).
+fn experiment_claim(raw: &RawClaim, name: &str) -> Result<ExperimentClaim, String> {
+    let experiment = Experiment::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = Experiment::ALL.iter().map(|e| e.name()).collect();
+        format!("experiment '{name}': one of {}", names.join(", "))
+    })?;
+    if !raw.points.is_empty()
+        || !raw.variables.is_empty()
+        || raw.families.is_some()
+        || raw.limit.is_some()
+    {
+        return Err("an experiment claim has no points, variables, families or limit".into());
+    }
+    let text = raw
+        .holds
+        .as_deref()
+        .ok_or("an experiment claim needs 'holds'")?;
+    let holds = condition(text, experiment)?;
+    let grid = raw
+        .grid
+        .as_ref()
+        .ok_or("an experiment claim needs a [grid]")?;
+    let activations = grid
+        .activation
+        .iter()
+        .map(|a| match a.as_str() {
+            "tanh" => Ok(Activation::Tanh),
+            "relu" => Ok(Activation::Relu),
+            "sigmoid" => Ok(Activation::Sigmoid),
+            "identity" => Ok(Activation::Identity),
+            other => Err(format!(
+                "activation '{other}': tanh, relu, sigmoid or identity"
+            )),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let outputs = grid
+        .output
+        .iter()
+        .map(|o| match o.as_str() {
+            "categorical" => Ok(OutputKind::Categorical),
+            "gaussian" => Ok(OutputKind::Gaussian),
+            other => Err(format!("output '{other}': categorical or gaussian")),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let count = [
+        grid.sizes.len(),
+        activations.len(),
+        outputs.len(),
+        grid.examples.len(),
+        grid.trained.len(),
+        grid.seed.len(),
+    ]
+    .iter()
+    .try_fold(1usize, |a, &b| a.checked_mul(b))
+    .unwrap_or(usize::MAX);
+    if count == 0 || count > MAX_CONFIGURATIONS {
+        return Err(format!(
+            "the grid has {count} configurations; an experiment claim runs 1 to {MAX_CONFIGURATIONS}"
+        ));
+    }
+    let mut configurations = Vec::with_capacity(count);
+    for sizes in &grid.sizes {
+        for &activation in &activations {
+            for &output in &outputs {
+                for &examples in &grid.examples {
+                    for &trained in &grid.trained {
+                        for &seed in &grid.seed {
+                            configurations.push(Configuration {
+                                sizes: sizes.clone(),
+                                activation,
+                                output,
+                                examples,
+                                trained,
+                                seed,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for c in &configurations {
+        c.check().map_err(|e| format!("grid: {e}"))?;
+    }
+    let size = |c: &Configuration| {
+        let params: usize = c
+            .sizes
+            .windows(2)
+            .map(|w| w[0].saturating_add(1).saturating_mul(w[1]))
+            .fold(0, usize::saturating_add);
+        (params, c.examples, c.trained, c.seed)
+    };
+    configurations.sort_by_key(size);
+    Ok(ExperimentClaim {
+        experiment,
+        holds,
+        configurations,
+    })
+}
+
+/// `left REL right` over the experiment's figures.
+fn condition(text: &str, experiment: Experiment) -> Result<Condition, String> {
+    let relations = [
+        ("<=", Relation::Le),
+        (">=", Relation::Ge),
+        ("<", Relation::Lt),
+        (">", Relation::Gt),
+    ];
+    let (at, symbol, relation) = relations
+        .iter()
+        .filter_map(|(symbol, r)| text.find(symbol).map(|at| (at, *symbol, *r)))
+        .min_by_key(|(at, symbol, _)| (*at, std::cmp::Reverse(symbol.len())))
+        .ok_or_else(|| format!("holds '{text}': expected LEFT <, <=, > or >= RIGHT"))?;
+    let side = |part: &str| -> Result<Side, String> {
+        let part = part.trim();
+        let (number, figure) = match part.split_once('*') {
+            Some((n, f)) => (Some(n.trim()), Some(f.trim())),
+            None if part.parse::<f64>().is_ok() => (Some(part), None),
+            None => (None, Some(part)),
+        };
+        let factor = match number {
+            Some(n) => n
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| format!("holds: '{n}' is not a number"))?,
+            None => 1.0,
+        };
+        if let Some(f) = figure {
+            if !experiment.figures().iter().any(|(name, _)| *name == f) {
+                let names: Vec<&str> = experiment.figures().iter().map(|f| f.0).collect();
+                return Err(format!(
+                    "holds: '{f}' is not a figure of {} ({})",
+                    experiment.name(),
+                    names.join(", ")
+                ));
+            }
+        }
+        Ok(Side {
+            factor,
+            figure: figure.map(str::to_string),
+        })
+    };
+    let (left, right) = (&text[..at], &text[at + symbol.len()..]);
+    if ["<", ">", "="].iter().any(|s| right.contains(s)) {
+        return Err(format!("holds '{text}': one relation"));
+    }
+    Ok(Condition {
+        left: side(left)?,
+        relation,
+        right: side(right)?,
+    })
 }

@@ -10,6 +10,7 @@
 
 mod catalogue;
 mod decide;
+mod experiment;
 mod file;
 mod identity;
 mod minimise;
@@ -21,8 +22,10 @@ mod verdict;
 
 pub use catalogue::{article_claims, article_file, relative_to, ARTICLE};
 pub use decide::{judge, AtError, Decider, Judgement, Sides, GROSS_VIOLATION, NUMERIC_TOLERANCE};
+pub use experiment::condition_text;
 pub use file::{
-    parse_claim, Claim, ClaimError, Definition, Form, Instance, Minimiser, Point, Variable,
+    parse_claim, Claim, ClaimError, Condition, Definition, ExperimentClaim, Form, Instance,
+    Minimiser, Point, Side, Variable,
 };
 pub use identity::{check_identity, checks, Check, IdentityError};
 pub use routes::{compiled_connection, Value};
@@ -36,6 +39,7 @@ pub use verdict::{short, Expected, Proved, Refutation, Verdict, Verified};
 pub fn decide(claim: &Claim) -> Verdict {
     let instances = match &claim.form {
         Form::Unchecked(reason) => return Verdict::Unknown(reason.clone()),
+        Form::Experiment(e) => return experiment::decide(e),
         Form::Checked(instances) => instances,
     };
     let verdicts: Vec<(Option<&str>, Verdict)> = instances

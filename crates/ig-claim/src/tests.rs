@@ -121,3 +121,151 @@ claim = "t^2 increasing in t"
     );
     assert_eq!(v.word(), "refuted", "{v}");
 }
+
+/// Malformed experiment claims are refused at load, in one line naming the problem.
+#[test]
+fn malformed_experiment_claims_are_refused() {
+    let base = r#"
+id = "e"
+statement = "s"
+experiment = "kfac_block_errors"
+holds = "ekfac_error <= kfac_error"
+[grid]
+sizes = [[3, 4, 2]]
+activation = ["tanh"]
+output = ["categorical"]
+examples = [8]
+seed = [1]
+"#;
+    assert!(parse_claim(base, "t.toml", &mut load).is_ok());
+    for (from, to, want) in [
+        (
+            "kfac_block_errors",
+            "kfac_blocks",
+            "one of kfac_block_errors",
+        ),
+        (
+            "ekfac_error <= kfac_error",
+            "ekfac_eror <= kfac_error",
+            "not a figure",
+        ),
+        (
+            "ekfac_error <= kfac_error",
+            "ekfac_error kfac_error",
+            "expected LEFT",
+        ),
+        (
+            "ekfac_error <= kfac_error",
+            "ekfac_error <= kfac_error < 1",
+            "one relation",
+        ),
+        (
+            "ekfac_error <= kfac_error",
+            "ekfac_error <= inf",
+            "not a number",
+        ),
+        (
+            "ekfac_error <= kfac_error",
+            "ekfac_error <= nan * kfac_error",
+            "not a number",
+        ),
+        (
+            "activation = [\"tanh\"]",
+            "activation = [\"gelu\"]",
+            "activation 'gelu'",
+        ),
+        (
+            "output = [\"categorical\"]",
+            "output = [\"poisson\"]",
+            "output 'poisson'",
+        ),
+        ("seed = [1]", "seed = []", "configurations"),
+        (
+            "seed = [1]",
+            "seed = [1,2,3,4,5,6,7,8,9]\nexamples = [1,2,3,4,5,6,7,8]",
+            "duplicate",
+        ),
+        (
+            "sizes = [[3, 4, 2]]",
+            "sizes = [[3, 800, 2]]",
+            "at most 3000 parameters",
+        ),
+        ("sizes = [[3, 4, 2]]", "sizes = [[3, 0, 2]]", "positive"),
+        (
+            "sizes = [[3, 4, 2]]",
+            "sizes = [[18446744073709551615, 2]]",
+            "parameters",
+        ),
+        ("examples = [8]", "examples = [0]", "examples"),
+        (
+            "seed = [1]",
+            "seed = [1]\ntrained = [100000]",
+            "training steps",
+        ),
+        (
+            "statement = \"s\"",
+            "statement = \"s\"\nclaim = \"1 = 1\"",
+            "one of them",
+        ),
+        (
+            "statement = \"s\"",
+            "statement = \"s\"\nfamilies = [\"normal\"]",
+            "no points",
+        ),
+    ] {
+        let text = base.replacen(from, to, 1);
+        let e = parse_claim(&text, "t.toml", &mut load)
+            .err()
+            .unwrap_or_else(|| panic!("accepted: {to}"))
+            .to_string();
+        assert!(e.contains(want) && !e.contains('\n'), "{to}: {e}");
+    }
+    // Too many configurations.
+    let many = base
+        .replace("seed = [1]", "seed = [1, 2, 3, 4, 5, 6, 7, 8, 9]\n")
+        .replace("examples = [8]", "examples = [1, 2, 3, 4, 5, 6, 7, 8]");
+    let e = parse_claim(&many, "t.toml", &mut load)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("72 configurations"), "{e}");
+}
+
+/// An experiment claim is decided at each configuration, smallest first: a false one is
+/// refuted at the smallest network that shows it, a true one verified across the grid.
+#[test]
+fn experiment_claims_are_decided_smallest_first() {
+    let claim = |holds: &str| {
+        format!(
+            r#"
+id = "e"
+statement = "s"
+experiment = "kfac_block_errors"
+holds = "{holds}"
+[grid]
+sizes = [[5, 9, 3], [3, 4, 2]]
+activation = ["tanh"]
+output = ["categorical"]
+examples = [16]
+seed = [1]
+"#
+        )
+    };
+    match verdict(&claim("kfac_error <= 0.0001")) {
+        Verdict::Refuted(r) => {
+            assert!(r.family.as_deref().unwrap().contains("[3, 4, 2]"), "{r:?}");
+            assert!(r.lhs > 1e-3 && r.rhs == 0.0001);
+        }
+        other => panic!("{other}"),
+    }
+    assert_eq!(
+        verdict(&claim("ekfac_error <= kfac_error")).word(),
+        "verified"
+    );
+    // A strict comparison of sides within their bounds cannot be told: K-FAC is exact for
+    // one layer with a gaussian output, its error 0 up to rounding.
+    let exact = claim("kfac_error < 0")
+        .replace("[[5, 9, 3], [3, 4, 2]]", "[[3, 2]]")
+        .replace("categorical", "gaussian");
+    assert_eq!(verdict(&exact).word(), "unknown");
+}

@@ -79,11 +79,15 @@ impl Refutation {
             .join(", ")
     }
 
-    /// "normal: " when the claim ranges over families, else nothing.
-    fn family_prefix(&self) -> String {
-        self.family
-            .as_ref()
-            .map_or(String::new(), |f| format!("{f}: "))
+    /// Where it fails, before its values: "normal: at P.mu = 0.5: " (the family when the
+    /// claim ranges over several), or for an experiment, which has no assignment but a
+    /// configuration in place of a family, "tanh categorical [4, 6, 3] …: ".
+    fn place(&self) -> String {
+        match (&self.family, self.assignment.is_empty()) {
+            (Some(f), true) => format!("{f}: "),
+            (Some(f), false) => format!("{f}: at {}: ", self.at_text()),
+            (None, _) => format!("at {}: ", self.at_text()),
+        }
     }
 
     /// `P.mu=0.5,t=2`, the argument of `ig audit --at`.
@@ -121,10 +125,9 @@ impl Verdict {
                 skipped(v.skipped)
             ),
             Verdict::Refuted(r) => {
-                let family = r.family_prefix();
                 format!(
-                    "{family}at {}: LHS = {}, RHS = {} ({})",
-                    r.at_text(),
+                    "{}LHS = {}, RHS = {} ({})",
+                    r.place(),
                     short(r.lhs),
                     short(r.rhs),
                     r.evidence
@@ -161,7 +164,6 @@ impl Verdict {
                 )
             }
             Verdict::Refuted(r) => {
-                let family = r.family_prefix();
                 let routes = r
                     .evidence
                     .split("; ")
@@ -169,8 +171,8 @@ impl Verdict {
                     .collect::<Vec<_>>()
                     .join("; ");
                 format!(
-                    "{family}at {}: LHS = {}, RHS = {} ({routes})",
-                    r.at_text(),
+                    "{}LHS = {}, RHS = {} ({routes})",
+                    r.place(),
                     six(r.lhs),
                     six(r.rhs),
                 )

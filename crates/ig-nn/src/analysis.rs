@@ -229,16 +229,7 @@ pub fn analyze(
         path,
         par,
     } = options;
-    if top > p {
-        return Err(NnError(format!(
-            "--top {top} asks for more eigenvalues than the {p} the Fisher matrix has"
-        )));
-    }
-    if !(damping > 0.0 && damping.is_finite()) {
-        return Err(NnError(format!(
-            "damping must be a positive number, not {damping}"
-        )));
-    }
+    check_request(p, top, damping)?;
     let path = path.unwrap_or(if p <= DENSE_PATH_LIMIT {
         Path::Dense
     } else if data.n.saturating_mul(outputs(mlp)) <= KERNEL_ROWS_LIMIT {
@@ -284,6 +275,21 @@ pub fn analyze(
     analysis.ekfac_block_errors = errors.iter().map(|e| e.ekfac).collect();
     analysis.block_error_bounds = errors.iter().map(|e| e.bound).collect();
     Ok(analysis)
+}
+
+/// Refuses more eigenvalues than parameters, and a damping that is not a positive number.
+fn check_request(p: usize, top: usize, damping: f64) -> Result<(), NnError> {
+    if top > p {
+        return Err(NnError(format!(
+            "--top {top} asks for more eigenvalues than the {p} the Fisher matrix has"
+        )));
+    }
+    if !(damping > 0.0 && damping.is_finite()) {
+        return Err(NnError(format!(
+            "damping must be a positive number, not {damping}"
+        )));
+    }
+    Ok(())
 }
 
 /// Symmetric eigenvalues, descending.
@@ -588,16 +594,7 @@ pub fn analyze_network(
             "the network has {p} parameters; a network given as layers is analysed densely, up to {DENSE_PATH_LIMIT}"
         )));
     }
-    if top > p {
-        return Err(NnError(format!(
-            "--top {top} asks for more eigenvalues than the {p} the Fisher matrix has"
-        )));
-    }
-    if !(damping > 0.0 && damping.is_finite()) {
-        return Err(NnError(format!(
-            "damping must be a positive number, not {damping}"
-        )));
-    }
+    check_request(p, top, damping)?;
     // The factor U and the examples' rows (N·K × P each), every layer's values per example
     // and output, and the Gram matrix of U with its eigendecomposition's workspace.
     let k = net.outputs();

@@ -8,6 +8,7 @@ mod analysis;
 pub mod batch;
 pub mod blocks;
 mod curvature;
+pub mod experiment;
 mod fisher;
 pub mod kernel;
 mod model;

@@ -154,6 +154,8 @@ pub struct Run {
     /// Wall-clock time from the start to each loss (machine-dependent: printed, never
     /// written into a report).
     pub elapsed: Vec<std::time::Duration>,
+    /// The parameters after the last step.
+    pub params: Vec<f64>,
 }
 
 impl Run {
@@ -232,5 +234,6 @@ pub fn train(problem: &Problem, method: Method, steps: usize, par: Par) -> Run {
         method,
         losses,
         elapsed,
+        params: theta,
     }
 }

@@ -1405,3 +1405,65 @@ fn layered_model_files_load_and_bad_ones_are_named() {
         "too large",
     );
 }
+
+/// Every experiment measures the figures it names, each within its meaning: EKFAC never
+/// worse than K-FAC, more Monte-Carlo labels closer to the exact Fisher, shares and fractions
+/// in [0, 1]; the spectrum's figures agree with `analyze`'s eigenvalues and trace.
+#[test]
+fn experiments_measure_what_they_name() {
+    use experiment::{Configuration, Experiment};
+    for (activation, output, trained) in [
+        (Activation::Tanh, OutputKind::Categorical, 0),
+        (Activation::Relu, OutputKind::Gaussian, 30),
+    ] {
+        let c = Configuration {
+            sizes: vec![4, 6, 3],
+            activation,
+            output,
+            examples: 40,
+            trained,
+            seed: 5,
+        };
+        for e in Experiment::ALL {
+            let figures = e.run(&c).unwrap();
+            let names: Vec<&str> = figures.iter().map(|f| f.name).collect();
+            let declared: Vec<&str> = e.figures().iter().map(|f| f.0).collect();
+            assert_eq!(names, declared, "{e:?}");
+            assert!(figures
+                .iter()
+                .all(|f| f.value.is_finite() && f.bound >= 0.0));
+            let get = |n: &str| figures.iter().find(|f| f.name == n).unwrap().value;
+            match e {
+                Experiment::KfacBlockErrors => assert!(get("ekfac_excess") <= 1e-12),
+                Experiment::FisherVariants => {
+                    assert!(get("monte_carlo_distance_100") < get("monte_carlo_distance"))
+                }
+                Experiment::FisherSpectrum => {
+                    for n in ["top_share", "top_percent_share", "near_zero_fraction"] {
+                        assert!((0.0..=1.0).contains(&get(n)), "{n}");
+                    }
+                    let (mlp, data) = c.network_and_data().unwrap();
+                    let options = Options {
+                        top: 1,
+                        damping: 1e-3,
+                        path: Some(Path::Dense),
+                        par: SEQ,
+                    };
+                    let a = analyze(&mlp, &data, options, |_| {}).unwrap();
+                    let share = a.fisher_top_eigenvalues[0] / a.fisher_trace;
+                    assert!((share - get("top_share")).abs() <= 1e-10, "{share}");
+                }
+            }
+        }
+    }
+    // Out of bounds: refused.
+    let big = Configuration {
+        sizes: vec![100, 100, 10],
+        activation: Activation::Tanh,
+        output: OutputKind::Categorical,
+        examples: 10,
+        trained: 0,
+        seed: 1,
+    };
+    assert!(Experiment::FisherSpectrum.run(&big).is_err());
+}
