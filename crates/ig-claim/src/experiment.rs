@@ -2,9 +2,11 @@
 //! first, and the condition is held against its figures with their accuracy. A configuration
 //! where the condition fails by more than the figures' bounds refutes the claim (the first,
 //! hence smallest, such configuration is reported; the experiment is seeded, so deciding the
-//! claim again replays it). Where a strict condition's sides cannot be told apart, or an
-//! experiment cannot run, the verdict is unknown with the reason. Otherwise the claim is
-//! verified across the grid, with its smallest margin: evidence, never a proof.
+//! claim again replays it). A configuration where a strict condition's sides cannot be told
+//! apart, a figure is undetermined, or the experiment cannot run says nothing: it is counted
+//! as skipped (and when every configuration is, the verdict is unknown with the first reason).
+//! Otherwise the claim is verified across the configurations that held, with its smallest
+//! margin: evidence, never a proof.
 
 use crate::file::{Condition, ExperimentClaim, Side};
 use crate::statement::Relation;
@@ -46,58 +48,110 @@ pub fn condition_text(c: &Condition) -> String {
     format!("{} {symbol} {}", side_text(&c.left), side_text(&c.right))
 }
 
-/// Decides an experiment claim.
+/// What one condition says at one configuration.
+enum Outcome {
+    /// Holds, by this margin (negative within the bounds), with this slack.
+    Holds(f64, f64),
+    /// Fails beyond the bounds: the sides, the shortfall, the slack.
+    Fails(f64, f64, f64, f64),
+    /// Cannot be told, for this reason.
+    Undetermined(String),
+}
+
+/// Holds `holds` against the figures.
+fn judge(holds: &Condition, figures: &[Figure]) -> Outcome {
+    let (l, lb) = value(&holds.left, figures);
+    let (r, rb) = value(&holds.right, figures);
+    // How far the condition holds by (negative: fails by), and what the bounds allow.
+    let margin = match holds.relation {
+        Relation::Le | Relation::Lt => r - l,
+        _ => l - r,
+    };
+    let slack = lb + rb;
+    if !slack.is_finite() {
+        return Outcome::Undetermined(format!(
+            "{} is undetermined (a method did not reach the target)",
+            condition_text(holds)
+        ));
+    }
+    if !margin.is_finite() {
+        return Outcome::Undetermined("a figure is not finite".into());
+    }
+    if margin < -slack {
+        return Outcome::Fails(l, r, -margin, slack);
+    }
+    if matches!(holds.relation, Relation::Lt | Relation::Gt) && margin <= slack {
+        return Outcome::Undetermined(format!(
+            "the sides of {} are within their bounds of each other ({} and {}, ±{})",
+            condition_text(holds),
+            short(l),
+            short(r),
+            short(slack)
+        ));
+    }
+    Outcome::Holds(margin, slack)
+}
+
+/// Decides an experiment claim: at each configuration, smallest first, every condition.
 pub fn decide(e: &ExperimentClaim) -> Verdict {
-    let strict = matches!(e.holds.relation, Relation::Lt | Relation::Gt);
     let mut smallest = f64::INFINITY;
     let mut slack_at_smallest = 0.0;
+    let mut held = 0;
+    // Configurations where nothing can be said, and why the first could not.
+    let mut skipped = 0;
+    let mut first_reason: Option<String> = None;
     for c in &e.configurations {
         let figures = match e.experiment.run(c) {
             Ok(f) => f,
-            Err(why) => return Verdict::Unknown(format!("{c}: the experiment cannot run: {why}")),
+            Err(why) => {
+                skipped += 1;
+                first_reason.get_or_insert(format!("{c}: the experiment cannot run: {why}"));
+                continue;
+            }
         };
-        let (l, lb) = value(&e.holds.left, &figures);
-        let (r, rb) = value(&e.holds.right, &figures);
-        // How far the condition holds by (negative: fails by), and what the bounds allow.
-        let margin = match e.holds.relation {
-            Relation::Le | Relation::Lt => r - l,
-            _ => l - r,
-        };
-        let slack = lb + rb;
-        if !margin.is_finite() {
-            return Verdict::Unknown(format!("{c}: a figure is not finite"));
-        }
-        if margin < -slack {
+        let outcomes: Vec<(&Condition, Outcome)> =
+            e.holds.iter().map(|h| (h, judge(h, &figures))).collect();
+        if let Some((holds, Outcome::Fails(l, r, by, slack))) = outcomes
+            .iter()
+            .find(|(_, o)| matches!(o, Outcome::Fails(..)))
+        {
             return Verdict::Refuted(Refutation {
                 family: Some(c.to_string()),
                 assignment: Vec::new(),
-                lhs: l,
-                rhs: r,
+                lhs: *l,
+                rhs: *r,
                 evidence: format!(
                     "measured by the experiment {}: {} fails by {} beyond the figures' bounds ±{}; seeded, so deciding the claim again replays it",
                     e.experiment.name(),
-                    condition_text(&e.holds),
-                    short(-margin),
-                    short(slack)
+                    condition_text(holds),
+                    short(*by),
+                    short(*slack)
                 ),
             });
         }
-        if strict && margin <= slack {
-            return Verdict::Unknown(format!(
-                "{c}: the sides of {} are within their bounds of each other ({} and {}, ±{})",
-                condition_text(&e.holds),
-                short(l),
-                short(r),
-                short(slack)
-            ));
+        if let Some((_, Outcome::Undetermined(why))) = outcomes
+            .iter()
+            .find(|(_, o)| matches!(o, Outcome::Undetermined(_)))
+        {
+            skipped += 1;
+            first_reason.get_or_insert(format!("{c}: {why}"));
+            continue;
         }
-        if margin < smallest {
-            smallest = margin;
-            slack_at_smallest = slack;
+        held += 1;
+        for (_, o) in &outcomes {
+            if let Outcome::Holds(margin, slack) = o {
+                if *margin < smallest {
+                    smallest = *margin;
+                    slack_at_smallest = *slack;
+                }
+            }
         }
     }
+    if held == 0 {
+        return Verdict::Unknown(first_reason.unwrap_or_else(|| "no configuration".into()));
+    }
     Verdict::Verified(Verified {
-        assignments: e.configurations.len(),
+        assignments: held,
         worst: smallest,
         measure: "smallest margin",
         tolerance: slack_at_smallest,
@@ -105,6 +159,6 @@ pub fn decide(e: &ExperimentClaim) -> Verdict {
             "the experiment {} (configurations as networks, seeded)",
             e.experiment.name()
         ),
-        skipped: 0,
+        skipped,
     })
 }

@@ -67,8 +67,8 @@ pub enum Form {
 pub struct ExperimentClaim {
     /// What is measured.
     pub experiment: Experiment,
-    /// What must hold between the figures.
-    pub holds: Condition,
+    /// What must hold between the figures (every one of them).
+    pub holds: Vec<Condition>,
     /// The configurations, smallest first (networks by parameters, then examples, training
     /// and seed), so that the first failure is the smallest that shows it.
     pub configurations: Vec<Configuration>,
@@ -204,8 +204,16 @@ struct RawClaim {
     claim: Option<String>,
     limit: Option<String>,
     experiment: Option<String>,
-    holds: Option<String>,
+    holds: Option<Holds>,
     grid: Option<RawGrid>,
+}
+
+/// One condition, or several that must all hold.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Holds {
+    One(String),
+    All(Vec<String>),
 }
 
 /// An experiment's grid: every combination of the lists.
@@ -872,11 +880,21 @@ fn experiment_claim(raw: &RawClaim, name: &str) -> Result<ExperimentClaim, Strin
     {
         return Err("an experiment claim has no points, variables, families or limit".into());
     }
-    let text = raw
+    let texts = match raw
         .holds
-        .as_deref()
-        .ok_or("an experiment claim needs 'holds'")?;
-    let holds = condition(text, experiment)?;
+        .as_ref()
+        .ok_or("an experiment claim needs 'holds'")?
+    {
+        Holds::One(text) => std::slice::from_ref(text),
+        Holds::All(texts) => texts.as_slice(),
+    };
+    if texts.is_empty() || texts.len() > 8 {
+        return Err("'holds' takes 1 to 8 conditions".into());
+    }
+    let holds = texts
+        .iter()
+        .map(|t| condition(t, experiment))
+        .collect::<Result<Vec<_>, _>>()?;
     let grid = raw
         .grid
         .as_ref()

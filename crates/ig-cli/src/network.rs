@@ -10,10 +10,45 @@ fn read(path: &str) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|e| Failure::input(format!("{path}: {e}")))
 }
 
+/// The largest safetensors header taken (the format's own readers refuse beyond 100 MB).
+const MAX_HEADER: u64 = 100_000_000;
+
+/// A safetensors file, its 8-byte header length checked before the rest is read (a stream
+/// such as /dev/zero is refused at once instead of read until memory runs out).
+fn read_safetensors(path: &str) -> Result<Vec<u8>, Failure> {
+    use std::io::Read;
+    let fail = |e: String| Failure::input(format!("{path}: {e}"));
+    let mut file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
+    let mut head = [0u8; 8];
+    file.read_exact(&mut head).map_err(|_| {
+        fail("not a safetensors file (shorter than its 8-byte header length)".into())
+    })?;
+    let length = u64::from_le_bytes(head);
+    if length == 0 || length > MAX_HEADER {
+        return Err(fail(format!(
+            "not a safetensors file (a header of {length} bytes)"
+        )));
+    }
+    let mut bytes = head.to_vec();
+    file.read_to_end(&mut bytes)
+        .map_err(|e| fail(e.to_string()))?;
+    Ok(bytes)
+}
+
+/// A figure for people: in full between 1e-4 and 1e15, else in scientific notation (Rust's
+/// shortest form would spell 1e300 with 300 digits).
+fn number(x: f64) -> String {
+    if x == 0.0 || (1e-4..1e15).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
 pub fn analyze(a: AnalyzeArgs) -> Result<String, Failure> {
     let model = String::from_utf8(read(&a.model)?)
         .map_err(|_| Failure::input(format!("{}: not UTF-8 text", a.model)))?;
-    let (weights, data) = (read(&a.weights)?, read(&a.data)?);
+    let (weights, data) = (read_safetensors(&a.weights)?, read_safetensors(&a.data)?);
     // A model file listing `layers` is a network of layers (convolutions among them); one
     // giving `sizes` is a multilayer perceptron.
     let network = if Network::is_layered(&model) {
@@ -95,7 +130,7 @@ pub fn analyze(a: AnalyzeArgs) -> Result<String, Failure> {
                 "fisher_top_eigenvalues": r.eigenvalue_bounds,
                 "kfac_block_errors": r.block_error_bounds,
                 "ekfac_block_errors": r.block_error_bounds,
-                "block_errors_interval": if r.block_errors_estimated { "95% confidence" } else { "rounding" },
+                "block_errors_interval": r.block_errors_estimated.iter().map(|&e| if e { "95% confidence" } else { "rounding" }).collect::<Vec<_>>(),
                 "natural_gradient_norm": r.natural_gradient_bound,
                 "lanczos_steps": r.lanczos_steps,
                 "cg_iterations": r.cg_iterations,
@@ -107,12 +142,12 @@ pub fn analyze(a: AnalyzeArgs) -> Result<String, Failure> {
         let each: Vec<String> = values
             .iter()
             .zip(bounds)
-            .map(|(v, b)| format!("{v} ± {b:.1e}"))
+            .map(|(v, b)| format!("{} ± {b:.1e}", number(*v)))
             .collect();
         format!("[{}]", each.join(", "))
     };
-    let interval = if r.block_errors_estimated {
-        " (± a 95% confidence interval: random probes)"
+    let interval = if r.block_errors_estimated.iter().any(|&e| e) {
+        " (± of layers measured by random probes: a 95% confidence interval)"
     } else {
         ""
     };
@@ -152,8 +187,8 @@ pub fn analyze(a: AnalyzeArgs) -> Result<String, Failure> {
         format!("path                    {how}"),
         format!("parameters              {}", r.num_params),
         format!("examples                {}", data.n),
-        format!("loss                    {}", r.loss),
-        format!("fisher trace            {}", r.fisher_trace),
+        format!("loss                    {}", number(r.loss)),
+        format!("fisher trace            {}", number(r.fisher_trace)),
         format!(
             "fisher top eigenvalues  {}",
             with_bounds(&r.fisher_top_eigenvalues, &r.eigenvalue_bounds)
@@ -163,7 +198,10 @@ pub fn analyze(a: AnalyzeArgs) -> Result<String, Failure> {
             density.join(", "),
             r.spectral_density.vectors
         ),
-        format!("empirical fisher trace  {}", r.empirical_fisher_trace),
+        format!(
+            "empirical fisher trace  {}",
+            number(r.empirical_fisher_trace)
+        ),
         format!(
             "k-fac block errors      {}",
             with_bounds(&r.kfac_block_errors, &r.block_error_bounds)
@@ -174,7 +212,9 @@ pub fn analyze(a: AnalyzeArgs) -> Result<String, Failure> {
         ),
         format!(
             "natural gradient norm   {} ± {:.1e} (damping {})",
-            r.natural_gradient_norm, r.natural_gradient_bound, a.damping
+            number(r.natural_gradient_norm),
+            r.natural_gradient_bound,
+            a.damping
         ),
     ]
     .join("\n"))

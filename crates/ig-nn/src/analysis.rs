@@ -98,9 +98,9 @@ pub struct Analysis {
     pub ekfac_block_errors: Vec<f64>,
     /// Per layer, how far either block error may be from its exact value.
     pub block_error_bounds: Vec<f64>,
-    /// Whether some block error was estimated by random probes (its bound is then the
-    /// half-width of a 95% confidence interval, not a sure bound).
-    pub block_errors_estimated: bool,
+    /// Per layer, whether its block errors were estimated by random probes (the bound is then
+    /// the half-width of a 95% confidence interval, not a sure bound).
+    pub block_errors_estimated: Vec<bool>,
     /// `‖(F + λI)⁻¹ ∇loss‖`.
     pub natural_gradient_norm: f64,
     /// A bound on its distance to the exact value.
@@ -111,6 +111,10 @@ pub struct Analysis {
 
 /// The largest network the dense path takes (when the path is chosen by size).
 pub const DENSE_PATH_LIMIT: usize = 20_000;
+
+/// The dense path is chosen by size only while the smaller side of the Fisher factor (N·K or
+/// P) is at most this: its eigendecomposition is cubic in it.
+const DENSE_GRAM_LIMIT: usize = 4096;
 
 /// The most examples × outputs the kernel path takes when the path is chosen by size (its
 /// kernel is their square: 16,384² doubles are 2 GiB).
@@ -230,35 +234,74 @@ pub fn analyze(
         par,
     } = options;
     check_request(p, top, damping)?;
-    let path = path.unwrap_or(if p <= DENSE_PATH_LIMIT {
-        Path::Dense
-    } else if data.n.saturating_mul(outputs(mlp)) <= KERNEL_ROWS_LIMIT {
-        Path::Kernel
-    } else {
-        Path::MatrixFree
-    });
-    let needed = match path {
+    let rows = data.n.saturating_mul(outputs(mlp));
+    let needed = |path: Path| match path {
         Path::Dense => dense_bytes(mlp, data.n),
         Path::Kernel => kernel_bytes(mlp, data.n),
         Path::MatrixFree => matrix_free_bytes(mlp, data.n, lanczos_steps(p, top)),
     };
-    if needed > MAX_ANALYSIS_BYTES {
+    let fits = |path: Path| needed(path) <= MAX_ANALYSIS_BYTES;
+    // By size, the first path that fits: dense for small networks whose Gram matrix is small
+    // (its eigendecomposition is cubic in it), the kernel while N·K is moderate, else
+    // products only.
+    let path = path.unwrap_or(
+        if p <= DENSE_PATH_LIMIT && rows.min(p) <= DENSE_GRAM_LIMIT && fits(Path::Dense) {
+            Path::Dense
+        } else if rows <= KERNEL_ROWS_LIMIT && fits(Path::Kernel) {
+            Path::Kernel
+        } else {
+            Path::MatrixFree
+        },
+    );
+    if !fits(path) {
+        // K-FAC's factors (two square matrices per layer) are what no path avoids.
+        let factors: usize = mlp
+            .layers
+            .iter()
+            .map(|l| (l.inputs + 1).pow(2) + l.outputs.pow(2))
+            .fold(0, usize::saturating_add)
+            .saturating_mul(16);
+        let advice = if factors > MAX_ANALYSIS_BYTES / 2 {
+            format!(
+                "K-FAC's factors of its widest layers alone take {:.1} GiB",
+                factors as f64 / f64::from(1u32 << 30)
+            )
+        } else {
+            match path {
+                Path::Dense | Path::Kernel => "use fewer examples or the matrix-free path".into(),
+                Path::MatrixFree => "use fewer examples or fewer eigenvalues".into(),
+            }
+        };
         return Err(NnError(format!(
-            "the {} analysis of {p} parameters over {} examples would need about {:.1} GiB; it is refused above {} GiB: use fewer examples{}",
+            "the {} analysis of {p} parameters over {} examples would need about {:.1} GiB; it is refused above {} GiB: {advice}",
             path.name().replace('_', "-"),
             data.n,
-            needed as f64 / f64::from(1u32 << 30),
+            needed(path) as f64 / f64::from(1u32 << 30),
             MAX_ANALYSIS_BYTES >> 30,
-            match path {
-                Path::Dense | Path::Kernel => " or the matrix-free path",
-                Path::MatrixFree => " or fewer eigenvalues",
-            }
         )));
     }
     stage("K-FAC's statistics");
     let params = layer_params::<f64>(mlp);
     let x = data.inputs();
     let statistics = kfac_exact_statistics(mlp, &params, &x, par);
+    // Second moments of values beyond 1e150 overflow.
+    let mut largest = 0.0f64;
+    for m in statistics.iter().flat_map(|s| [&s.inputs, &s.gradients]) {
+        for column in m.col_iter() {
+            for &v in column.iter() {
+                largest = if v.is_nan() {
+                    f64::INFINITY
+                } else {
+                    largest.max(v.abs())
+                };
+            }
+        }
+    }
+    if largest > 1e150 {
+        return Err(NnError(
+            "the analysis is not finite: the layers' inputs or back-propagated gradients exceed 1e150, whose squares overflow (weights or data too large)".into(),
+        ));
+    }
     let mut analysis = match path {
         Path::Dense => dense(mlp, data, top, damping, &mut stage)?,
         Path::Kernel => kernel(mlp, data, &params, &x, &statistics, options, &mut stage)?,
@@ -270,10 +313,11 @@ pub fn analyze(
         Path::MatrixFree => Route::Cheapest(BLOCK_PROBES, 3),
     };
     let errors = block_errors(&statistics, route, par)?;
-    analysis.block_errors_estimated = errors.iter().any(|e| e.estimated);
+    analysis.block_errors_estimated = errors.iter().map(|e| e.estimated).collect();
     analysis.kfac_block_errors = errors.iter().map(|e| e.kfac).collect();
     analysis.ekfac_block_errors = errors.iter().map(|e| e.ekfac).collect();
     analysis.block_error_bounds = errors.iter().map(|e| e.bound).collect();
+    analysis.block_errors_estimated = errors.iter().map(|e| e.estimated).collect();
     Ok(analysis)
 }
 
@@ -301,9 +345,26 @@ fn eigenvalues_descending(m: &Mat<f64>) -> Result<Vec<f64>, NnError> {
     Ok(values)
 }
 
-/// `‖x‖`.
+/// `‖x‖`, scaled so that neither the squares nor their sum overflow or underflow.
 fn norm(x: &[f64]) -> f64 {
-    x.iter().map(|v| v * v).sum::<f64>().sqrt()
+    let largest = x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    if largest == 0.0 || !largest.is_finite() {
+        return largest;
+    }
+    largest * x.iter().map(|v| (v / largest).powi(2)).sum::<f64>().sqrt()
+}
+
+/// Adds to Lanczos's residual bounds the rounding of the products themselves: each is a
+/// sum over the examples' output directions or a layer's units, accurate to that many
+/// roundoffs of the largest eigenvalue (the residuals are recomputed with the same rounded
+/// products, so they cannot see it).
+fn with_rounding(eigen: &mut crate::spectrum::TopEigenvalues, mlp: &Mlp, data: &Dataset) {
+    let length = data.n * outputs(mlp) + mlp.sizes.iter().sum::<usize>() + eigen.steps;
+    let largest = eigen.values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let rounding = 16.0 * length as f64 * f64::EPSILON * largest;
+    for r in &mut eigen.residuals {
+        *r += rounding;
+    }
 }
 
 /// `‖b − (A + λI)x‖`.
@@ -397,7 +458,7 @@ fn from_factor(
         kfac_block_errors: Vec::new(),
         ekfac_block_errors: Vec::new(),
         block_error_bounds: Vec::new(),
-        block_errors_estimated: false,
+        block_errors_estimated: Vec::new(),
         natural_gradient_norm: norm(&x),
         natural_gradient_bound: residual / damping,
         cg_iterations: 0,
@@ -466,6 +527,7 @@ fn kernel(
         LANCZOS_TOLERANCE,
         1,
     );
+    with_rounding(&mut eigen, mlp, data);
     eigen.values.resize(top, 0.0);
     eigen.residuals.resize(top, 0.0);
     stage("spectral density (stochastic Lanczos quadrature on the kernel)");
@@ -501,7 +563,7 @@ fn kernel(
         kfac_block_errors: Vec::new(),
         ekfac_block_errors: Vec::new(),
         block_error_bounds: Vec::new(),
-        block_errors_estimated: false,
+        block_errors_estimated: Vec::new(),
         natural_gradient_norm: norm(&natural),
         natural_gradient_bound: residual / damping,
         cg_iterations: 0,
@@ -535,6 +597,8 @@ fn matrix_free(
         LANCZOS_TOLERANCE,
         1,
     );
+    let mut eigen = eigen;
+    with_rounding(&mut eigen, mlp, data);
     stage("spectral density (stochastic Lanczos quadrature)");
     let spectral_density = spectral_density(&fisher, DENSITY_VECTORS, DENSITY_STEPS, 2);
     stage("natural gradient (preconditioned conjugate gradients)");
@@ -564,7 +628,7 @@ fn matrix_free(
         kfac_block_errors: Vec::new(),
         ekfac_block_errors: Vec::new(),
         block_error_bounds: Vec::new(),
-        block_errors_estimated: false,
+        block_errors_estimated: Vec::new(),
         natural_gradient_norm: norm(&solved.x),
         natural_gradient_bound: solved.residual * norm(&gradient) / damping,
         cg_iterations: solved.iterations,
@@ -650,5 +714,6 @@ pub fn analyze_network(
     analysis.kfac_block_errors = errors.iter().map(|e| e.kfac).collect();
     analysis.ekfac_block_errors = errors.iter().map(|e| e.ekfac).collect();
     analysis.block_error_bounds = errors.iter().map(|e| e.bound).collect();
+    analysis.block_errors_estimated = errors.iter().map(|e| e.estimated).collect();
     Ok(analysis)
 }

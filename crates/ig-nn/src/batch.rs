@@ -662,14 +662,17 @@ pub struct KfacBasis<T> {
 }
 
 /// The eigendecompositions of every layer's factors (the bulk of a K-FAC step). Layers are
-/// independent, and so are each layer's two factors: in parallel they run side by side.
+/// independent, and so are each layer's two factors: in parallel they run side by side. A
+/// factor the eigensolver cannot decompose (entries not finite, or beyond what double
+/// precision resolves) gets NaN eigenvalues and vectors, which every figure made from it
+/// then shows.
 pub fn kfac_bases<T: Real>(factors: &[LayerFactors<T>], par: Par) -> Vec<KfacBasis<T>> {
-    let eigen = |m: &Mat<T>| {
-        let e = m
-            .self_adjoint_eigen(Side::Lower)
-            .expect("a symmetric factor has an eigendecomposition");
-        let values = (0..m.nrows()).map(|i| e.S()[i]).collect();
-        (e.U().to_owned(), values)
+    let eigen = |m: &Mat<T>| match m.self_adjoint_eigen(Side::Lower) {
+        Ok(e) => (e.U().to_owned(), (0..m.nrows()).map(|i| e.S()[i]).collect()),
+        Err(_) => (
+            Mat::from_fn(m.nrows(), m.ncols(), |_, _| T::nan()),
+            vec![T::nan(); m.nrows()],
+        ),
     };
     let basis = |f: &LayerFactors<T>| {
         let ((qa, la), (qg, lg)) = if par == Par::Seq {

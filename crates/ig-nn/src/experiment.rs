@@ -11,7 +11,7 @@ use crate::blocks::{block_errors, Route, DENSE_BLOCK_LIMIT};
 use crate::curvature::Factored;
 use crate::model::{Activation, Dataset, Mlp, OutputKind, Targets};
 use crate::operator::{relative_distance, LinearOperator};
-use crate::optimize::{train, Method, Problem};
+use crate::optimize::{train, Method, Problem, Run};
 use crate::NnError;
 use faer::{Mat, Par, Side};
 use rand::rngs::StdRng;
@@ -55,7 +55,17 @@ pub enum Experiment {
     FisherSpectrum,
     /// The empirical and Monte-Carlo Fishers against the exact one.
     FisherVariants,
+    /// Full-batch training by SGD, Adam, K-FAC and the natural gradient: steps to a common
+    /// target loss and the lengths of the paths in the Fisher metric.
+    Training,
+    /// The directions of the network's symmetries (rescaling a ReLU unit, shifting every
+    /// logit): the Fisher and the gradient along them, and how far finite-step gradient
+    /// descent moves along the rescaling orbits.
+    Symmetries,
 }
+
+/// The steps each method of [`Experiment::Training`] may take.
+pub const TRAINING_STEPS: usize = 200;
 
 /// The largest network an experiment takes (its Fisher is formed densely).
 pub const MAX_PARAMS: usize = 3000;
@@ -66,10 +76,12 @@ pub const MAX_TRAINED: usize = 2000;
 
 impl Experiment {
     /// Every experiment.
-    pub const ALL: [Experiment; 3] = [
+    pub const ALL: [Experiment; 5] = [
         Experiment::KfacBlockErrors,
         Experiment::FisherSpectrum,
         Experiment::FisherVariants,
+        Experiment::Training,
+        Experiment::Symmetries,
     ];
 
     /// Its name in claim files.
@@ -78,6 +90,8 @@ impl Experiment {
             Experiment::KfacBlockErrors => "kfac_block_errors",
             Experiment::FisherSpectrum => "fisher_spectrum",
             Experiment::FisherVariants => "fisher_variants",
+            Experiment::Training => "training",
+            Experiment::Symmetries => "symmetries",
         }
     }
 
@@ -132,6 +146,21 @@ impl Experiment {
                     "monte_carlo_distance_100",
                     "the same with 100 labels per example",
                 ),
+            ],
+            Experiment::Training => &[
+                ("target_loss", "halfway from the initial loss to the lowest loss any method reaches in 200 steps"),
+                ("sgd_steps", "the steps SGD (η = 0.5) takes to the target (undetermined if it does not reach it)"),
+                ("adam_steps", "the same for Adam (η = 0.01, β = (0.9, 0.999))"),
+                ("kfac_steps", "the same for K-FAC (damping 0.1, exact-expectation factors)"),
+                ("natural_gradient_steps", "the same for the natural gradient (damping 0.1, conjugate gradients)"),
+                ("sgd_fisher_length", "Σ √(Δθᵀ F(θ) Δθ) over SGD's steps to the target (undetermined if not reached)"),
+                ("adam_fisher_length", "the same for Adam"),
+            ],
+            Experiment::Symmetries => &[
+                ("scale_null", "the largest over hidden units of ‖F v‖/(λ₁‖v‖), v the tangent of rescaling the unit (incoming weights and bias by α, outgoing by 1/α)"),
+                ("scale_gradient", "the largest over hidden units of |∇L·v|/(‖∇L‖‖v‖)"),
+                ("shift_null", "‖F v‖/(λ₁‖v‖), v adding one constant to every last-layer bias (every logit)"),
+                ("balance_drift", "after 200 steps of SGD (η = 0.5): the largest over hidden units of the change of ‖w_in‖² + b² − ‖w_out‖² (constant along gradient flow for ReLU), relative to its initial scale"),
             ],
         }
     }
@@ -222,7 +251,189 @@ impl Experiment {
                     ),
                 ]
             }
+            Experiment::Training => training(&mlp, &data)?,
+            Experiment::Symmetries => symmetries(&mlp, &data)?,
         })
+    }
+}
+
+/// [`Experiment::Training`]: each method from the same start; a figure of a method that does
+/// not reach the target is undetermined (an infinite bound).
+fn training(mlp: &Mlp, data: &Dataset) -> Result<Vec<Figure>, NnError> {
+    let problem = problem_of(mlp.clone(), data);
+    let methods = [
+        Method::Sgd,
+        Method::Adam,
+        Method::Kfac,
+        Method::NaturalGradient,
+    ];
+    let runs: Vec<_> = methods
+        .iter()
+        .map(|&m| train(&problem, m, TRAINING_STEPS, Par::Seq))
+        .collect();
+    let initial = runs[0].losses[0];
+    let lowest = runs
+        .iter()
+        .flat_map(|r| r.losses.iter().copied())
+        .filter(|l| l.is_finite())
+        .fold(f64::INFINITY, f64::min);
+    if !(initial.is_finite() && lowest.is_finite()) {
+        return Err(NnError("the losses are not finite".into()));
+    }
+    let target = initial - 0.5 * (initial - lowest);
+    let steps = |r: &Run| match r.steps_to(target) {
+        Some(s) => (s as f64, 0.0),
+        None => ((TRAINING_STEPS + 1) as f64, f64::INFINITY),
+    };
+    // The Fisher length of a run's steps up to the target.
+    let x = data.inputs();
+    let length = |r: &Run| -> (f64, f64) {
+        let Some(end) = r.steps_to(target) else {
+            return (0.0, f64::INFINITY);
+        };
+        let total: f64 = r.trajectory[..=end]
+            .windows(2)
+            .map(|w| {
+                let params = crate::batch::unflatten(mlp, &w[0]);
+                let fisher = crate::batch::BatchFisher::new(mlp, &params, &x, Par::Seq);
+                let step: Vec<f64> = w[1].iter().zip(&w[0]).map(|(a, b)| a - b).collect();
+                let fs = fisher.product(&step);
+                step.iter()
+                    .zip(&fs)
+                    .map(|(a, b)| a * b)
+                    .sum::<f64>()
+                    .max(0.0)
+                    .sqrt()
+            })
+            .sum();
+        (total, 1e-9 * total)
+    };
+    let figure = |name: &'static str, (value, bound): (f64, f64)| Figure { name, value, bound };
+    Ok(vec![
+        figure("target_loss", (target, 0.0)),
+        figure("sgd_steps", steps(&runs[0])),
+        figure("adam_steps", steps(&runs[1])),
+        figure("kfac_steps", steps(&runs[2])),
+        figure("natural_gradient_steps", steps(&runs[3])),
+        figure("sgd_fisher_length", length(&runs[0])),
+        figure("adam_fisher_length", length(&runs[1])),
+    ])
+}
+
+/// The tangent of rescaling hidden unit `j` of layer `l` (its incoming weights and bias by
+/// α, its outgoing weights by 1/α) at α = 1, in the network's parameter order.
+fn rescaling(mlp: &Mlp, l: usize, j: usize) -> Vec<f64> {
+    let offsets = mlp.offsets();
+    let mut v = vec![0.0; mlp.num_params()];
+    let (layer, next) = (&mlp.layers[l], &mlp.layers[l + 1]);
+    for c in 0..layer.inputs {
+        v[offsets[l] + j * layer.inputs + c] = layer.weight[j * layer.inputs + c];
+    }
+    v[offsets[l] + layer.outputs * layer.inputs + j] = layer.bias[j];
+    for r in 0..next.outputs {
+        v[offsets[l + 1] + r * next.inputs + j] = -next.weight[r * next.inputs + j];
+    }
+    v
+}
+
+/// `‖w_in‖² + b² − ‖w_out‖²` of hidden unit j of layer l.
+fn balance(mlp: &Mlp, l: usize, j: usize) -> f64 {
+    let (layer, next) = (&mlp.layers[l], &mlp.layers[l + 1]);
+    let incoming: f64 = (0..layer.inputs)
+        .map(|c| layer.weight[j * layer.inputs + c].powi(2))
+        .sum::<f64>()
+        + layer.bias[j].powi(2);
+    let outgoing: f64 = (0..next.outputs)
+        .map(|r| next.weight[r * next.inputs + j].powi(2))
+        .sum();
+    incoming - outgoing
+}
+
+/// [`Experiment::Symmetries`].
+fn symmetries(mlp: &Mlp, data: &Dataset) -> Result<Vec<Figure>, NnError> {
+    let fisher = Factored::exact(mlp, data);
+    let p = mlp.num_params();
+    let x = data.inputs();
+    let params = crate::batch::layer_params(mlp);
+    let values;
+    let targets = match &data.targets {
+        Targets::Classes(c) => crate::batch::BatchTargets::Classes(c),
+        Targets::Values(v) => {
+            let k = *mlp.sizes.last().expect("sizes");
+            values = Mat::from_fn(data.n, k, |i, j| v[i * k + j]);
+            crate::batch::BatchTargets::Values(&values)
+        }
+    };
+    let (_, gradient) = crate::batch::loss_and_gradient(mlp, &params, &x, &targets, Par::Seq);
+    let gradient = crate::batch::flatten(&gradient);
+    let norm = |v: &[f64]| v.iter().map(|a| a * a).sum::<f64>().sqrt();
+    let dense = fisher.dense();
+    let largest = dense
+        .self_adjoint_eigenvalues(Side::Lower)
+        .map_err(|e| NnError(format!("eigenvalues did not converge: {e:?}")))?
+        .last()
+        .copied()
+        .unwrap_or(0.0)
+        .max(1e-300);
+    let null = |v: &[f64]| norm(&fisher.product(v)) / (largest * norm(v).max(1e-300));
+    let (mut scale_null, mut scale_gradient) = (0.0f64, 0.0f64);
+    let units: Vec<(usize, usize)> = (0..mlp.layers.len() - 1)
+        .flat_map(|l| (0..mlp.layers[l].outputs).map(move |j| (l, j)))
+        .collect();
+    for &(l, j) in &units {
+        let v = rescaling(mlp, l, j);
+        scale_null = scale_null.max(null(&v));
+        let along: f64 = v.iter().zip(&gradient).map(|(a, b)| a * b).sum();
+        scale_gradient = scale_gradient.max(along.abs() / (norm(&gradient) * norm(&v)).max(1e-300));
+    }
+    let mut shift = vec![0.0; p];
+    let last = mlp.layers.len() - 1;
+    let at = mlp.offsets()[last] + mlp.layers[last].outputs * mlp.layers[last].inputs;
+    shift[at..at + mlp.layers[last].outputs].fill(1.0);
+    let run = train(
+        &problem_of(mlp.clone(), data),
+        Method::Sgd,
+        TRAINING_STEPS,
+        Par::Seq,
+    );
+    let end = mlp.with_params(run.trajectory.last().expect("the start at least"));
+    let mut drift = 0.0f64;
+    for &(l, j) in &units {
+        let scale = norm(&rescaling(mlp, l, j)).powi(2).max(1e-300);
+        drift = drift.max((balance(&end, l, j) - balance(mlp, l, j)).abs() / scale);
+    }
+    // Products of a P × P matrix: rounding a few units of P·ε of the largest eigenvalue.
+    // Without hidden units there is no rescaling: those figures are undetermined.
+    let rounding = 8.0 * p as f64 * f64::EPSILON;
+    let units_bound = if units.is_empty() {
+        f64::INFINITY
+    } else {
+        rounding
+    };
+    let figure = |name: &'static str, value: f64, bound: f64| Figure { name, value, bound };
+    Ok(vec![
+        figure("scale_null", scale_null, units_bound),
+        figure("scale_gradient", scale_gradient, units_bound),
+        figure("shift_null", null(&shift), rounding),
+        figure("balance_drift", drift, 1e-9 * drift + units_bound),
+    ])
+}
+
+/// A training problem of a network and its data.
+fn problem_of(mlp: Mlp, data: &Dataset) -> Problem {
+    let (n, k) = (data.n, *mlp.sizes.last().expect("sizes"));
+    Problem {
+        name: "experiment",
+        x: data.inputs(),
+        classes: match &data.targets {
+            Targets::Classes(c) => c.clone(),
+            Targets::Values(_) => Vec::new(),
+        },
+        values: match &data.targets {
+            Targets::Values(v) => Mat::from_fn(n, k, |i, j| v[i * k + j]),
+            Targets::Classes(_) => Mat::zeros(0, 0),
+        },
+        mlp,
     }
 }
 
@@ -259,7 +470,6 @@ impl Configuration {
         let mlp = Mlp::initialized(&self.sizes, self.activation, self.output, &mut rng);
         let teacher = Mlp::initialized(&self.sizes, self.activation, self.output, &mut rng);
         let (n, width) = (self.examples, self.sizes[0]);
-        let k = *self.sizes.last().expect("sizes");
         let x: Vec<f64> = (0..n * width)
             .map(|_| crate::standard_normal(&mut rng))
             .collect();
@@ -289,24 +499,13 @@ impl Configuration {
         if self.trained == 0 {
             return Ok((mlp, data));
         }
-        let problem = Problem {
-            name: "experiment",
-            x: data.inputs(),
-            classes: match &data.targets {
-                Targets::Classes(c) => c.clone(),
-                Targets::Values(_) => Vec::new(),
-            },
-            values: match &data.targets {
-                Targets::Values(v) => Mat::from_fn(n, k, |i, j| v[i * k + j]),
-                Targets::Classes(_) => Mat::zeros(0, 0),
-            },
-            mlp,
-        };
+        let problem = problem_of(mlp, &data);
         let run = train(&problem, Method::Adam, self.trained, Par::Seq);
         if !run.losses.iter().all(|l| l.is_finite()) {
             return Err(NnError("training diverged".into()));
         }
-        Ok((problem.mlp.with_params(&run.params), data))
+        let end = run.trajectory.last().expect("the start at least");
+        Ok((problem.mlp.with_params(end), data))
     }
 }
 

@@ -220,6 +220,14 @@ fn smaller_gram(u: &Mat<f64>) -> Mat<f64> {
     }
 }
 
+/// The refusal of a damping below what the factorisation resolves: the damped Fisher is
+/// positive definite in exact arithmetic, but not to rounding.
+pub(crate) fn not_definite(damping: f64) -> NnError {
+    NnError(format!(
+        "the damped Fisher is not numerically positive definite at damping {damping} (below the rounding of its largest eigenvalues): use a larger damping"
+    ))
+}
+
 /// `(UᵀU + λI)⁻¹ g`, through the kernel when it is smaller (Woodbury):
 /// `(1/λ)(g − Uᵀ (λI + UUᵀ)⁻¹ U g)`.
 pub fn natural_gradient(u: &Mat<f64>, g: &[f64], damping: f64) -> Result<Vec<f64>, NnError> {
@@ -236,9 +244,7 @@ fn natural_gradient_through(
     let (m, p) = (u.nrows(), u.ncols());
     let gv = Mat::<f64>::from_fn(p, 1, |i, _| g[i]);
     let damped = smaller + Mat::<f64>::identity(m.min(p), m.min(p)) * faer::Scale(damping);
-    let llt = damped
-        .llt(Side::Lower)
-        .map_err(|e| NnError(format!("the damped Fisher is not positive definite: {e:?}")))?;
+    let llt = damped.llt(Side::Lower).map_err(|_| not_definite(damping))?;
     let solve = |rhs: Mat<f64>| faer::linalg::solvers::Solve::solve(&llt, &rhs);
     let x = if m < p {
         let inner = solve(u * &gv);

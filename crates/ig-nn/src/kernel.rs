@@ -140,7 +140,7 @@ pub fn natural_gradient(
         MemStack::new(&mut buffer),
         Default::default(),
     )
-    .map_err(|e| NnError(format!("the damped kernel is not positive definite: {e:?}")))?;
+    .map_err(|_| crate::fisher::not_definite(damping))?;
     let mut buffer = MemBuffer::new(llt::solve::solve_in_place_scratch::<f64>(
         k * n,
         1,

@@ -85,7 +85,7 @@ pub struct Network {
 
 /// An output size of a window sliding over `size` (with padding on both sides).
 fn slide(size: usize, kernel: usize, stride: usize, padding: usize) -> Option<usize> {
-    let padded = size + 2 * padding;
+    let padded = padding.checked_mul(2)?.checked_add(size)?;
     (kernel >= 1 && stride >= 1 && padded >= kernel).then(|| (padded - kernel) / stride + 1)
 }
 
@@ -152,8 +152,14 @@ impl Op {
                 outputs,
                 kernel,
                 ..
-            } => (outputs * inputs * kernel[0] * kernel[1], *outputs),
-            Op::Linear { inputs, outputs } => (outputs * inputs, *outputs),
+            } => (
+                outputs
+                    .saturating_mul(*inputs)
+                    .saturating_mul(kernel[0])
+                    .saturating_mul(kernel[1]),
+                *outputs,
+            ),
+            Op::Linear { inputs, outputs } => (outputs.saturating_mul(*inputs), *outputs),
             _ => (0, 0),
         }
     }
@@ -195,29 +201,27 @@ struct LayerEntry {
     #[serde(default)]
     out: Option<usize>,
     #[serde(default)]
-    kernel: Option<Pair>,
+    kernel: Option<toml::Value>,
     #[serde(default)]
-    stride: Option<Pair>,
+    stride: Option<toml::Value>,
     #[serde(default)]
-    padding: Option<Pair>,
+    padding: Option<toml::Value>,
 }
 
-/// `3` or `[3, 5]`.
-#[derive(Deserialize, Clone, Copy)]
-#[serde(untagged)]
-enum Pair {
-    One(usize),
-    Two([usize; 2]),
+/// `3` or `[3, 5]`: the same along height and width, or each.
+fn pair(value: &toml::Value, what: &str) -> Result<[usize; 2], String> {
+    let one = |v: &toml::Value| v.as_integer().and_then(|i| usize::try_from(i).ok());
+    let both = match value {
+        toml::Value::Array(items) if items.len() == 2 => one(&items[0]).zip(one(&items[1])),
+        v => one(v).map(|n| (n, n)),
+    };
+    both.map(|(h, w)| [h, w]).ok_or_else(|| {
+        format!("{what} must be a non-negative integer or [height, width], not {value}")
+    })
 }
 
-impl Pair {
-    fn both(self) -> [usize; 2] {
-        match self {
-            Pair::One(v) => [v, v],
-            Pair::Two(v) => v,
-        }
-    }
-}
+/// The most zero padding on a side.
+const MAX_PADDING: usize = 1 << 16;
 
 /// The most values between two layers (a safeguard against shapes that would take the
 /// memory: 16 M doubles per example).
@@ -299,7 +303,7 @@ impl Network {
                 )))
             }
         };
-        if file.input.is_empty() || file.input.len() > 3 || file.input.contains(&0) {
+        if !matches!(file.input.len(), 1 | 3) || file.input.contains(&0) {
             return Err(NnError(format!(
                 "{model_path}: input must be [features] or [channels, height, width], positive"
             )));
@@ -636,8 +640,8 @@ impl LayerEntry {
                 None => Ok(()),
             }
         };
-        let positive = |p: Pair, what: &str| -> Result<[usize; 2], String> {
-            let v = p.both();
+        let positive = |p: &toml::Value, what: &str| -> Result<[usize; 2], String> {
+            let v = pair(p, what)?;
             if v.contains(&0) {
                 Err(format!("{what} must be positive, not {v:?}"))
             } else {
@@ -662,9 +666,17 @@ impl LayerEntry {
                 Ok(Op::Conv2d {
                     inputs: c,
                     outputs,
-                    kernel: positive(self.kernel.ok_or("conv2d needs a kernel")?, "kernel")?,
-                    stride: positive(self.stride.unwrap_or(Pair::One(1)), "stride")?,
-                    padding: self.padding.unwrap_or(Pair::One(0)).both(),
+                    kernel: positive(self.kernel.as_ref().ok_or("conv2d needs a kernel")?, "kernel")?,
+                    stride: match &self.stride {
+                        Some(v) => positive(v, "stride")?,
+                        None => [1, 1],
+                    },
+                    padding: match &self.padding {
+                        Some(v) => Some(pair(v, "padding")?)
+                            .filter(|p| p.iter().all(|&p| p <= MAX_PADDING))
+                            .ok_or(format!("padding must be at most {MAX_PADDING}"))?,
+                        None => [0, 0],
+                    },
                     size,
                 })
             }
@@ -675,11 +687,15 @@ impl LayerEntry {
                     ("padding", self.padding.is_some()),
                 ])?;
                 let (channels, size) = image()?;
-                let kernel = positive(self.kernel.ok_or("avgpool2d needs a kernel")?, "kernel")?;
+                let kernel =
+                    positive(self.kernel.as_ref().ok_or("avgpool2d needs a kernel")?, "kernel")?;
                 Ok(Op::AvgPool2d {
                     channels,
                     kernel,
-                    stride: positive(self.stride.unwrap_or(Pair::Two(kernel)), "stride")?,
+                    stride: match &self.stride {
+                        Some(v) => positive(v, "stride")?,
+                        None => kernel,
+                    },
                     size,
                 })
             }

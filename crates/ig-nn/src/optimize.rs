@@ -154,8 +154,8 @@ pub struct Run {
     /// Wall-clock time from the start to each loss (machine-dependent: printed, never
     /// written into a report).
     pub elapsed: Vec<std::time::Duration>,
-    /// The parameters after the last step.
-    pub params: Vec<f64>,
+    /// The parameters before step 0, 1, …, and after the last step (one per loss).
+    pub trajectory: Vec<Vec<f64>>,
 }
 
 impl Run {
@@ -179,6 +179,7 @@ pub fn train(problem: &Problem, method: Method, steps: usize, par: Par) -> Run {
     let (mut m, mut v) = (vec![0.0; p], vec![0.0; p]);
     let mut losses = Vec::with_capacity(steps + 1);
     let mut elapsed = Vec::with_capacity(steps + 1);
+    let mut trajectory = Vec::with_capacity(steps + 1);
     let start = std::time::Instant::now();
     let targets = problem.targets();
     for step in 0..=steps {
@@ -186,6 +187,7 @@ pub fn train(problem: &Problem, method: Method, steps: usize, par: Par) -> Run {
         let (loss, grad) = loss_and_gradient(mlp, &params, &problem.x, &targets, par);
         losses.push(loss);
         elapsed.push(start.elapsed());
+        trajectory.push(theta.clone());
         if step == steps || !loss.is_finite() {
             break;
         }
@@ -234,6 +236,6 @@ pub fn train(problem: &Problem, method: Method, steps: usize, par: Par) -> Run {
         method,
         losses,
         elapsed,
-        params: theta,
+        trajectory,
     }
 }

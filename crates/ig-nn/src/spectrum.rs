@@ -13,102 +13,96 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// A Lanczos tridiagonalisation: T's diagonal and off-diagonal, and the norm of the residual
-/// vector left after the last step (0 when the Krylov space was exhausted).
+/// A Lanczos tridiagonalisation: T's diagonal and off-diagonal, the orthonormal basis it was
+/// built in, and the norm of the residual vector left after the last step (0 when the Krylov
+/// space was exhausted).
 struct Tridiagonal {
     alpha: Vec<f64>,
     beta: Vec<f64>,
+    basis: Vec<Vec<f64>>,
     last: f64,
 }
 
+/// Subtracts from `w` its components along each of `vectors` (orthonormal).
+fn orthogonalise(w: &mut [f64], vectors: &[Vec<f64>]) {
+    for q in vectors {
+        let c = dot(w, q);
+        for (x, y) in w.iter_mut().zip(q) {
+            *x -= c * y;
+        }
+    }
+}
+
 /// The Lanczos tridiagonalisation from `start` (normalised here), with full
-/// reorthogonalisation; stops early when the Krylov space is exhausted, or when `done` says so
-/// of the tridiagonal so far (asked every few steps).
+/// reorthogonalisation, of the operator deflated by `locked` (orthonormal vectors the basis is
+/// kept orthogonal to: the operator restricted to their complement). It stops early when the
+/// Krylov space is exhausted, or when `done` says so of the tridiagonal so far (asked every
+/// few steps).
 fn lanczos(
     op: &dyn LinearOperator,
     start: &[f64],
     steps: usize,
+    locked: &[Vec<f64>],
     mut done: impl FnMut(&Tridiagonal) -> bool,
 ) -> Tridiagonal {
     let n = op.size();
     let norm = dot(start, start).sqrt();
-    let mut basis: Vec<Vec<f64>> = vec![start.iter().map(|v| v / norm).collect()];
-    let (mut alpha, mut beta) = (Vec::new(), Vec::new());
+    let mut t = Tridiagonal {
+        alpha: Vec::new(),
+        beta: Vec::new(),
+        basis: vec![start.iter().map(|v| v / norm).collect()],
+        last: 0.0,
+    };
     let mut w = vec![0.0; n];
-    for k in 0..steps.min(n) {
-        op.apply(&basis[k], &mut w);
-        let a = dot(&w, &basis[k]);
-        alpha.push(a);
+    let most = steps.min(n.saturating_sub(locked.len()));
+    for k in 0..most {
+        op.apply(&t.basis[k], &mut w);
+        t.alpha.push(dot(&w, &t.basis[k]));
         // Full reorthogonalisation (twice is enough) keeps the Ritz values free of ghosts.
         for _ in 0..2 {
-            for q in &basis {
-                let c = dot(&w, q);
-                for (x, y) in w.iter_mut().zip(q) {
-                    *x -= c * y;
-                }
-            }
+            orthogonalise(&mut w, locked);
+            orthogonalise(&mut w, &t.basis);
         }
         let b = dot(&w, &w).sqrt();
-        let scale = alpha.iter().fold(0.0f64, |m, v| m.max(v.abs())).max(1e-300);
-        if b <= 1e-12 * scale {
-            return Tridiagonal {
-                alpha,
-                beta,
-                last: 0.0,
-            };
+        let scale = t
+            .alpha
+            .iter()
+            .fold(0.0f64, |m, v| m.max(v.abs()))
+            .max(1e-300);
+        if b <= 1e-12 * scale || !b.is_finite() {
+            t.last = if b.is_finite() { 0.0 } else { b };
+            return t;
         }
-        if k + 1 == steps.min(n) {
-            return Tridiagonal {
-                alpha,
-                beta,
-                last: b,
-            };
+        t.last = b;
+        if k + 1 == most || ((k + 1) % CHECK_EVERY == 0 && done(&t)) {
+            return t;
         }
-        if (k + 1) % CHECK_EVERY == 0 {
-            let so_far = Tridiagonal {
-                alpha,
-                beta,
-                last: b,
-            };
-            if done(&so_far) {
-                return so_far;
-            }
-            (alpha, beta) = (so_far.alpha, so_far.beta);
-        }
-        beta.push(b);
-        basis.push(w.iter().map(|v| v / b).collect());
+        t.beta.push(b);
+        t.basis.push(w.iter().map(|v| v / b).collect());
     }
-    Tridiagonal {
-        alpha,
-        beta,
-        last: 0.0,
-    }
+    t.last = 0.0;
+    t
 }
 
 /// How often Lanczos asks whether it may stop: each check costs an eigendecomposition of T,
 /// negligible beside the products.
 const CHECK_EVERY: usize = 5;
 
-/// Eigenvalues (ascending), and the first and last components of the eigenvectors, of the
-/// tridiagonal T.
-fn tridiagonal_eigen(alpha: &[f64], beta: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
-    let m = alpha.len();
-    let t = Mat::<f64>::from_fn(m, m, |i, j| {
+/// Eigenvalues (ascending) and eigenvectors (by column) of the tridiagonal T; `None` when the
+/// eigensolver does not converge (T not finite).
+fn tridiagonal_eigen(t: &Tridiagonal) -> Option<(Vec<f64>, Mat<f64>)> {
+    let m = t.alpha.len();
+    let matrix = Mat::<f64>::from_fn(m, m, |i, j| {
         if i == j {
-            alpha[i]
+            t.alpha[i]
         } else if i + 1 == j || j + 1 == i {
-            beta[i.min(j)]
+            t.beta[i.min(j)]
         } else {
             0.0
         }
     });
-    let e = t
-        .self_adjoint_eigen(Side::Lower)
-        .expect("symmetric tridiagonal eigenproblem converges");
-    let values = (0..m).map(|i| e.S()[i]).collect();
-    let first = (0..m).map(|i| e.U()[(0, i)]).collect();
-    let last = (0..m).map(|i| e.U()[(m - 1, i)]).collect();
-    (values, first, last)
+    let e = matrix.self_adjoint_eigen(Side::Lower).ok()?;
+    Some(((0..m).map(|i| e.S()[i]).collect(), e.U().to_owned()))
 }
 
 fn random_sign_vector(n: usize, rng: &mut StdRng) -> Vec<f64> {
@@ -117,25 +111,29 @@ fn random_sign_vector(n: usize, rng: &mut StdRng) -> Vec<f64> {
         .collect()
 }
 
-/// The largest eigenvalues found by Lanczos, and how far each may be from an eigenvalue.
+/// The largest eigenvalues found by Lanczos, and how far they may be from the operator's.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopEigenvalues {
     /// Descending.
     pub values: Vec<f64>,
-    /// For each value, the norm of its Ritz vector's residual `‖A y − θ y‖` (= β·|last
-    /// component|): an eigenvalue of A lies within it (A symmetric).
+    /// For each value, a bound: the Frobenius norm of the residuals `A yᵢ − θᵢ yᵢ` of all
+    /// the (orthonormal) Ritz vectors reported, recomputed by one product each. By Kahan's
+    /// theorem there are that many eigenvalues of A (counted with multiplicity), one within
+    /// this of each value. (That they are the largest is what Lanczos makes overwhelmingly
+    /// likely from random starts, not what it proves.)
     pub residuals: Vec<f64>,
-    /// Lanczos steps taken (fewer than asked when the Krylov space was exhausted: then
-    /// the values are exact up to rounding).
+    /// Lanczos steps taken, over every restart.
     pub steps: usize,
     /// Whether every residual is within the tolerance asked, relative to the largest value.
     pub converged: bool,
 }
 
-/// The `k` largest eigenvalues, descending, by at most `steps` Lanczos steps from a seeded
-/// random start, stopping as soon as every residual is within `tolerance` of the largest
-/// value (checked every few steps). A value beyond the operator's dimension is 0 with
-/// residual 0.
+/// The `k` largest eigenvalues, descending, by Lanczos from seeded random starts, each run
+/// of at most `steps` steps stopping once its top Ritz values are within `tolerance` of the
+/// largest. A single Krylov space holds one copy of each eigenvalue, so the run restarts,
+/// deflated by the Ritz vectors found so far, until a run finds nothing above the k-th value:
+/// repeated eigenvalues are found with their multiplicity. A value beyond the operator's
+/// dimension is 0 with residual 0.
 pub fn top_eigenvalues(
     op: &dyn LinearOperator,
     k: usize,
@@ -143,40 +141,103 @@ pub fn top_eigenvalues(
     tolerance: f64,
     seed: u64,
 ) -> TopEigenvalues {
+    let n = op.size();
+    let wanted = k.min(n);
     let mut rng = StdRng::seed_from_u64(seed);
-    let start: Vec<f64> = (0..op.size()).map(|_| rng.gen_range(-1.0..1.0)).collect();
-    let t = lanczos(op, &start, steps, |t| {
-        t.alpha.len() >= k && ritz_pairs(t, k).within(tolerance)
-    });
-    let mut top = ritz_pairs(&t, k);
-    top.converged = top.within(tolerance);
-    top
-}
-
-/// The `k` largest Ritz values of a tridiagonalisation with their residual bounds.
-fn ritz_pairs(t: &Tridiagonal, k: usize) -> TopEigenvalues {
-    let (values, _, last) = tridiagonal_eigen(&t.alpha, &t.beta);
-    let mut pairs: Vec<(f64, f64)> = values
-        .into_iter()
-        .zip(last)
-        .map(|(v, l)| (v, t.last * l.abs()))
-        .rev()
-        .collect();
-    pairs.resize(k.max(pairs.len()), (0.0, 0.0));
-    pairs.truncate(k);
-    TopEigenvalues {
-        values: pairs.iter().map(|p| p.0).collect(),
-        residuals: pairs.iter().map(|p| p.1).collect(),
-        steps: t.alpha.len(),
-        converged: false,
+    // Ritz pairs kept: value and (unit) vector.
+    let mut locked: Vec<(f64, Vec<f64>)> = Vec::new();
+    let mut total = 0;
+    let mut failed = false;
+    // Each round adds a value or ends: at most `wanted + 1` rounds.
+    for _ in 0..=wanted {
+        if locked.len() >= n || wanted == 0 {
+            break;
+        }
+        let vectors: Vec<Vec<f64>> = locked.iter().map(|(_, v)| v.clone()).collect();
+        let mut start: Vec<f64> = (0..n).map(|_| rng.gen_range(-1.0..1.0)).collect();
+        for _ in 0..2 {
+            orthogonalise(&mut start, &vectors);
+        }
+        if dot(&start, &start).sqrt() <= 1e-10 * (n as f64).sqrt() {
+            break;
+        }
+        let need = wanted.saturating_sub(locked.len()).max(1);
+        let t = lanczos(op, &start, steps, &vectors, |t| {
+            t.alpha.len() >= need
+                && tridiagonal_eigen(t).is_some_and(|(values, u)| {
+                    let m = values.len();
+                    let scale = values.last().map_or(0.0, |v| v.abs());
+                    (0..need.min(m))
+                        .all(|j| t.last * u[(m - 1, m - 1 - j)].abs() <= tolerance * scale)
+                })
+        });
+        total += t.alpha.len();
+        let Some((values, u)) = tridiagonal_eigen(&t) else {
+            failed = true;
+            break;
+        };
+        let m = values.len();
+        let kth = if locked.len() >= wanted {
+            locked[wanted - 1].0
+        } else {
+            f64::NEG_INFINITY
+        };
+        let mut added = false;
+        for j in 0..need.min(m) {
+            let theta = values[m - 1 - j];
+            if theta <= kth {
+                break;
+            }
+            // y = Q s, the Ritz vector.
+            let mut y = vec![0.0; n];
+            for (i, q) in t.basis.iter().enumerate().take(m) {
+                let c = u[(i, m - 1 - j)];
+                for (a, b) in y.iter_mut().zip(q) {
+                    *a += c * b;
+                }
+            }
+            locked.push((theta, y));
+            added = true;
+        }
+        locked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        if !added {
+            break;
+        }
     }
-}
-
-impl TopEigenvalues {
-    /// Whether every residual is within `tolerance` of the largest value.
-    fn within(&self, tolerance: f64) -> bool {
-        let scale = self.values.first().map_or(0.0, |v| v.abs());
-        self.residuals.iter().all(|r| *r <= tolerance * scale)
+    locked.truncate(wanted);
+    // The residuals, recomputed, and their Frobenius norm as every value's bound.
+    let mut out = vec![0.0; n];
+    let squares: f64 = locked
+        .iter()
+        .map(|(theta, y)| {
+            op.apply(y, &mut out);
+            out.iter()
+                .zip(y)
+                .map(|(a, b)| (a - theta * b).powi(2))
+                .sum::<f64>()
+        })
+        .sum();
+    let bound = if failed {
+        f64::INFINITY
+    } else {
+        squares.sqrt()
+    };
+    let scale = locked.first().map_or(0.0, |p| p.0.abs());
+    let mut values: Vec<f64> = locked.iter().map(|p| p.0).collect();
+    let mut residuals = vec![bound; values.len()];
+    let converged = !failed && values.len() == wanted && bound <= tolerance * scale;
+    if failed {
+        values = vec![f64::NAN; wanted];
+        residuals = vec![f64::INFINITY; wanted];
+    }
+    // Past the dimension: zeros, exactly.
+    values.resize(k, 0.0);
+    residuals.resize(k, 0.0);
+    TopEigenvalues {
+        values,
+        residuals,
+        steps: total,
+        converged,
     }
 }
 
@@ -193,7 +254,8 @@ pub struct SpectralDensity {
 }
 
 /// Stochastic Lanczos quadrature: the spectral measure `(1/n) Σᵢ δ(λ − λᵢ)` approximated by
-/// nodes and weights, from `vectors` random sign vectors and `steps` Lanczos steps each.
+/// nodes and weights, from `vectors` random sign vectors and `steps` Lanczos steps each (a
+/// node is NaN where the operator's products were not finite).
 pub fn spectral_density(
     op: &dyn LinearOperator,
     vectors: usize,
@@ -205,11 +267,15 @@ pub fn spectral_density(
     let mut fewest = steps;
     for _ in 0..vectors {
         let z = random_sign_vector(op.size(), &mut rng);
-        let t = lanczos(op, &z, steps, |_| false);
+        let t = lanczos(op, &z, steps, &[], |_| false);
         fewest = fewest.min(t.alpha.len());
-        let (values, first, _) = tridiagonal_eigen(&t.alpha, &t.beta);
-        for (v, f) in values.into_iter().zip(first) {
-            nodes.push((v, f * f / vectors as f64));
+        match tridiagonal_eigen(&t) {
+            Some((values, u)) => {
+                for (i, v) in values.into_iter().enumerate() {
+                    nodes.push((v, u[(0, i)].powi(2) / vectors as f64));
+                }
+            }
+            None => nodes.push((f64::NAN, 1.0 / vectors as f64)),
         }
     }
     SpectralDensity {

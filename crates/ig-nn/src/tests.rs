@@ -860,7 +860,7 @@ fn analysis_memory_is_estimated_before_it_is_taken() {
     let options = Options {
         top: 1,
         damping: 1e-3,
-        path: None,
+        path: Some(Path::Dense),
         par: SEQ,
     };
     let e = analyze(&mlp, &many, options, |_| {}).expect_err("refused");
@@ -898,6 +898,8 @@ fn the_three_analysis_paths_agree() {
             OutputKind::Categorical,
             123,
         ),
+        // One linear layer, gaussian output: F = A ⊗ I₂, every eigenvalue twice.
+        (&[3, 2][..], Activation::Identity, OutputKind::Gaussian, 124),
     ] {
         let mlp = random_mlp(sizes, activation, output, seed);
         let data = random_data(&mlp, 30, seed + 1);
@@ -1438,6 +1440,41 @@ fn experiments_measure_what_they_name() {
                 Experiment::FisherVariants => {
                     assert!(get("monte_carlo_distance_100") < get("monte_carlo_distance"))
                 }
+                Experiment::Training => {
+                    // Every method starts at the same loss, and the target lies below it.
+                    let target = get("target_loss");
+                    let (mlp, data) = c.network_and_data().unwrap();
+                    let start = analyze(
+                        &mlp,
+                        &data,
+                        Options {
+                            top: 1,
+                            damping: 1e-3,
+                            path: Some(Path::Dense),
+                            par: SEQ,
+                        },
+                        |_| {},
+                    )
+                    .unwrap()
+                    .loss;
+                    assert!(target < start, "{target} {start}");
+                    for f in &figures {
+                        assert!(f.bound.is_infinite() || f.value >= 0.0, "{f:?}");
+                    }
+                }
+                Experiment::Symmetries => {
+                    // ReLU: rescaling a unit changes neither the function nor the loss.
+                    if activation == Activation::Relu {
+                        assert!(get("scale_null") <= 1e-10 && get("scale_gradient") <= 1e-10);
+                    }
+                    // Softmax: a common shift of the logits changes nothing.
+                    if output == OutputKind::Categorical {
+                        assert!(get("shift_null") <= 1e-10);
+                    } else {
+                        assert!(get("shift_null") > 1e-3);
+                    }
+                    assert!(get("balance_drift") > 0.0);
+                }
                 Experiment::FisherSpectrum => {
                     for n in ["top_share", "top_percent_share", "near_zero_fraction"] {
                         assert!((0.0..=1.0).contains(&get(n)), "{n}");
@@ -1466,4 +1503,68 @@ fn experiments_measure_what_they_name() {
         seed: 1,
     };
     assert!(Experiment::FisherSpectrum.run(&big).is_err());
+}
+
+/// Lanczos from one start sees one copy of a repeated eigenvalue; the restarts deflated by
+/// the Ritz vectors found must find every copy, each value within its bound.
+#[test]
+fn lanczos_finds_repeated_eigenvalues() {
+    let diagonal = [5.0, 5.0, 5.0, 3.0, 3.0, 1.0, 0.5, 0.5, 0.25, 0.0, 0.0, 0.0];
+    let mut rng = StdRng::seed_from_u64(7);
+    // A random orthogonal change of basis, so that the copies are not coordinate vectors.
+    let random = Mat::<f64>::from_fn(12, 12, |_, _| rng.gen_range(-1.0..1.0));
+    let q = eigenvectors(&(&random + random.transpose()));
+    let d = Mat::<f64>::from_fn(12, 12, |i, j| if i == j { diagonal[i] } else { 0.0 });
+    let rotated = &q * d * q.transpose();
+    let a = Mat::<f64>::from_fn(12, 12, |i, j| 0.5 * (rotated[(i, j)] + rotated[(j, i)]));
+    let top = spectrum::top_eigenvalues(&a, 7, 40, 1e-8, 3);
+    assert!(top.converged, "{top:?}");
+    for (found, want) in top.values.iter().zip(&diagonal) {
+        assert!((found - want).abs() <= top.residuals[0] + 1e-12, "{top:?}");
+    }
+}
+
+/// Inputs whose squares overflow are refused in one line, not a panic, on every path; a
+/// damping below the rounding is refused in words; a huge damping's natural gradient does
+/// not underflow to zero.
+#[test]
+fn extreme_analyses_are_refused_or_exact() {
+    let mlp = random_mlp(&[3, 4, 3], Activation::Tanh, OutputKind::Categorical, 201);
+    let mut data = random_data(&mlp, 10, 202);
+    let options = |path, damping| Options {
+        top: 2,
+        damping,
+        path: Some(path),
+        par: SEQ,
+    };
+    let plain = analyze(&mlp, &data, options(Path::Dense, 1e200), |_| {}).unwrap();
+    let gradient_norm = {
+        let examples: Vec<Example> = (0..data.n).map(|i| Example::new(&mlp, &data, i)).collect();
+        norm(&mean_gradient(&examples))
+    };
+    // (F + λI)⁻¹g → g/λ as λ grows.
+    assert!(
+        (plain.natural_gradient_norm * 1e200 / gradient_norm - 1.0).abs() < 1e-9,
+        "{plain:?}"
+    );
+    for x in &mut data.x {
+        *x *= 1e155;
+    }
+    for path in [Path::Dense, Path::Kernel, Path::MatrixFree] {
+        let e = analyze(&mlp, &data, options(path, 1e-3), |_| {})
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("not finite") && !e.contains('\n'),
+            "{path:?}: {e}"
+        );
+    }
+    let regressor = random_mlp(&[4, 16, 2], Activation::Relu, OutputKind::Gaussian, 203);
+    let data = random_data(&regressor, 128, 204);
+    for path in [Path::Dense, Path::Kernel] {
+        match analyze(&regressor, &data, options(path, 1e-300), |_| {}) {
+            Err(e) => assert!(e.to_string().contains("use a larger damping"), "{e}"),
+            Ok(a) => assert!(a.natural_gradient_bound.is_finite()),
+        }
+    }
 }
