@@ -48,6 +48,19 @@ impl Verified {
     pub fn is_margin(&self) -> bool {
         self.measure.starts_with("smallest")
     }
+
+    /// What was counted: an experiment's configurations, else assignments.
+    fn unit(&self) -> &'static str {
+        match (
+            self.route.starts_with("the experiment"),
+            self.assignments == 1,
+        ) {
+            (true, true) => "configuration",
+            (true, false) => "configurations",
+            (false, true) => "assignment",
+            (false, false) => "assignments",
+        }
+    }
 }
 
 /// A counterexample.
@@ -116,8 +129,9 @@ impl Verdict {
         match self {
             Verdict::Proved(p) => p.how.clone(),
             Verdict::Verified(v) => format!(
-                "{} assignments, {} {} (tolerance {:.0e}), by {}{}",
+                "{} {}, {} {} (tolerance {:.0e}), by {}{}",
                 v.assignments,
+                v.unit(),
                 v.measure,
                 short(v.worst),
                 v.tolerance,
@@ -151,8 +165,9 @@ impl Verdict {
                     ("below", power_above(v.worst))
                 };
                 format!(
-                    "{} assignments, {} {word} {bound}{}, by {}{}",
+                    "{} {}, {} {word} {bound}{}, by {}{}",
                     v.assignments,
+                    v.unit(),
                     v.measure,
                     if v.tolerance > 0.0 {
                         format!(" (tolerance {:.0e})", v.tolerance)

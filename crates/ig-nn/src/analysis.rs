@@ -340,7 +340,7 @@ fn check_request(p: usize, top: usize, damping: f64) -> Result<(), NnError> {
 fn eigenvalues_descending(m: &Mat<f64>) -> Result<Vec<f64>, NnError> {
     let mut values = m
         .self_adjoint_eigenvalues(Side::Lower)
-        .map_err(|e| NnError(format!("eigenvalues did not converge: {e:?}")))?;
+        .map_err(|_| NnError("the Fisher matrix has no eigendecomposition in double precision (its entries span too many orders of magnitude)".into()))?;
     values.reverse();
     Ok(values)
 }

@@ -53,6 +53,10 @@ pub enum Route {
     Cheapest(usize, u64),
 }
 
+/// Why a layer's block errors cannot be measured: the eigensolver found no eigenbasis for a
+/// K-FAC factor.
+pub(crate) const NO_EIGENBASIS: &str = "a K-FAC factor has no eigendecomposition in double precision (its entries span too many orders of magnitude, as vanishing gradients in a deep network make them)";
+
 /// Blocks up to this many parameters are measured in K-FAC's eigenbasis densely.
 pub const DENSE_BLOCK_LIMIT: usize = 1500;
 
@@ -70,14 +74,7 @@ pub fn block_errors(
         .iter()
         .map(|s| {
             let factors = s.factors(par);
-            let eigen = |m: &Mat<f64>| {
-                m.self_adjoint_eigen(Side::Lower)
-                    .map_err(|e| NnError(format!("eigenvectors did not converge: {e:?}")))
-            };
-            let (ea, eg) = (eigen(&factors.a)?, eigen(&factors.g)?);
-            let (qa, qg) = (ea.U().to_owned(), eg.U().to_owned());
-            let la: Vec<f64> = (0..qa.nrows()).map(|i| ea.S()[i]).collect();
-            let lg: Vec<f64> = (0..qg.nrows()).map(|i| eg.S()[i]).collect();
+            let ((qa, la), (qg, lg)) = (scaled_eigen(&factors.a)?, scaled_eigen(&factors.g)?);
             let (rows, di, d_o) = (s.gradients.nrows(), qa.nrows(), qg.nrows());
             let exact = |dense_limit: usize| {
                 if di * d_o <= dense_limit {
@@ -103,6 +100,24 @@ pub fn block_errors(
             })
         })
         .collect()
+}
+
+/// The eigendecomposition of a symmetric factor, taken of the factor divided by its largest
+/// entry (the eigenvectors do not change, the eigenvalues scale back): a factor of vanishing
+/// gradients, all of whose entries are near the underflow, decomposes as well as any.
+pub(crate) fn scaled_eigen(m: &Mat<f64>) -> Result<(Mat<f64>, Vec<f64>), NnError> {
+    let largest = (0..m.ncols())
+        .flat_map(|j| m.col(j).iter().copied().collect::<Vec<_>>())
+        .fold(0.0f64, |a, v| a.max(v.abs()));
+    if !largest.is_finite() {
+        return Err(NnError(NO_EIGENBASIS.into()));
+    }
+    let scale = if largest > 0.0 { largest } else { 1.0 };
+    let e = (m * faer::Scale(1.0 / scale))
+        .self_adjoint_eigen(Side::Lower)
+        .map_err(|_| NnError(NO_EIGENBASIS.into()))?;
+    let values = (0..m.nrows()).map(|i| e.S()[i] * scale).collect();
+    Ok((e.U().to_owned(), values))
 }
 
 /// Unit roundoff.

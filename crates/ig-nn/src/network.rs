@@ -832,7 +832,7 @@ pub fn network_block_errors(
         }
         let eigen = |m: &Mat<f64>| {
             m.self_adjoint_eigen(Side::Lower)
-                .map_err(|e| NnError(format!("eigenvectors did not converge: {e:?}")))
+                .map_err(|_| NnError(crate::blocks::NO_EIGENBASIS.into()))
         };
         let (ea, eg) = (eigen(&a)?, eigen(&g)?);
         let (qa, qg) = (ea.U().to_owned(), eg.U().to_owned());
