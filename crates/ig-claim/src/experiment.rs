@@ -69,18 +69,37 @@ fn judge(holds: &Condition, figures: &[Figure]) -> Outcome {
     };
     let slack = lb + rb;
     if !slack.is_finite() {
-        return Outcome::Undetermined(format!(
-            "{} is undetermined (a method did not reach the target)",
-            condition_text(holds)
-        ));
+        let undetermined: Vec<&str> = [&holds.left, &holds.right]
+            .iter()
+            .filter_map(|side| side.figure.as_deref())
+            .filter(|name| {
+                figures
+                    .iter()
+                    .any(|f| f.name == *name && !f.bound.is_finite())
+            })
+            .collect();
+        return Outcome::Undetermined(if undetermined.is_empty() {
+            format!(
+                "the bounds of {} overflow double precision",
+                condition_text(holds)
+            )
+        } else {
+            format!(
+                "{} has no value there (see the experiment's figures: a method that did not reach the target, training that diverged, no hidden unit to rescale)",
+                undetermined.join(" and ")
+            )
+        });
     }
     if !margin.is_finite() {
         return Outcome::Undetermined("a figure is not finite".into());
     }
-    if margin < -slack {
+    // Certainly fails: the sides' intervals are the wrong way round (touching, for a strict
+    // relation).
+    let strict = matches!(holds.relation, Relation::Lt | Relation::Gt);
+    if margin < -slack || (strict && margin <= -slack) {
         return Outcome::Fails(l, r, -margin, slack);
     }
-    if matches!(holds.relation, Relation::Lt | Relation::Gt) && margin <= slack {
+    if strict && margin <= slack {
         return Outcome::Undetermined(format!(
             "the sides of {} are within their bounds of each other ({} and {}, ±{})",
             condition_text(holds),

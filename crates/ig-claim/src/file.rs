@@ -10,7 +10,7 @@ use crate::statement::{
 use crate::verdict::Expected;
 use ig_expr::BigRational;
 use ig_expr::Expr;
-use ig_nn::experiment::{Configuration, Experiment};
+use ig_nn::experiment::{Configuration, Experiment, MAX_COST};
 use ig_nn::{Activation, OutputKind};
 use ig_rules::{parse_facts, Fact, Knowledge, Sign};
 use ig_spec::Family;
@@ -961,6 +961,18 @@ fn experiment_claim(raw: &RawClaim, name: &str) -> Result<ExperimentClaim, Strin
     for c in &configurations {
         c.check().map_err(|e| format!("grid: {e}"))?;
     }
+    let cost: f64 = configurations.iter().map(|c| experiment.cost(c)).sum();
+    if cost > MAX_COST {
+        return Err(format!(
+            "the grid would take about {cost:.1e} multiply-adds; an experiment claim takes at most {MAX_COST:.0e} (about a minute): fewer or smaller networks, examples or training steps"
+        ));
+    }
+    // A configuration listed twice would be counted twice.
+    let mut names: Vec<String> = configurations.iter().map(ToString::to_string).collect();
+    names.sort();
+    if names.windows(2).any(|w| w[0] == w[1]) {
+        return Err("the grid lists a configuration twice".into());
+    }
     let size = |c: &Configuration| {
         let params: usize = c
             .sizes
@@ -1024,9 +1036,19 @@ fn condition(text: &str, experiment: Experiment) -> Result<Condition, String> {
     if ["<", ">", "="].iter().any(|s| right.contains(s)) {
         return Err(format!("holds '{text}': one relation"));
     }
+    let (left, right) = (side(left)?, side(right)?);
+    if left.figure.is_none() && right.figure.is_none() {
+        return Err(format!("holds '{text}': names no figure"));
+    }
+    if [&left, &right]
+        .iter()
+        .any(|s| s.figure.is_some() && s.factor == 0.0)
+    {
+        return Err(format!("holds '{text}': a factor of 0 leaves no figure"));
+    }
     Ok(Condition {
-        left: side(left)?,
+        left,
         relation,
-        right: side(right)?,
+        right,
     })
 }

@@ -212,6 +212,15 @@ seed = [1]
             "statement = \"s\"\nfamilies = [\"normal\"]",
             "no points",
         ),
+        ("ekfac_error <= kfac_error", "1 <= 2", "names no figure"),
+        (
+            "ekfac_error <= kfac_error",
+            "0 * ekfac_error <= 1",
+            "factor of 0",
+        ),
+        ("seed = [1]", "seed = [1, 1]", "configuration twice"),
+        ("sizes = [[3, 4, 2]]", "sizes = [[3, 4, 1]]", "two classes"),
+        ("examples = [8]", "examples = [2001]", "1 to 2000 examples"),
     ] {
         let text = base.replacen(from, to, 1);
         let e = parse_claim(&text, "t.toml", &mut load)
@@ -220,6 +229,17 @@ seed = [1]
             .to_string();
         assert!(e.contains(want) && !e.contains('\n'), "{to}: {e}");
     }
+    // Too much work: a large network trained by four methods over many examples.
+    let heavy = base
+        .replace("kfac_block_errors", "training")
+        .replace("ekfac_error <= kfac_error", "sgd_steps >= 0")
+        .replace("[[3, 4, 2]]", "[[10, 100, 18]]")
+        .replace("examples = [8]", "examples = [2000]");
+    let e = parse_claim(&heavy, "t.toml", &mut load)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("multiply-adds"), "{e}");
     // Too many configurations.
     let many = base
         .replace("seed = [1]", "seed = [1, 2, 3, 4, 5, 6, 7, 8, 9]\n")
@@ -268,4 +288,33 @@ seed = [1]
         .replace("[[5, 9, 3], [3, 4, 2]]", "[[3, 2]]")
         .replace("categorical", "gaussian");
     assert_eq!(verdict(&exact).word(), "unknown");
+}
+
+/// Figures that are not determined never make a claim hold: a false bound on the effective
+/// rank is refuted (its accuracy is not the count of eigenvalues near 0), training that
+/// diverges leaves the drift undetermined, and sides certainly equal refute a strict
+/// relation.
+#[test]
+fn undetermined_or_exact_figures_decide_soundly() {
+    let claim = |experiment: &str, holds: &str, grid: &str| {
+        format!(
+            "id = \"e\"\nstatement = \"s\"\nexperiment = \"{experiment}\"\nholds = \"{holds}\"\n[grid]\n{grid}\n"
+        )
+    };
+    let one = "sizes = [[3, 5, 2]]\nactivation = [\"tanh\"]\noutput = [\"categorical\"]\nexamples = [1]\nseed = [1]";
+    // One example, two classes: the Fisher has rank 1, its effective rank is 1.
+    for (holds, want) in [
+        ("effective_rank <= 0.5", "refuted"),
+        ("effective_rank >= 20", "refuted"),
+        ("effective_rank < 20", "verified"),
+        // 3·5 + 5 + 5·2 + 2 = 32 parameters, exactly.
+        ("parameters > 32", "refuted"),
+    ] {
+        let v = verdict(&claim("fisher_spectrum", holds, one));
+        assert_eq!(v.word(), want, "{holds}: {v}");
+    }
+    // A wide linear regression trained by SGD at η = 0.5 diverges: no drift is measured.
+    let diverging = "sizes = [[200, 3, 2]]\nactivation = [\"identity\"]\noutput = [\"gaussian\"]\nexamples = [4]\nseed = [1]";
+    let v = verdict(&claim("symmetries", "balance_drift <= 0", diverging));
+    assert_eq!(v.word(), "unknown", "{v}");
 }

@@ -73,6 +73,8 @@ pub const MAX_PARAMS: usize = 3000;
 pub const MAX_EXAMPLES: usize = 2000;
 /// The most training steps.
 pub const MAX_TRAINED: usize = 2000;
+/// The most work one claim's grid may ask, in multiply-adds (about a minute on one core).
+pub const MAX_COST: f64 = 3e11;
 
 impl Experiment {
     /// Every experiment.
@@ -165,6 +167,27 @@ impl Experiment {
         }
     }
 
+    /// The work of one configuration, in multiply-adds (a rough model, for the claim's budget):
+    /// the training before measuring, then the experiment's own passes, dense Fisher (N·K·P²)
+    /// and eigendecomposition (P³) where it forms one.
+    pub fn cost(self, c: &Configuration) -> f64 {
+        let p: f64 = c.sizes.windows(2).map(|w| ((w[0] + 1) * w[1]) as f64).sum();
+        let (n, k) = (c.examples as f64, *c.sizes.last().unwrap_or(&1) as f64);
+        let passes = 6.0 * p * n;
+        let dense = n * k * p * p + p * p * p;
+        passes * c.trained as f64
+            + match self {
+                Experiment::KfacBlockErrors => 20.0 * p * n * k,
+                Experiment::FisherSpectrum => dense,
+                // A hundred labels per example: a factor of 100·N rows.
+                Experiment::FisherVariants => dense + 102.0 * n * p * p,
+                // Four methods for 200 steps; the natural gradient's 50 conjugate-gradient
+                // products per step dominate.
+                Experiment::Training => passes * TRAINING_STEPS as f64 * 60.0,
+                Experiment::Symmetries => dense + passes * TRAINING_STEPS as f64,
+            }
+    }
+
     /// Runs the experiment at one configuration.
     pub fn run(self, c: &Configuration) -> Result<Vec<Figure>, NnError> {
         let (mlp, data) = c.network_and_data()?;
@@ -180,7 +203,7 @@ impl Experiment {
                 let errors = block_errors(&statistics, Route::Exact(DENSE_BLOCK_LIMIT), Par::Seq)?;
                 let bound = errors.iter().fold(0.0f64, |m, e| m.max(e.bound));
                 let largest = |f: &dyn Fn(&crate::blocks::BlockErrors) -> f64| {
-                    errors.iter().map(f).fold(f64::NEG_INFINITY, f64::max)
+                    errors.iter().map(f).fold(f64::NEG_INFINITY, nan_max)
                 };
                 vec![
                     figure("kfac_error", largest(&|e| e.kfac), bound),
@@ -220,8 +243,7 @@ impl Experiment {
                     figure(
                         "effective_rank",
                         crate::spectrum::effective_rank(&values),
-                        // Eigenvalues within rounding of 0 may be counted or not.
-                        values.iter().filter(|v| v.abs() <= bound).count() as f64 + 1e-9,
+                        effective_rank_bound(&values, bound),
                     ),
                     figure("parameters", p as f64, 0.0),
                 ]
@@ -382,9 +404,12 @@ fn symmetries(mlp: &Mlp, data: &Dataset) -> Result<Vec<Figure>, NnError> {
         .collect();
     for &(l, j) in &units {
         let v = rescaling(mlp, l, j);
-        scale_null = scale_null.max(null(&v));
+        scale_null = nan_max(scale_null, null(&v));
         let along: f64 = v.iter().zip(&gradient).map(|(a, b)| a * b).sum();
-        scale_gradient = scale_gradient.max(along.abs() / (norm(&gradient) * norm(&v)).max(1e-300));
+        scale_gradient = nan_max(
+            scale_gradient,
+            along.abs() / (norm(&gradient) * norm(&v)).max(1e-300),
+        );
     }
     let mut shift = vec![0.0; p];
     let last = mlp.layers.len() - 1;
@@ -400,8 +425,13 @@ fn symmetries(mlp: &Mlp, data: &Dataset) -> Result<Vec<Figure>, NnError> {
     let mut drift = 0.0f64;
     for &(l, j) in &units {
         let scale = norm(&rescaling(mlp, l, j)).powi(2).max(1e-300);
-        drift = drift.max((balance(&end, l, j) - balance(mlp, l, j)).abs() / scale);
+        drift = nan_max(
+            drift,
+            (balance(&end, l, j) - balance(mlp, l, j)).abs() / scale,
+        );
     }
+    // Training that diverged says nothing of drift.
+    let diverged = !run.losses.iter().all(|l| l.is_finite()) || !drift.is_finite();
     // Products of a P × P matrix: rounding a few units of P·ε of the largest eigenvalue.
     // Without hidden units there is no rescaling: those figures are undetermined.
     let rounding = 8.0 * p as f64 * f64::EPSILON;
@@ -415,8 +445,40 @@ fn symmetries(mlp: &Mlp, data: &Dataset) -> Result<Vec<Figure>, NnError> {
         figure("scale_null", scale_null, units_bound),
         figure("scale_gradient", scale_gradient, units_bound),
         figure("shift_null", null(&shift), rounding),
-        figure("balance_drift", drift, 1e-9 * drift + units_bound),
+        if diverged {
+            figure("balance_drift", f64::NAN, f64::INFINITY)
+        } else {
+            figure("balance_drift", drift, 1e-9 * drift + units_bound)
+        },
     ])
+}
+
+/// The larger of two figures, NaN if either is: `f64::max` drops a NaN, which would make an
+/// undetermined figure look determined.
+fn nan_max(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.max(b)
+    }
+}
+
+/// How far the effective rank `exp(H)`, `H = −Σ pᵢ ln pᵢ` over `pᵢ = λᵢ/Σλ`, may move when
+/// each eigenvalue moves by at most `bound`: each pᵢ moves by at most `x = 2(P + 1)·bound/Σλ`
+/// (its numerator and the sum), and `−p ln p` by at most `x(1 + |ln x|)` for x ≤ 1/e, so H
+/// by at most `P·x(1 + |ln x|)`.
+fn effective_rank_bound(values: &[f64], bound: f64) -> f64 {
+    let total: f64 = values.iter().filter(|&&v| v > 0.0).sum();
+    if total.is_nan() || total <= 0.0 {
+        return f64::INFINITY;
+    }
+    let p = values.len() as f64;
+    let x = 2.0 * (p + 1.0) * bound / total;
+    if x >= (-1.0f64).exp() {
+        return f64::INFINITY;
+    }
+    let entropy = p * x * (1.0 + x.ln().abs());
+    crate::spectrum::effective_rank(values) * (entropy.exp() - 1.0)
 }
 
 /// A training problem of a network and its data.
@@ -452,10 +514,22 @@ impl Configuration {
                 a.checked_add(w[0].checked_add(1)?.checked_mul(w[1])?)
             })
             .unwrap_or(usize::MAX);
-        if params > MAX_PARAMS || self.examples == 0 || self.examples > MAX_EXAMPLES {
+        if params > MAX_PARAMS {
             return Err(NnError(format!(
-                "an experiment takes networks of at most {MAX_PARAMS} parameters (this has {params}) and 1 to {MAX_EXAMPLES} examples"
+                "an experiment takes networks of at most {MAX_PARAMS} parameters (sizes {:?} have more)",
+                self.sizes
             )));
+        }
+        if self.examples == 0 || self.examples > MAX_EXAMPLES {
+            return Err(NnError(format!(
+                "an experiment takes 1 to {MAX_EXAMPLES} examples, not {}",
+                self.examples
+            )));
+        }
+        if self.sizes.last() == Some(&1) && self.output == OutputKind::Categorical {
+            return Err(NnError(
+                "a categorical output needs at least two classes".into(),
+            ));
         }
         if self.trained > MAX_TRAINED {
             return Err(NnError(format!("at most {MAX_TRAINED} training steps")));
