@@ -25,7 +25,7 @@ use crate::blocks::{block_errors, Route, DENSE_BLOCK_LIMIT};
 use crate::curvature::{Factored, Kronecker};
 use crate::fisher::{fisher_factor, mean_gradient, natural_gradient, Example};
 use crate::kernel::{self, fisher_kernel, DenseOperator};
-use crate::model::{Dataset, Mlp, Targets};
+use crate::model::{Dataset, Mlp};
 use crate::network::{
     fisher_factor as network_fisher_factor, network_block_errors, Network, NetworkExample,
 };
@@ -337,7 +337,7 @@ fn check_request(p: usize, top: usize, damping: f64) -> Result<(), NnError> {
 }
 
 /// Symmetric eigenvalues, descending.
-fn eigenvalues_descending(m: &Mat<f64>) -> Result<Vec<f64>, NnError> {
+pub(crate) fn eigenvalues_descending(m: &Mat<f64>) -> Result<Vec<f64>, NnError> {
     let mut values = m
         .self_adjoint_eigenvalues(Side::Lower)
         .map_err(|_| NnError("the Fisher matrix has no eigendecomposition in double precision (its entries span too many orders of magnitude)".into()))?;
@@ -479,15 +479,8 @@ fn basics(
     x: &Mat<f64>,
     par: Par,
 ) -> Basics {
-    let values;
-    let targets = match &data.targets {
-        Targets::Classes(y) => BatchTargets::Classes(y),
-        Targets::Values(y) => {
-            let k = outputs(mlp);
-            values = Mat::from_fn(data.n, k, |i, j| y[i * k + j]);
-            BatchTargets::Values(&values)
-        }
-    };
+    let rows = data.target_rows();
+    let targets = BatchTargets::of(&data.targets, &rows);
     let (loss, gradient) = loss_and_gradient(mlp, params, x, &targets, par);
     Basics {
         loss,

@@ -286,6 +286,16 @@ pub enum BatchTargets<'a, T = f64> {
     Values(&'a Mat<T>),
 }
 
+impl<'a> BatchTargets<'a> {
+    /// A data set's targets, its gaussian ones as `rows` ([`crate::Dataset::target_rows`]).
+    pub fn of(targets: &'a crate::Targets, rows: &'a Mat<f64>) -> Self {
+        match targets {
+            crate::Targets::Classes(y) => BatchTargets::Classes(y),
+            crate::Targets::Values(_) => BatchTargets::Values(rows),
+        }
+    }
+}
+
 /// The mean negative log-likelihood of the outputs `f` (N × K) and its derivative in each
 /// example's f (N × K, not divided by N).
 fn loss_and_residual<T: Real>(mlp: &Mlp, f: &Mat<T>, targets: &BatchTargets<'_, T>) -> (T, Mat<T>) {

@@ -120,6 +120,18 @@ pub(crate) fn scaled_eigen(m: &Mat<f64>) -> Result<(Mat<f64>, Vec<f64>), NnError
     Ok((e.U().to_owned(), values))
 }
 
+/// EKFAC's curvature in K-FAC's eigenbasis `Q_A ⊗ Q_G` for one layer
+/// ([`batch::ekfac_scales`]).
+fn ekfac_scale(s: &LayerStatistics<f64>, qa: &Mat<f64>, qg: &Mat<f64>, par: Par) -> Mat<f64> {
+    let basis = batch::KfacBasis {
+        qa: qa.clone(),
+        la: Vec::new(),
+        qg: qg.clone(),
+        lg: Vec::new(),
+    };
+    batch::ekfac_scales(std::slice::from_ref(s), std::slice::from_ref(&basis), par).remove(0)
+}
+
 /// Unit roundoff.
 const UNIT: f64 = f64::EPSILON / 2.0;
 
@@ -225,14 +237,7 @@ fn by_inner_products(
     let cross = (0..rows).map(|i| qa_rows[i % n] * qg_rows[i]).sum::<f64>() * inverse_rows;
     let k2 = factors.a.squared_norm_l2() * factors.g.squared_norm_l2();
     // EKFAC: the exact diagonal of F_l in K-FAC's eigenbasis.
-    let basis = batch::KfacBasis {
-        qa: qa.clone(),
-        la: Vec::new(),
-        qg: qg.clone(),
-        lg: Vec::new(),
-    };
-    let scales = batch::ekfac_scales(std::slice::from_ref(s), std::slice::from_ref(&basis), par);
-    let s2 = scales[0].squared_norm_l2();
+    let s2 = ekfac_scale(s, qa, qg, par).squared_norm_l2();
     // Every sum above has non-negative terms; each is accurate to (its length + the inner
     // products' length) roundoffs of its own size.
     let length = (rows + n + s.inputs.ncols() + s.gradients.ncols()) as f64;
@@ -269,14 +274,7 @@ fn by_probes(
     use rand::{Rng, SeedableRng};
     let (n, rows) = (s.inputs.nrows(), s.gradients.nrows());
     let (di, d_o) = (qa.nrows(), qg.nrows());
-    let basis = batch::KfacBasis {
-        qa: qa.clone(),
-        la: Vec::new(),
-        qg: qg.clone(),
-        lg: Vec::new(),
-    };
-    let scales =
-        batch::ekfac_scales(std::slice::from_ref(s), std::slice::from_ref(&basis), par).remove(0);
+    let scales = ekfac_scale(s, qa, qg, par);
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let count = count.max(2);
     let mut samples = Vec::with_capacity(count);

@@ -7,13 +7,14 @@
 //! from a teacher network of the same architecture (another seed), so that the model can fit
 //! them; `trained` Adam steps (full-batch, η = 0.01) may come first.
 
+use crate::analysis::eigenvalues_descending;
 use crate::blocks::{block_errors, Route, DENSE_BLOCK_LIMIT};
 use crate::curvature::Factored;
 use crate::model::{Activation, Dataset, Mlp, OutputKind, Targets};
 use crate::operator::{relative_distance, LinearOperator};
 use crate::optimize::{train, Method, Problem, Run};
 use crate::NnError;
-use faer::{Mat, Par, Side};
+use faer::Par;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
@@ -214,10 +215,7 @@ impl Experiment {
             Experiment::FisherSpectrum => {
                 let fisher = Factored::exact(&mlp, &data).dense();
                 let p = fisher.nrows();
-                let mut values = fisher
-                    .self_adjoint_eigenvalues(Side::Lower)
-                    .map_err(|e| NnError(format!("eigenvalues did not converge: {e:?}")))?;
-                values.reverse();
+                let values = eigenvalues_descending(&fisher)?;
                 let largest = values[0].max(0.0);
                 let trace: f64 = values.iter().sum();
                 // A backward-stable eigensolver: each value within this of an exact one.
@@ -377,23 +375,14 @@ fn symmetries(mlp: &Mlp, data: &Dataset) -> Result<Vec<Figure>, NnError> {
     let p = mlp.num_params();
     let x = data.inputs();
     let params = crate::batch::layer_params(mlp);
-    let values;
-    let targets = match &data.targets {
-        Targets::Classes(c) => crate::batch::BatchTargets::Classes(c),
-        Targets::Values(v) => {
-            let k = *mlp.sizes.last().expect("sizes");
-            values = Mat::from_fn(data.n, k, |i, j| v[i * k + j]);
-            crate::batch::BatchTargets::Values(&values)
-        }
-    };
+    let rows = data.target_rows();
+    let targets = crate::batch::BatchTargets::of(&data.targets, &rows);
     let (_, gradient) = crate::batch::loss_and_gradient(mlp, &params, &x, &targets, Par::Seq);
     let gradient = crate::batch::flatten(&gradient);
     let norm = |v: &[f64]| v.iter().map(|a| a * a).sum::<f64>().sqrt();
     let dense = fisher.dense();
-    let largest = dense
-        .self_adjoint_eigenvalues(Side::Lower)
-        .map_err(|e| NnError(format!("eigenvalues did not converge: {e:?}")))?
-        .last()
+    let largest = eigenvalues_descending(&dense)?
+        .first()
         .copied()
         .unwrap_or(0.0)
         .max(1e-300);
@@ -483,7 +472,6 @@ fn effective_rank_bound(values: &[f64], bound: f64) -> f64 {
 
 /// A training problem of a network and its data.
 fn problem_of(mlp: Mlp, data: &Dataset) -> Problem {
-    let (n, k) = (data.n, *mlp.sizes.last().expect("sizes"));
     Problem {
         name: "experiment",
         x: data.inputs(),
@@ -491,10 +479,7 @@ fn problem_of(mlp: Mlp, data: &Dataset) -> Problem {
             Targets::Classes(c) => c.clone(),
             Targets::Values(_) => Vec::new(),
         },
-        values: match &data.targets {
-            Targets::Values(v) => Mat::from_fn(n, k, |i, j| v[i * k + j]),
-            Targets::Classes(_) => Mat::zeros(0, 0),
-        },
+        values: data.target_rows(),
         mlp,
     }
 }

@@ -490,4 +490,15 @@ impl Dataset {
         let w = self.x.len() / self.n;
         faer::Mat::from_fn(self.n, w, |i, j| self.x[i * w + j])
     }
+
+    /// Gaussian targets as a matrix, one row per example (N × K); no columns for classes.
+    pub fn target_rows(&self) -> faer::Mat<f64> {
+        match &self.targets {
+            Targets::Values(y) => {
+                let k = y.len() / self.n;
+                faer::Mat::from_fn(self.n, k, |i, j| y[i * k + j])
+            }
+            Targets::Classes(_) => faer::Mat::zeros(self.n, 0),
+        }
+    }
 }

@@ -795,7 +795,7 @@ pub fn network_block_errors(
     net: &Network,
     examples: &[NetworkExample],
 ) -> Result<Vec<crate::blocks::BlockErrors>, NnError> {
-    use faer::{Mat, Side};
+    use faer::Mat;
     let shapes = net.shapes();
     let n = examples.len() as f64;
     let mut errors = Vec::new();
@@ -830,14 +830,8 @@ pub fn network_block_errors(
                 }
             }
         }
-        let eigen = |m: &Mat<f64>| {
-            m.self_adjoint_eigen(Side::Lower)
-                .map_err(|_| NnError(crate::blocks::NO_EIGENBASIS.into()))
-        };
-        let (ea, eg) = (eigen(&a)?, eigen(&g)?);
-        let (qa, qg) = (ea.U().to_owned(), eg.U().to_owned());
-        let la: Vec<f64> = (0..di).map(|i| ea.S()[i]).collect();
-        let lg: Vec<f64> = (0..d_o).map(|i| eg.S()[i]).collect();
+        let (qa, la) = crate::blocks::scaled_eigen(&a)?;
+        let (qg, lg) = crate::blocks::scaled_eigen(&g)?;
         // Each row of U restricted to the layer, as the matrix [W b] (out × (columns + 1)),
         // rotated into K-FAC's eigenbasis: Q_Gᵀ D Q_A, its columns then the factor's.
         let k = examples.first().map_or(0, |e| e.rows.len());
