@@ -338,3 +338,52 @@ fn mul(a: faer::MatRef<'_, f64>, b: faer::MatRef<'_, f64>, par: Par) -> Mat<f64>
     matmul(c.as_mut(), Accum::Replace, a, b, 1.0, par);
     c
 }
+
+/// Gradient rows up to which [`nearest_kronecker_error`] decomposes its R·N × R·N matrices.
+pub const NEAREST_KRONECKER_ROWS: usize = 1024;
+
+/// How far a layer's block is from the nearest Kronecker product of any two factors,
+/// `min over X, Y of ‖F_l − X⊗Y‖_F / ‖F_l‖_F` (Van Loan and Pitsianis), with its bound;
+/// `None` beyond [`NEAREST_KRONECKER_ROWS`] gradient rows. K-FAC's `A⊗G` is one such
+/// product, so this is never larger than K-FAC's error: what is left is the part of K-FAC's
+/// error that no Kronecker factorisation could remove.
+///
+/// Rearranging `F_l = (1/RN) Σᵢ (āᵢāᵢᵀ) ⊗ (gᵢgᵢᵀ)` so that each Kronecker product becomes
+/// the outer product of its factors' vectorisations turns it into `(1/RN) U Vᵀ`, U's columns
+/// `vec(āᵢāᵢᵀ)` and V's `vec(gᵢgᵢᵀ)`; the nearest Kronecker product is its first singular
+/// pair, and `σ₁² = λ₁(UᵀU · VᵀV)` with `(UᵀU)ᵢⱼ = (āᵢ·āⱼ)²`, `(VᵀV)ᵢⱼ = (gᵢ·gⱼ)²`, so that
+/// `error² = 1 − λ₁(S)/tr(S)` with the symmetric `S = D^½QᵀUᵀUQD^½` from `VᵀV = QDQᵀ`.
+pub fn nearest_kronecker_error(s: &LayerStatistics<f64>, par: Par) -> Option<(f64, f64)> {
+    let (n, rows) = (s.inputs.nrows(), s.gradients.nrows());
+    if rows > NEAREST_KRONECKER_ROWS {
+        return None;
+    }
+    let squared = |m: Mat<f64>| Mat::<f64>::from_fn(m.nrows(), m.ncols(), |i, j| m[(i, j)].powi(2));
+    let inputs = batch::gram(s.inputs.transpose(), 1.0, par);
+    let u = Mat::<f64>::from_fn(rows, rows, |i, j| inputs[(i % n, j % n)].powi(2));
+    let v = squared(batch::gram(s.gradients.transpose(), 1.0, par));
+    let largest = |m: &Mat<f64>| (0..m.ncols()).fold(0.0f64, |a, j| a.max(m[(j, j)]));
+    // Divided by their largest entries (on the diagonals of these Gram matrices), so that
+    // no product under- or overflows; the ratio below does not change.
+    let (su, sv) = (largest(&u).max(1e-300), largest(&v).max(1e-300));
+    let e = (&v * faer::Scale(1.0 / sv))
+        .self_adjoint_eigen(Side::Lower)
+        .ok()?;
+    let root = Mat::<f64>::from_fn(rows, rows, |i, j| e.U()[(i, j)] * e.S()[j].max(0.0).sqrt());
+    let m = root.transpose() * (&u * faer::Scale(1.0 / su)) * &root;
+    let m = Mat::<f64>::from_fn(rows, rows, |i, j| 0.5 * (m[(i, j)] + m[(j, i)]));
+    let values = m.self_adjoint_eigen(Side::Lower).ok()?;
+    let top = (0..rows).fold(f64::NEG_INFINITY, |t, i| t.max(values.S()[i]));
+    let trace: f64 = (0..rows).map(|i| m[(i, i)]).sum();
+    if !(trace > 0.0 && top.is_finite()) {
+        return None;
+    }
+    // Each of λ₁ and tr S is within a few (rows + the statistics' widths) roundoffs of tr S:
+    // the Gram matrices' sums, two products and a backward-stable eigensolver.
+    let slack = 16.0 * (rows + s.inputs.ncols() + s.gradients.ncols()) as f64 * UNIT;
+    let square = 1.0 - top / trace;
+    let value = square.max(0.0).sqrt();
+    let high = (square + slack).max(0.0).sqrt();
+    let low = (square - slack).max(0.0).sqrt();
+    Some((value, (high - value).max(value - low)))
+}

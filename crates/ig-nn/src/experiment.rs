@@ -8,7 +8,7 @@
 //! them; `trained` Adam steps (full-batch, η = 0.01) may come first.
 
 use crate::analysis::eigenvalues_descending;
-use crate::blocks::{block_errors, Route, DENSE_BLOCK_LIMIT};
+use crate::blocks::{block_errors, nearest_kronecker_error, Route, DENSE_BLOCK_LIMIT};
 use crate::curvature::Factored;
 use crate::model::{Activation, Dataset, Mlp, OutputKind, Targets};
 use crate::operator::{relative_distance, LinearOperator};
@@ -63,10 +63,27 @@ pub enum Experiment {
     /// logit): the Fisher and the gradient along them, and how far finite-step gradient
     /// descent moves along the rescaling orbits.
     Symmetries,
+    /// Runs of gradient descent from several initialisations at several step sizes, each
+    /// stopped at a training loss every run reaches: how the generalisation gap ranks against
+    /// the Fisher's sharpness and effective rank at the end and the bending of the path.
+    Generalization,
+    /// Mean-field Gaussian variational inference for Bayesian linear regression on the
+    /// configuration's data: gradient descent on the ELBO against the natural gradient, each
+    /// at its best step size.
+    VariationalInference,
 }
 
 /// The steps each method of [`Experiment::Training`] may take.
 pub const TRAINING_STEPS: usize = 200;
+
+/// [`Experiment::Generalization`]'s step sizes.
+pub const GENERALIZATION_STEP_SIZES: [f64; 4] = [0.1, 0.2, 0.4, 0.8];
+/// Its initialisations per step size.
+pub const GENERALIZATION_INITS: u64 = 3;
+/// Its runs' length in time (step size × steps), the same for every step size.
+pub const GENERALIZATION_TIME: f64 = 100.0;
+/// Its test examples.
+pub const TEST_EXAMPLES: usize = 1000;
 
 /// The largest network an experiment takes (its Fisher is formed densely).
 pub const MAX_PARAMS: usize = 3000;
@@ -79,12 +96,14 @@ pub const MAX_COST: f64 = 3e11;
 
 impl Experiment {
     /// Every experiment.
-    pub const ALL: [Experiment; 5] = [
+    pub const ALL: [Experiment; 7] = [
         Experiment::KfacBlockErrors,
         Experiment::FisherSpectrum,
         Experiment::FisherVariants,
         Experiment::Training,
         Experiment::Symmetries,
+        Experiment::Generalization,
+        Experiment::VariationalInference,
     ];
 
     /// Its name in claim files.
@@ -95,6 +114,8 @@ impl Experiment {
             Experiment::FisherVariants => "fisher_variants",
             Experiment::Training => "training",
             Experiment::Symmetries => "symmetries",
+            Experiment::Generalization => "generalization",
+            Experiment::VariationalInference => "variational_inference",
         }
     }
 
@@ -118,6 +139,10 @@ impl Experiment {
                 (
                     "ekfac_excess",
                     "the largest over layers of EKFAC's error minus K-FAC's",
+                ),
+                (
+                    "nearest_kronecker_error",
+                    "the largest over layers of min over X, Y of ‖F_l − X⊗Y‖_F/‖F_l‖_F (undetermined beyond 1024 gradient rows, N × outputs)",
                 ),
             ],
             Experiment::FisherSpectrum => &[
@@ -165,6 +190,21 @@ impl Experiment {
                 ("shift_null", "‖F v‖/(λ₁‖v‖), v adding one constant to every last-layer bias (every logit)"),
                 ("balance_drift", "after 200 steps of SGD (η = 0.5): the largest over hidden units of the change of ‖w_in‖² + b² − ‖w_out‖² (constant along gradient flow for ReLU), relative to its initial scale"),
             ],
+            Experiment::Generalization => &[
+                ("runs", "the runs that did not diverge, of 12: full-batch gradient descent at η = 0.1, 0.2, 0.4, 0.8 (100/η steps) from 3 initialisations, each stopped when its training loss first reaches the highest of the runs' lowest losses"),
+                ("gap_spread", "the largest generalisation gap (loss on 1000 test examples from the teacher minus the training loss) minus the smallest"),
+                ("sharpness_gap_correlation", "Kendall's τ over the runs between λ₁ of the Fisher on the training inputs at the stop and the generalisation gap"),
+                ("rank_gap_correlation", "Kendall's τ between the Fisher's effective rank at the stop and the gap"),
+                ("bending_gap_correlation", "Kendall's τ between the path's bending (Σ of the angles between successive steps in the Fisher metric at the point between them) and the gap"),
+                ("bending_sharpness_correlation", "Kendall's τ between the path's bending and λ₁ of the Fisher at the stop"),
+                ("tau_critical", "the τ a correlation must reach to be significant: the two-sided 5% critical value of Kendall's τ between independent measures over these runs (normal approximation, 1.96·√(2(2n+5)/(9n(n−1))); 0.433 for 12 runs)"),
+            ],
+            Experiment::VariationalInference => &[
+                ("gd_steps", "steps of gradient descent on the ELBO in (μ, ln σ) at its best step size (2⁰ … 2⁻⁴⁰) until the suboptimality L − L* is a millionth of its start (undetermined if none converges in 20000)"),
+                ("ng_steps", "the same for the natural gradient in q's natural parameters"),
+                ("gd_step_size", "gradient descent's best step size"),
+                ("ng_step_size", "the natural gradient's best step size"),
+            ],
         }
     }
 
@@ -178,7 +218,10 @@ impl Experiment {
         let dense = n * k * p * p + p * p * p;
         passes * c.trained as f64
             + match self {
-                Experiment::KfacBlockErrors => 20.0 * p * n * k,
+                // The blocks, and two eigendecompositions of N·K × N·K per layer.
+                Experiment::KfacBlockErrors => {
+                    20.0 * p * n * k + c.sizes.len() as f64 * 20.0 * (n * k).powi(3)
+                }
                 Experiment::FisherSpectrum => dense,
                 // A hundred labels per example: a factor of 100·N rows.
                 Experiment::FisherVariants => dense + 102.0 * n * p * p,
@@ -186,6 +229,28 @@ impl Experiment {
                 // products per step dominate.
                 Experiment::Training => passes * TRAINING_STEPS as f64 * 60.0,
                 Experiment::Symmetries => dense + passes * TRAINING_STEPS as f64,
+                // Every run's steps, each with a Fisher-vector product (K backward passes),
+                // and a dense Fisher per run.
+                Experiment::Generalization => {
+                    let steps: f64 = GENERALIZATION_STEP_SIZES
+                        .iter()
+                        .map(|eta| (GENERALIZATION_TIME / eta).ceil())
+                        .sum();
+                    let inits = GENERALIZATION_INITS as f64;
+                    inits * (steps * (passes + 2.0 * p * n * k) + dense)
+                        + passes * TEST_EXAMPLES as f64 / n
+                }
+                // Each step size's run, each step a product with H (D² per output).
+                Experiment::VariationalInference => {
+                    let d = c.sizes[0] as f64 + 1.0;
+                    2.0 * crate::variational::STEP_SIZES as f64
+                        * crate::variational::MAX_STEPS as f64
+                        * 2.0
+                        * d
+                        * d
+                        * k
+                        + n * d * d
+                }
             }
     }
 
@@ -206,10 +271,18 @@ impl Experiment {
                 let largest = |f: &dyn Fn(&crate::blocks::BlockErrors) -> f64| {
                     errors.iter().map(f).fold(f64::NEG_INFINITY, nan_max)
                 };
+                let nearest = statistics
+                    .iter()
+                    .map(|s| nearest_kronecker_error(s, Par::Seq))
+                    .try_fold((f64::NEG_INFINITY, 0.0f64), |(v, b), e| {
+                        e.map(|(ev, eb)| (nan_max(v, ev), b.max(eb)))
+                    })
+                    .unwrap_or((f64::NAN, f64::INFINITY));
                 vec![
                     figure("kfac_error", largest(&|e| e.kfac), bound),
                     figure("ekfac_error", largest(&|e| e.ekfac), bound),
                     figure("ekfac_excess", largest(&|e| e.ekfac - e.kfac), 2.0 * bound),
+                    figure("nearest_kronecker_error", nearest.0, nearest.1),
                 ]
             }
             Experiment::FisherSpectrum => {
@@ -273,6 +346,8 @@ impl Experiment {
             }
             Experiment::Training => training(&mlp, &data)?,
             Experiment::Symmetries => symmetries(&mlp, &data)?,
+            Experiment::Generalization => generalization(c)?,
+            Experiment::VariationalInference => variational_inference(c, &data)?,
         })
     }
 }
@@ -337,6 +412,188 @@ fn training(mlp: &Mlp, data: &Dataset) -> Result<Vec<Figure>, NnError> {
         figure("natural_gradient_steps", steps(&runs[3])),
         figure("sgd_fisher_length", length(&runs[0])),
         figure("adam_fisher_length", length(&runs[1])),
+    ])
+}
+
+/// A measure of one run with how far it may be from its exact value.
+type Measure = (f64, f64);
+
+/// [`Experiment::Generalization`]. The runs' training is the experiment (it is not an
+/// approximation of exact-arithmetic training, which at these step sizes may be chaotic); what
+/// is measured at their stops carries its rounding bound.
+fn generalization(c: &Configuration) -> Result<Vec<Figure>, NnError> {
+    if c.trained != 0 {
+        return Err(NnError(
+            "the generalization experiment trains its own runs from initialisation: trained must be 0".into(),
+        ));
+    }
+    let (_, teacher, data) = c.drawn()?;
+    let test = c.test_data(&teacher, TEST_EXAMPLES);
+    let (x, x_test) = (data.inputs(), test.inputs());
+    let test_rows = test.target_rows();
+    let test_targets = crate::batch::BatchTargets::of(&test.targets, &test_rows);
+    let mut runs = Vec::new();
+    for init in 0..GENERALIZATION_INITS {
+        let mut rng = StdRng::seed_from_u64(c.seed.wrapping_add(0x9e37_79b9 * (init + 1)));
+        let student = Mlp::initialized(&c.sizes, c.activation, c.output, &mut rng);
+        for eta in GENERALIZATION_STEP_SIZES {
+            let steps = (GENERALIZATION_TIME / eta).ceil() as usize;
+            let problem = problem_of(student.clone(), &data);
+            let run = train(&problem, Method::GradientDescent(eta), steps, Par::Seq);
+            if run.losses.iter().all(|l| l.is_finite()) {
+                runs.push((student.clone(), run));
+            }
+        }
+    }
+    if runs.len() < 4 {
+        return Err(NnError(format!(
+            "only {} of the runs trained without diverging (at least 4 are needed for a correlation)",
+            runs.len()
+        )));
+    }
+    // The training loss every run reaches.
+    let level = runs
+        .iter()
+        .map(|(_, r)| r.losses.iter().copied().fold(f64::INFINITY, f64::min))
+        .fold(f64::NEG_INFINITY, f64::max);
+    let p = runs[0].0.num_params();
+    let rounding = 64.0 * p as f64 * f64::EPSILON;
+    let (mut gap, mut sharpness, mut rank, mut bending) = (vec![], vec![], vec![], vec![]);
+    for (student, run) in &runs {
+        let stop = run.steps_to(level).expect("every run reaches the level");
+        let net = student.with_params(&run.trajectory[stop]);
+        let params = crate::batch::layer_params(&net);
+        let train_loss = run.losses[stop];
+        let (test_loss, _) =
+            crate::batch::loss_and_gradient(&net, &params, &x_test, &test_targets, Par::Seq);
+        gap.push((
+            test_loss - train_loss,
+            rounding * (test_loss.abs() + train_loss.abs()),
+        ));
+        let values = eigenvalues_descending(&Factored::exact(&net, &data).dense())?;
+        let top = values[0].max(0.0);
+        let bound = 8.0 * p as f64 * f64::EPSILON * top;
+        sharpness.push((top, bound));
+        rank.push((
+            crate::spectrum::effective_rank(&values),
+            effective_rank_bound(&values, bound),
+        ));
+        bending.push(fisher_bending(
+            student,
+            &run.trajectory[..=stop],
+            &x,
+            rounding,
+        ));
+    }
+    let spread = {
+        let values = gap.iter().map(|g| g.0);
+        let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+        let bound = gap.iter().fold(0.0f64, |m, g| m.max(g.1));
+        (hi - lo, 2.0 * bound)
+    };
+    let figure = |name: &'static str, (value, bound): Measure| Figure { name, value, bound };
+    Ok(vec![
+        figure("runs", (runs.len() as f64, 0.0)),
+        figure("gap_spread", spread),
+        figure("sharpness_gap_correlation", kendall(&sharpness, &gap)),
+        figure("rank_gap_correlation", kendall(&rank, &gap)),
+        figure("bending_gap_correlation", kendall(&bending, &gap)),
+        figure(
+            "bending_sharpness_correlation",
+            kendall(&bending, &sharpness),
+        ),
+        figure("tau_critical", (tau_critical(runs.len()), 0.0)),
+    ])
+}
+
+/// The total turning of a path of parameters: Σ of the angles between successive steps,
+/// each in the Fisher metric at the point between them. An angle from a cosine within δ of
+/// its exact value is within `√(2δ)` of its own.
+fn fisher_bending(mlp: &Mlp, path: &[Vec<f64>], x: &faer::Mat<f64>, rounding: f64) -> Measure {
+    let steps: Vec<Vec<f64>> = path
+        .windows(2)
+        .map(|w| w[1].iter().zip(&w[0]).map(|(a, b)| a - b).collect())
+        .collect();
+    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(u, v)| u * v).sum::<f64>();
+    let mut total = 0.0;
+    let mut turns = 0usize;
+    for (i, pair) in steps.windows(2).enumerate() {
+        let params = crate::batch::unflatten(mlp, &path[i + 1]);
+        let fisher = crate::batch::BatchFisher::new(mlp, &params, x, Par::Seq);
+        let (f0, f1) = (fisher.product(&pair[0]), fisher.product(&pair[1]));
+        let norms = (dot(&pair[0], &f0) * dot(&pair[1], &f1)).sqrt();
+        if norms > 0.0 && norms.is_finite() {
+            total += (dot(&pair[0], &f1) / norms).clamp(-1.0, 1.0).acos();
+            turns += 1;
+        }
+    }
+    (total, turns as f64 * (2.0 * rounding).sqrt())
+}
+
+/// The two-sided 5% critical value of Kendall's τ over `n` pairs of independent measures, by
+/// the normal approximation of its null distribution (variance `2(2n+5)/(9n(n−1))`).
+fn tau_critical(n: usize) -> f64 {
+    let n = n as f64;
+    1.959_963_984_540_054 * (2.0 * (2.0 * n + 5.0) / (9.0 * n * (n - 1.0))).sqrt()
+}
+
+/// Kendall's τ between two measures over the same runs, and how far it may be from the τ of
+/// the exact measures: a pair whose order by either is within the bounds may count either
+/// way, which moves τ by at most 2 over the number of pairs.
+pub(crate) fn kendall(a: &[Measure], b: &[Measure]) -> Measure {
+    let n = a.len();
+    let pairs = (n * (n - 1) / 2) as f64;
+    if a.iter()
+        .chain(b)
+        .any(|m| !m.0.is_finite() || !m.1.is_finite())
+    {
+        return (f64::NAN, f64::INFINITY);
+    }
+    let (mut sum, mut unsure) = (0.0, 0.0);
+    for i in 0..n {
+        for j in i + 1..n {
+            let (da, db) = (a[j].0 - a[i].0, b[j].0 - b[i].0);
+            let product = da * db;
+            sum += if product > 0.0 {
+                1.0
+            } else if product < 0.0 {
+                -1.0
+            } else {
+                0.0
+            };
+            if da.abs() <= a[i].1 + a[j].1 || db.abs() <= b[i].1 + b[j].1 {
+                unsure += 1.0;
+            }
+        }
+    }
+    (sum / pairs, 2.0 * unsure / pairs)
+}
+
+/// [`Experiment::VariationalInference`].
+fn variational_inference(c: &Configuration, data: &Dataset) -> Result<Vec<Figure>, NnError> {
+    use crate::variational::{Method, Regression, MAX_STEPS};
+    if c.trained != 0 {
+        return Err(NnError(
+            "the variational_inference experiment uses the data only: trained must be 0".into(),
+        ));
+    }
+    let regression = Regression::of(data)?;
+    let steps = |b: crate::variational::Best| match b.steps {
+        Some(s) => (s as f64, 0.0),
+        None => ((MAX_STEPS + 1) as f64, f64::INFINITY),
+    };
+    let (gd, ng) = (
+        regression.best(Method::GradientDescent),
+        regression.best(Method::NaturalGradient),
+    );
+    let figure = |name: &'static str, (value, bound): Measure| Figure { name, value, bound };
+    Ok(vec![
+        figure("gd_steps", steps(gd)),
+        figure("ng_steps", steps(ng)),
+        figure("gd_step_size", (gd.step_size, 0.0)),
+        figure("ng_step_size", (ng.step_size, 0.0)),
     ])
 }
 
@@ -524,37 +781,7 @@ impl Configuration {
 
     /// The network (trained for `trained` steps) and its data.
     pub fn network_and_data(&self) -> Result<(Mlp, Dataset), NnError> {
-        self.check()?;
-        let mut rng = StdRng::seed_from_u64(self.seed);
-        let mlp = Mlp::initialized(&self.sizes, self.activation, self.output, &mut rng);
-        let teacher = Mlp::initialized(&self.sizes, self.activation, self.output, &mut rng);
-        let (n, width) = (self.examples, self.sizes[0]);
-        let x: Vec<f64> = (0..n * width)
-            .map(|_| crate::standard_normal(&mut rng))
-            .collect();
-        let targets = match self.output {
-            OutputKind::Categorical => Targets::Classes(
-                (0..n)
-                    .map(|i| {
-                        let f = teacher.forward(&x[i * width..(i + 1) * width]);
-                        let p = crate::fisher::softmax(f.output());
-                        crate::sample_class(p.into_iter(), &mut rng)
-                    })
-                    .collect(),
-            ),
-            OutputKind::Gaussian => Targets::Values(
-                (0..n)
-                    .flat_map(|i| {
-                        teacher
-                            .forward(&x[i * width..(i + 1) * width])
-                            .output()
-                            .to_vec()
-                    })
-                    .map(|f| f + crate::standard_normal(&mut rng))
-                    .collect(),
-            ),
-        };
-        let data = Dataset { x, n, targets };
+        let (mlp, _, data) = self.drawn()?;
         if self.trained == 0 {
             return Ok((mlp, data));
         }
@@ -566,6 +793,53 @@ impl Configuration {
         let end = run.trajectory.last().expect("the start at least");
         Ok((problem.mlp.with_params(end), data))
     }
+
+    /// The untrained network, the teacher and the data, drawn from the seed.
+    fn drawn(&self) -> Result<(Mlp, Mlp, Dataset), NnError> {
+        self.check()?;
+        let mut rng = StdRng::seed_from_u64(self.seed);
+        let mlp = Mlp::initialized(&self.sizes, self.activation, self.output, &mut rng);
+        let teacher = Mlp::initialized(&self.sizes, self.activation, self.output, &mut rng);
+        let data = sample(&teacher, self.examples, &mut rng);
+        Ok((mlp, teacher, data))
+    }
+
+    /// `examples` further examples from the configuration's teacher, independent of its data
+    /// (a test set).
+    fn test_data(&self, teacher: &Mlp, examples: usize) -> Dataset {
+        sample(
+            teacher,
+            examples,
+            &mut StdRng::seed_from_u64(self.seed ^ 0x7e57_da7a_7e57_da7a),
+        )
+    }
+}
+
+/// `n` examples of a teacher: standard normal inputs, a class drawn from its softmax or its
+/// outputs plus standard normal noise.
+fn sample(teacher: &Mlp, n: usize, rng: &mut StdRng) -> Dataset {
+    let width = teacher.layers[0].inputs;
+    let x: Vec<f64> = (0..n * width)
+        .map(|_| crate::standard_normal(rng))
+        .collect();
+    let output = |i: usize| teacher.forward(&x[i * width..(i + 1) * width]);
+    let targets = match teacher.output {
+        OutputKind::Categorical => Targets::Classes(
+            (0..n)
+                .map(|i| {
+                    let p = crate::fisher::softmax(output(i).output());
+                    crate::sample_class(p.into_iter(), rng)
+                })
+                .collect(),
+        ),
+        OutputKind::Gaussian => Targets::Values(
+            (0..n)
+                .flat_map(|i| output(i).output().to_vec())
+                .map(|f| f + crate::standard_normal(rng))
+                .collect(),
+        ),
+    };
+    Dataset { x, n, targets }
 }
 
 /// A short rendering of a configuration: `tanh categorical [4, 8, 3] N=64 seed 1`.

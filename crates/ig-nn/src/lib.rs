@@ -17,6 +17,7 @@ pub mod operator;
 pub mod optimize;
 pub mod spectrum;
 mod tanh;
+pub mod variational;
 
 pub use analysis::{
     analyze, analyze_network, dense_bytes, kernel_bytes, matrix_free_bytes, Analysis, Options,

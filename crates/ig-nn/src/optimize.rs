@@ -20,6 +20,8 @@ const KFAC_DAMPING: f64 = 0.1;
 pub enum Method {
     /// θ ← θ − η ∇L, η = 0.5.
     Sgd,
+    /// θ ← θ − η ∇L at the step size given (not in [`Method::ALL`]: experiments sweep it).
+    GradientDescent(f64),
     /// Heavy ball, η = 0.1, β = 0.9.
     Momentum,
     /// Adam, η = 0.01, β = (0.9, 0.999), ε = 1e-8.
@@ -49,6 +51,7 @@ impl Method {
     pub fn name(self) -> &'static str {
         match self {
             Method::Sgd => "SGD",
+            Method::GradientDescent(_) => "gradient descent",
             Method::Momentum => "momentum",
             Method::Adam => "Adam",
             Method::NaturalGradient => "natural gradient (CG)",
@@ -194,6 +197,7 @@ pub fn train(problem: &Problem, method: Method, steps: usize, par: Par) -> Run {
         let g = flatten(&grad);
         let update: Vec<f64> = match method {
             Method::Sgd => g.iter().map(|x| 0.5 * x).collect(),
+            Method::GradientDescent(eta) => g.iter().map(|x| eta * x).collect(),
             Method::Momentum => {
                 for (mi, gi) in m.iter_mut().zip(&g) {
                     *mi = 0.9 * *mi + gi;
