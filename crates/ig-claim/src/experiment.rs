@@ -11,7 +11,29 @@
 use crate::file::{Condition, ExperimentClaim, Side};
 use crate::statement::Relation;
 use crate::verdict::{short, Refutation, Verdict, Verified};
-use ig_nn::experiment::Figure;
+use ig_nn::experiment::{Configuration, Experiment, Figure};
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+/// An experiment's figures at a configuration, each computed once per process: claims that
+/// read different figures of one experiment (an article's claim and its correction, several
+/// claims about one set of runs) share its runs. The experiments are deterministic functions
+/// of their configuration, so sharing changes no verdict; two threads that miss together
+/// both compute, and either result is the same.
+fn figures(experiment: Experiment, c: &Configuration) -> Result<Vec<Figure>, String> {
+    type Memo = Mutex<HashMap<(&'static str, String), Result<Vec<Figure>, String>>>;
+    static MEMO: OnceLock<Memo> = OnceLock::new();
+    let memo = MEMO.get_or_init(Default::default);
+    let key = (experiment.name(), c.to_string());
+    if let Some(known) = memo.lock().expect("no panic holds the memo").get(&key) {
+        return known.clone();
+    }
+    let result = experiment.run(c).map_err(|e| e.to_string());
+    memo.lock()
+        .expect("no panic holds the memo")
+        .insert(key, result.clone());
+    result
+}
 
 /// A side's value and bound among the figures.
 fn value(side: &Side, figures: &[Figure]) -> (f64, f64) {
@@ -120,7 +142,7 @@ pub fn decide(e: &ExperimentClaim) -> Verdict {
     let mut skipped = 0;
     let mut first_reason: Option<String> = None;
     for c in &e.configurations {
-        let figures = match e.experiment.run(c) {
+        let figures = match figures(e.experiment, c) {
             Ok(f) => f,
             Err(why) => {
                 skipped += 1;

@@ -6,7 +6,7 @@ use ig_claim::{
     article_claims, article_file, decide, judge, parse_claim, relative_to, short, Claim, Decider,
     Form, Verdict,
 };
-use ig_report::{audit_json, audit_markdown, claim_json, counts, Audited};
+use ig_report::{audit_json, audit_markdown, claim_json, counts, experiment_plot, Audited};
 use ig_spec::{catalogue_family, parse_family, Family};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -181,22 +181,64 @@ pub fn audited<'a>(sources: &'a [Source], verdicts: &'a [Verdict]) -> Vec<Audite
             file: &s.file,
             claim: &s.claim,
             verdict: v,
+            plot: None,
         })
         .collect()
+}
+
+/// The picture of an experiment claim's experiment, where it has one, at the configuration
+/// that refuted it or else the largest tried: `audit-ID.svg` and what it shows.
+fn experiment_picture(
+    s: &Source,
+    v: &Verdict,
+) -> Option<Result<(String, String, String), Failure>> {
+    let Form::Experiment(e) = &s.claim.form else {
+        return None;
+    };
+    let configuration = match v {
+        Verdict::Refuted(r) => e
+            .configurations
+            .iter()
+            .find(|c| r.family.as_deref() == Some(c.to_string().as_str())),
+        Verdict::Verified(_) => e.configurations.last(),
+        _ => None,
+    }?;
+    let plot = e.experiment.plot(configuration)?;
+    Some(
+        plot.map_err(|why| Failure::input(format!("{}: {why}", s.file)))
+            .and_then(|plot| {
+                let svg = experiment_plot(&plot).map_err(|why| Failure::input(why.to_string()))?;
+                Ok((format!("audit-{}.svg", s.claim.id), plot.title, svg))
+            }),
+    )
 }
 
 /// The article's audit as report files: `audit.md` (a referee's report) and `audit.json`.
 pub fn article_report() -> Result<Vec<(String, String)>, Failure> {
     let sources = article()?;
     let verdicts = decide_all(&sources);
-    let rows = audited(&sources, &verdicts);
-    Ok(vec![
+    let mut rows = audited(&sources, &verdicts);
+    let pictures: Vec<Option<(String, String, String)>> = sources
+        .par_iter()
+        .zip(&verdicts)
+        .map(|(s, v)| experiment_picture(s, v).transpose())
+        .collect::<Result<_, Failure>>()?;
+    let mut files = Vec::new();
+    for (row, picture) in rows.iter_mut().zip(pictures) {
+        if let Some((file, title, svg)) = picture {
+            row.plot = Some((file.clone(), title));
+            files.push((file, svg));
+        }
+    }
+    files.insert(
+        0,
         (
             "audit.md".into(),
             audit_markdown("the reference article", &rows),
         ),
-        ("audit.json".into(), audit_json(&rows)),
-    ])
+    );
+    files.insert(1, ("audit.json".into(), audit_json(&rows)));
+    Ok(files)
 }
 
 /// Decides every claim (in parallel, results in file order), with a progress bar.

@@ -180,7 +180,7 @@ fn parallelism(m: usize, k: usize, n: usize, par: Par) -> Par {
 }
 
 /// `a b`, parallel when large enough to pay.
-fn mul<T: Real>(a: MatRef<'_, T>, b: MatRef<'_, T>, par: Par) -> Mat<T> {
+pub(crate) fn mul<T: Real>(a: MatRef<'_, T>, b: MatRef<'_, T>, par: Par) -> Mat<T> {
     let mut c = Mat::zeros(a.nrows(), b.ncols());
     let par = parallelism(a.nrows(), a.ncols(), b.ncols(), par);
     matmul(c.as_mut(), Accum::Replace, a, b, T::one(), par);
@@ -248,7 +248,7 @@ pub(crate) fn softmax<T: Real>(f: &Mat<T>) -> Mat<T> {
 }
 
 /// The sums of `m`'s columns, as a row.
-fn column_sums<T: Real>(m: &Mat<T>) -> Mat<T> {
+pub(crate) fn column_sums<T: Real>(m: &Mat<T>) -> Mat<T> {
     Mat::from_fn(1, m.ncols(), |_, j| {
         contiguous(m.col(j)).iter().fold(T::zero(), |s, &v| s + v)
     })
@@ -298,7 +298,11 @@ impl<'a> BatchTargets<'a> {
 
 /// The mean negative log-likelihood of the outputs `f` (N × K) and its derivative in each
 /// example's f (N × K, not divided by N).
-fn loss_and_residual<T: Real>(mlp: &Mlp, f: &Mat<T>, targets: &BatchTargets<'_, T>) -> (T, Mat<T>) {
+pub(crate) fn loss_and_residual<T: Real>(
+    mlp: &Mlp,
+    f: &Mat<T>,
+    targets: &BatchTargets<'_, T>,
+) -> (T, Mat<T>) {
     let n = T::of(f.nrows() as f64);
     match (targets, mlp.output) {
         (BatchTargets::Classes(y), OutputKind::Categorical) => {

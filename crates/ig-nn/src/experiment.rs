@@ -47,6 +47,28 @@ pub struct Figure {
     pub bound: f64,
 }
 
+/// One line of a [`Plot`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Curve {
+    /// Its legend.
+    pub label: String,
+    /// Its points, in order.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// What an experiment draws at one configuration, where a curve says more than its figures.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plot {
+    /// What it shows, for the picture's alternative text.
+    pub title: String,
+    /// The horizontal axis.
+    pub x: &'static str,
+    /// The vertical axis.
+    pub y: &'static str,
+    /// The lines.
+    pub curves: Vec<Curve>,
+}
+
 /// The experiments.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Experiment {
@@ -71,6 +93,10 @@ pub enum Experiment {
     /// configuration's data: gradient descent on the ELBO against the natural gradient, each
     /// at its best step size.
     VariationalInference,
+    /// The Hessian's spectrum along full-batch gradient descent (its largest eigenvalue, the
+    /// sharpness, against the stability limit 2/η; its bulk), and the Hessian against the
+    /// Fisher (the Gauss–Newton matrix) at the end.
+    CurvatureAlongTraining,
 }
 
 /// The steps each method of [`Experiment::Training`] may take.
@@ -85,6 +111,13 @@ pub const GENERALIZATION_TIME: f64 = 100.0;
 /// Its test examples.
 pub const TEST_EXAMPLES: usize = 1000;
 
+/// [`Experiment::CurvatureAlongTraining`]'s step size.
+pub const CURVATURE_STEP_SIZE: f64 = 0.25;
+/// Its steps.
+pub const CURVATURE_STEPS: usize = 400;
+/// Its checkpoints: the Hessian every this many steps.
+pub const CURVATURE_EVERY: usize = 100;
+
 /// The largest network an experiment takes (its Fisher is formed densely).
 pub const MAX_PARAMS: usize = 3000;
 /// The most examples.
@@ -96,7 +129,7 @@ pub const MAX_COST: f64 = 3e11;
 
 impl Experiment {
     /// Every experiment.
-    pub const ALL: [Experiment; 7] = [
+    pub const ALL: [Experiment; 8] = [
         Experiment::KfacBlockErrors,
         Experiment::FisherSpectrum,
         Experiment::FisherVariants,
@@ -104,6 +137,7 @@ impl Experiment {
         Experiment::Symmetries,
         Experiment::Generalization,
         Experiment::VariationalInference,
+        Experiment::CurvatureAlongTraining,
     ];
 
     /// Its name in claim files.
@@ -116,6 +150,7 @@ impl Experiment {
             Experiment::Symmetries => "symmetries",
             Experiment::Generalization => "generalization",
             Experiment::VariationalInference => "variational_inference",
+            Experiment::CurvatureAlongTraining => "curvature_along_training",
         }
     }
 
@@ -205,6 +240,15 @@ impl Experiment {
                 ("gd_step_size", "gradient descent's best step size"),
                 ("ng_step_size", "the natural gradient's best step size"),
             ],
+            Experiment::CurvatureAlongTraining => &[
+                ("initial_sharpness", "λ₁ of the Hessian of the training loss before training"),
+                ("final_sharpness", "λ₁ of the Hessian after 400 steps of full-batch gradient descent (η = 0.25)"),
+                ("edge_ratio", "the largest over the checkpoints (every 40 steps) of η·λ₁/2: 1 is the stability limit of gradient descent on a quadratic"),
+                ("bulk_growth", "the Hessian's bulk (Σ|λᵢ| over all but its K largest eigenvalues, K the outputs) after training over before"),
+                ("final_negative_share", "Σ|λᵢ| over the Hessian's negative eigenvalues over Σ|λᵢ|, after training"),
+                ("final_hessian_fisher_distance", "‖H − F‖_F/‖H‖_F after training, F the Fisher (for these outputs the Gauss–Newton matrix)"),
+                ("final_fisher_sharpness_ratio", "λ₁ of the Fisher over λ₁ of the Hessian after training"),
+            ],
         }
     }
 
@@ -240,6 +284,14 @@ impl Experiment {
                     inits * (steps * (passes + 2.0 * p * n * k) + dense)
                         + passes * TEST_EXAMPLES as f64 / n
                 }
+                // The steps, and at each checkpoint a dense Hessian (P products of about four
+                // passes) and its eigenvalues.
+                Experiment::CurvatureAlongTraining => {
+                    let checkpoints = (CURVATURE_STEPS / CURVATURE_EVERY + 1) as f64;
+                    passes * CURVATURE_STEPS as f64
+                        + checkpoints * (p * 4.0 * passes / 3.0 + p * p * p)
+                        + dense
+                }
                 // Each step size's run, each step a product with H (D² per output).
                 Experiment::VariationalInference => {
                     let d = c.sizes[0] as f64 + 1.0;
@@ -252,6 +304,17 @@ impl Experiment {
                         + n * d * d
                 }
             }
+    }
+
+    /// The experiment's picture at a configuration, for the experiments that have one: the
+    /// sharpness along training (with the Fisher's largest eigenvalue and the stability
+    /// limit), and the losses of the training methods.
+    pub fn plot(self, c: &Configuration) -> Option<Result<Plot, NnError>> {
+        match self {
+            Experiment::CurvatureAlongTraining => Some(sharpness_plot(c)),
+            Experiment::Training => Some(training_plot(c)),
+            _ => None,
+        }
     }
 
     /// Runs the experiment at one configuration.
@@ -348,6 +411,7 @@ impl Experiment {
             Experiment::Symmetries => symmetries(&mlp, &data)?,
             Experiment::Generalization => generalization(c)?,
             Experiment::VariationalInference => variational_inference(c, &data)?,
+            Experiment::CurvatureAlongTraining => curvature_along_training(&mlp, &data)?,
         })
     }
 }
@@ -470,9 +534,8 @@ fn generalization(c: &Configuration) -> Result<Vec<Figure>, NnError> {
             test_loss - train_loss,
             rounding * (test_loss.abs() + train_loss.abs()),
         ));
-        let values = eigenvalues_descending(&Factored::exact(&net, &data).dense())?;
+        let (values, bound) = fisher_eigenvalues(&net, &data)?;
         let top = values[0].max(0.0);
-        let bound = 8.0 * p as f64 * f64::EPSILON * top;
         sharpness.push((top, bound));
         rank.push((
             crate::spectrum::effective_rank(&values),
@@ -506,6 +569,30 @@ fn generalization(c: &Configuration) -> Result<Vec<Figure>, NnError> {
         ),
         figure("tau_critical", (tau_critical(runs.len()), 0.0)),
     ])
+}
+
+/// The Fisher's eigenvalues (descending, all P of them) with a bound on each: from its
+/// kernel `UUᵀ` (N·K × N·K, the same non-zero spectrum, the rest zeros) when that is the
+/// smaller matrix, else from the dense Fisher; either way a backward-stable eigensolver on a
+/// matrix formed by sums of products, within a few of its size's roundoffs of λ₁.
+fn fisher_eigenvalues(mlp: &Mlp, data: &Dataset) -> Result<(Vec<f64>, f64), NnError> {
+    let p = mlp.num_params();
+    let rows = data.n * mlp.sizes.last().expect("a layer");
+    let (mut values, size) = if rows < p {
+        let params = crate::batch::layer_params(mlp);
+        let statistics =
+            crate::batch::kfac_exact_statistics(mlp, &params, &data.inputs(), Par::Seq);
+        let kernel = crate::kernel::fisher_kernel(&statistics, Par::Seq);
+        (eigenvalues_descending(&kernel)?, rows + p)
+    } else {
+        (
+            eigenvalues_descending(&Factored::exact(mlp, data).dense())?,
+            p,
+        )
+    };
+    values.resize(p, 0.0);
+    let top = values[0].max(0.0);
+    Ok((values, 8.0 * size as f64 * f64::EPSILON * top))
 }
 
 /// The total turning of a path of parameters: Σ of the angles between successive steps,
@@ -569,6 +656,201 @@ pub(crate) fn kendall(a: &[Measure], b: &[Measure]) -> Measure {
         }
     }
     (sum / pairs, 2.0 * unsure / pairs)
+}
+
+/// A dense symmetric matrix's eigenvalues (descending) from products by an operator, with a
+/// bound on each: the rounding of the products (a few P roundoffs of the largest) and the
+/// computed matrix's asymmetry, which its symmetric part leaves out.
+fn dense_spectrum(op: &dyn LinearOperator) -> Result<(Vec<f64>, f64, faer::Mat<f64>), NnError> {
+    let m = op.dense();
+    let p = m.nrows();
+    let symmetric = faer::Mat::<f64>::from_fn(p, p, |i, j| 0.5 * (m[(i, j)] + m[(j, i)]));
+    let asymmetry = (&m - &symmetric).norm_l2();
+    let values = eigenvalues_descending(&symmetric)?;
+    let largest = values.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+    Ok((
+        values,
+        64.0 * p as f64 * f64::EPSILON * largest + asymmetry,
+        symmetric,
+    ))
+}
+
+/// [`Experiment::CurvatureAlongTraining`].
+fn curvature_along_training(mlp: &Mlp, data: &Dataset) -> Result<Vec<Figure>, NnError> {
+    let problem = problem_of(mlp.clone(), data);
+    let run = train(
+        &problem,
+        Method::GradientDescent(CURVATURE_STEP_SIZE),
+        CURVATURE_STEPS,
+        Par::Seq,
+    );
+    if !run.losses.iter().all(|l| l.is_finite()) || run.trajectory.len() != CURVATURE_STEPS + 1 {
+        return Err(NnError("training diverged".into()));
+    }
+    let (x, rows) = (data.inputs(), data.target_rows());
+    let targets = crate::batch::BatchTargets::of(&data.targets, &rows);
+    let k = *mlp.sizes.last().expect("a layer");
+    let spectrum_at = |theta: &[f64]| {
+        let params = crate::batch::unflatten(mlp, theta);
+        dense_spectrum(&crate::hessian::BatchHessian::new(
+            mlp,
+            &params,
+            &x,
+            &targets,
+            Par::Seq,
+        ))
+    };
+    // Σ|λᵢ| beyond the K largest, with its bound.
+    let bulk = |values: &[f64], bound: f64| -> Measure {
+        let rest = &values[k.min(values.len())..];
+        (
+            rest.iter().map(|v| v.abs()).sum(),
+            rest.len() as f64 * bound,
+        )
+    };
+    let mut sharpness: Vec<Measure> = Vec::new();
+    let mut first = None;
+    let mut last = None;
+    for t in (0..=CURVATURE_STEPS).step_by(CURVATURE_EVERY) {
+        let (values, bound, dense) = spectrum_at(&run.trajectory[t])?;
+        sharpness.push((values[0], bound));
+        if t == 0 {
+            first = Some((values, bound));
+        } else if t == CURVATURE_STEPS {
+            last = Some((values, bound, dense));
+        }
+    }
+    let ((v0, b0), (v1, b1, hessian)) = (
+        first.expect("step 0 is a checkpoint"),
+        last.expect("the last step is a checkpoint"),
+    );
+    let (bulk0, bulk1) = (bulk(&v0, b0), bulk(&v1, b1));
+    let ratio = |(a, ab): Measure, (b, bb): Measure| -> Measure {
+        if b - bb <= 0.0 {
+            return (a / b, f64::INFINITY);
+        }
+        (a / b, (ab + (a / b).abs() * bb) / (b - bb))
+    };
+    let edge = sharpness
+        .iter()
+        .fold((f64::NEG_INFINITY, 0.0f64), |(m, mb), &(v, b)| {
+            if v > m {
+                (v, b)
+            } else {
+                (m, mb)
+            }
+        });
+    let absolute: f64 = v1.iter().map(|v| v.abs()).sum();
+    let negative: f64 = v1.iter().filter(|v| **v < 0.0).map(|v| v.abs()).sum();
+    let end = mlp.with_params(run.trajectory.last().expect("the end"));
+    let fisher = Factored::exact(&end, data).dense();
+    let fisher_top = eigenvalues_descending(&fisher)?[0];
+    let p = fisher.nrows();
+    let fisher_bound = 8.0 * p as f64 * f64::EPSILON * fisher_top.abs();
+    let distance = (&hessian - &fisher).norm_l2() / hessian.norm_l2().max(1e-300);
+    let figure = |name: &'static str, (value, bound): Measure| Figure { name, value, bound };
+    let half = CURVATURE_STEP_SIZE / 2.0;
+    Ok(vec![
+        figure("initial_sharpness", sharpness[0]),
+        figure("final_sharpness", *sharpness.last().expect("checkpoints")),
+        figure("edge_ratio", (half * edge.0, half * edge.1)),
+        figure("bulk_growth", ratio(bulk1, bulk0)),
+        figure(
+            "final_negative_share",
+            ratio((negative, p as f64 * b1), (absolute, p as f64 * b1)),
+        ),
+        figure(
+            "final_hessian_fisher_distance",
+            (
+                distance,
+                2.0 * (b1 + fisher_bound) * (p as f64).sqrt() / hessian.norm_l2().max(1e-300),
+            ),
+        ),
+        figure(
+            "final_fisher_sharpness_ratio",
+            ratio((fisher_top, fisher_bound), (v1[0], b1)),
+        ),
+    ])
+}
+
+/// λ₁ of the Hessian and of the Fisher every 10 steps of [`Experiment::CurvatureAlongTraining`]'s
+/// run, by Lanczos (a picture: the figures come from dense decompositions), and 2/η.
+fn sharpness_plot(c: &Configuration) -> Result<Plot, NnError> {
+    let (mlp, data) = c.network_and_data()?;
+    let run = train(
+        &problem_of(mlp.clone(), &data),
+        Method::GradientDescent(CURVATURE_STEP_SIZE),
+        CURVATURE_STEPS,
+        Par::Seq,
+    );
+    let (x, rows) = (data.inputs(), data.target_rows());
+    let targets = crate::batch::BatchTargets::of(&data.targets, &rows);
+    let top = |op: &dyn LinearOperator| {
+        crate::spectrum::top_eigenvalues(op, 1, 60, 1e-10, c.seed).values[0]
+    };
+    let (mut hessian, mut fisher) = (Vec::new(), Vec::new());
+    for (t, theta) in run.trajectory.iter().enumerate().step_by(10) {
+        let params = crate::batch::unflatten(&mlp, theta);
+        let h = crate::hessian::BatchHessian::new(&mlp, &params, &x, &targets, Par::Seq);
+        let f = crate::batch::BatchFisher::new(&mlp, &params, &x, Par::Seq);
+        hessian.push((t as f64, top(&h)));
+        fisher.push((t as f64, top(&f)));
+    }
+    let limit = 2.0 / CURVATURE_STEP_SIZE;
+    Ok(Plot {
+        title: format!(
+            "the sharpness along full-batch gradient descent (η = {CURVATURE_STEP_SIZE}), {c}"
+        ),
+        x: "step",
+        y: "largest eigenvalue",
+        curves: vec![
+            Curve {
+                label: "Hessian λ₁ (sharpness)".into(),
+                points: hessian,
+            },
+            Curve {
+                label: "Fisher λ₁".into(),
+                points: fisher,
+            },
+            Curve {
+                label: "2/η (stability limit)".into(),
+                points: vec![(0.0, limit), (CURVATURE_STEPS as f64, limit)],
+            },
+        ],
+    })
+}
+
+/// The loss of each of [`Experiment::Training`]'s methods along its run.
+fn training_plot(c: &Configuration) -> Result<Plot, NnError> {
+    let (mlp, data) = c.network_and_data()?;
+    let problem = problem_of(mlp, &data);
+    let curves = [
+        Method::Sgd,
+        Method::Adam,
+        Method::Kfac,
+        Method::NaturalGradient,
+    ]
+    .into_iter()
+    .map(|m| {
+        let run = train(&problem, m, TRAINING_STEPS, Par::Seq);
+        Curve {
+            label: m.name().into(),
+            points: run
+                .losses
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.is_finite())
+                .map(|(s, &l)| (s as f64, l))
+                .collect(),
+        }
+    })
+    .collect();
+    Ok(Plot {
+        title: format!("the training loss of four methods, {c}"),
+        x: "step",
+        y: "training loss",
+        curves,
+    })
 }
 
 /// [`Experiment::VariationalInference`].

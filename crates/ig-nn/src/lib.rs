@@ -10,6 +10,7 @@ pub mod blocks;
 mod curvature;
 pub mod experiment;
 mod fisher;
+pub mod hessian;
 pub mod kernel;
 mod model;
 pub mod network;

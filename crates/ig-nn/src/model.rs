@@ -45,6 +45,17 @@ impl Activation {
         }
     }
 
+    /// The second derivative written through the value `a = σ(z)` (ReLU's is 0 away from
+    /// its kink).
+    pub fn second_derivative_from_value<T: Float>(self, a: T) -> T {
+        let two = T::one() + T::one();
+        match self {
+            Activation::Tanh => -two * a * (T::one() - a * a),
+            Activation::Relu | Activation::Identity => T::zero(),
+            Activation::Sigmoid => a * (T::one() - a) * (T::one() - two * a),
+        }
+    }
+
     /// The derivative at pre-activation `z` (ReLU: 0 at z = 0).
     pub fn derivative<T: Float>(self, z: T) -> T {
         match self {

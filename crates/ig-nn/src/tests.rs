@@ -1473,6 +1473,23 @@ fn experiments_measure_what_they_name() {
                     }
                     assert!(get("gap_spread") >= 0.0);
                 }
+                Experiment::CurvatureAlongTraining => {
+                    // λ₁(F) is at most λ₁(H) plus the residual term's largest eigenvalue; both
+                    // positive here. The negative share is a share.
+                    assert!(get("initial_sharpness") > 0.0 && get("final_sharpness") > 0.0);
+                    assert!((0.0..1.0).contains(&get("final_negative_share")));
+                    assert!(get("final_fisher_sharpness_ratio") > 0.0);
+                    assert!(get("edge_ratio") >= 0.125 * get("final_sharpness") - 1e-12);
+                    let plot = e.plot(&c).unwrap().unwrap();
+                    let lengths: Vec<usize> = plot.curves.iter().map(|c| c.points.len()).collect();
+                    assert_eq!(lengths, [41, 41, 2]);
+                    // The picture's last sharpness (by Lanczos) is the figure's (dense).
+                    let last = plot.curves[0].points[40].1;
+                    assert!(
+                        (last - get("final_sharpness")).abs() <= 1e-6 * last,
+                        "{last}"
+                    );
+                }
                 Experiment::VariationalInference => {
                     for m in ["gd", "ng"] {
                         let eta = get(&format!("{m}_step_size"));
@@ -1738,4 +1755,65 @@ fn kendall_tau_counts_pairs() {
     let (tau, bound) = experiment::kendall(&blurred, &a);
     assert_eq!(tau, 1.0);
     assert!((bound - 2.0 * 1.0 / 6.0).abs() < 1e-15, "{bound}");
+}
+
+/// The Hessian-vector product is the derivative of the gradient (central differences agree
+/// to their truncation error), symmetric (uᵀHv = vᵀHu), and equals the Fisher where the
+/// network is linear in its parameters (one layer), where the residual term vanishes.
+#[test]
+fn hessian_vector_products_differentiate_the_gradient() {
+    for (sizes, activation, output) in [
+        (vec![3, 5, 4, 3], Activation::Tanh, OutputKind::Categorical),
+        (vec![3, 5, 2], Activation::Sigmoid, OutputKind::Gaussian),
+        (vec![2, 6, 3], Activation::Relu, OutputKind::Categorical),
+        (vec![4, 3], Activation::Identity, OutputKind::Categorical),
+        (vec![4, 3], Activation::Identity, OutputKind::Gaussian),
+    ] {
+        let mlp = random_mlp(&sizes, activation, output, 301);
+        let data = random_data(&mlp, 20, 302);
+        let (x, rows) = (data.inputs(), data.target_rows());
+        let targets = batch::BatchTargets::of(&data.targets, &rows);
+        let theta = mlp.params();
+        let params = batch::unflatten(&mlp, &theta);
+        let hessian = hessian::BatchHessian::new(&mlp, &params, &x, &targets, SEQ);
+        let mut rng = StdRng::seed_from_u64(303);
+        let p = theta.len();
+        let u: Vec<f64> = (0..p).map(|_| rng.gen_range(-1.0..1.0)).collect();
+        let v: Vec<f64> = (0..p).map(|_| rng.gen_range(-1.0..1.0)).collect();
+        let hv = hessian.product(&v);
+        let gradient = |t: &[f64]| {
+            let (_, g) =
+                batch::loss_and_gradient(&mlp, &batch::unflatten(&mlp, t), &x, &targets, SEQ);
+            batch::flatten(&g)
+        };
+        let h = 1e-5;
+        let shifted =
+            |s: f64| -> Vec<f64> { theta.iter().zip(&v).map(|(t, d)| t + s * d).collect() };
+        let (plus, minus) = (gradient(&shifted(h)), gradient(&shifted(-h)));
+        let difference: Vec<f64> = plus
+            .iter()
+            .zip(&minus)
+            .map(|(a, b)| (a - b) / (2.0 * h))
+            .collect();
+        let error = norm(
+            &hv.iter()
+                .zip(&difference)
+                .map(|(a, b)| a - b)
+                .collect::<Vec<_>>(),
+        );
+        // ReLU's kinks are crossed by no example for a step this small (generic inputs).
+        assert!(error <= 1e-6 * norm(&hv).max(1e-3), "{sizes:?}: {error}");
+        let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+        let (uhv, vhu) = (dot(&u, &hv), dot(&v, &hessian.product(&u)));
+        assert!(
+            (uhv - vhu).abs() <= 1e-12 * uhv.abs().max(1.0),
+            "{uhv} {vhu}"
+        );
+        if sizes.len() == 2 {
+            let fisher = batch::BatchFisher::new(&mlp, &params, &x, SEQ);
+            let fv = fisher.product(&v);
+            let gap = norm(&fv.iter().zip(&hv).map(|(a, b)| a - b).collect::<Vec<_>>());
+            assert!(gap <= 1e-12 * norm(&fv), "{sizes:?}: {gap}");
+        }
+    }
 }

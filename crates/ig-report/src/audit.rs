@@ -13,6 +13,8 @@ pub struct Audited<'a> {
     pub claim: &'a Claim,
     /// Its verdict.
     pub verdict: &'a Verdict,
+    /// A picture of its experiment beside the report (file name, what it shows).
+    pub plot: Option<(String, String)>,
 }
 
 /// The command that replays a refutation.
@@ -197,6 +199,9 @@ fn entry(r: &Audited) -> String {
     ));
     if let Some(command) = replay_command(r.file, r.verdict) {
         out.push_str(&format!("Replay: `{command}`\n\n"));
+    }
+    if let Some((file, title)) = &r.plot {
+        out.push_str(&format!("![{}]({file})\n\n", line(title)));
     }
     out.push_str(&format!("File: `{}`\n\n", r.file));
     out
