@@ -2,8 +2,10 @@
 //! first, and the condition is held against its figures with their accuracy. A configuration
 //! where the condition fails by more than the figures' bounds refutes the claim (the first,
 //! hence smallest, such configuration is reported; the experiment is seeded, so deciding the
-//! claim again replays it). A configuration where a strict condition's sides cannot be told
-//! apart, a figure is undetermined, or the experiment cannot run says nothing: it is counted
+//! claim again replays it). A configuration where a condition's sides are within their bounds
+//! of each other (either could be the larger; sides equal to the bit and exact satisfy a
+//! non-strict relation), a figure is undetermined, or a product of a factor and a figure
+//! leaves double precision's normal range says nothing: it is counted
 //! as skipped (and when every configuration is, the verdict is unknown with the first reason).
 //! Otherwise the claim is verified across the configurations that held, with its smallest
 //! margin: evidence, never a proof.
@@ -84,6 +86,19 @@ enum Outcome {
 fn judge(holds: &Condition, figures: &[Figure]) -> Outcome {
     let (l, lb) = value(&holds.left, figures);
     let (r, rb) = value(&holds.right, figures);
+    // A factor times a non-zero figure that leaves the normal range has lost its digits.
+    let lost = |side: &Side, product: f64| {
+        side.figure.is_some()
+            && !product.is_nan()
+            && !product.is_normal()
+            && (product / side.factor) != 0.0
+    };
+    if lost(&holds.left, l) || lost(&holds.right, r) {
+        return Outcome::Undetermined(format!(
+            "a side of {} under- or overflows double precision",
+            condition_text(holds)
+        ));
+    }
     // How far the condition holds by (negative: fails by), and what the bounds allow.
     let margin = match holds.relation {
         Relation::Le | Relation::Lt => r - l,
@@ -107,7 +122,7 @@ fn judge(holds: &Condition, figures: &[Figure]) -> Outcome {
             )
         } else {
             format!(
-                "{} has no value there (see the experiment's figures: a method that did not reach the target, training that diverged, no hidden unit to rescale)",
+                "{} has no value there (undetermined: training that diverged or did not reach its target, a quantity beyond the experiment's limits, or nothing to measure; see the figure's description)",
                 undetermined.join(" and ")
             )
         });
@@ -121,7 +136,9 @@ fn judge(holds: &Condition, figures: &[Figure]) -> Outcome {
     if margin < -slack || (strict && margin <= -slack) {
         return Outcome::Fails(l, r, -margin, slack);
     }
-    if strict && margin <= slack {
+    // Holds only beyond the bounds too: a side within its bound of the other may be on either
+    // side of it (equal to the bit and exact, the non-strict relation holds).
+    if (strict && margin <= slack) || (!strict && margin < slack) {
         return Outcome::Undetermined(format!(
             "the sides of {} are within their bounds of each other ({} and {}, ±{})",
             condition_text(holds),
@@ -162,7 +179,7 @@ pub fn decide(e: &ExperimentClaim) -> Verdict {
                 lhs: *l,
                 rhs: *r,
                 evidence: format!(
-                    "measured by the experiment {}: {} fails by {} beyond the figures' bounds ±{}; seeded, so deciding the claim again replays it",
+                    "measured by the experiment {}: {} fails by {}, more than the figures' bounds allow (±{}); seeded, so deciding the claim again replays it",
                     e.experiment.name(),
                     condition_text(holds),
                     short(*by),

@@ -210,7 +210,7 @@ struct RawClaim {
 
 /// One condition, or several that must all hold.
 #[derive(Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, expecting = "holds: a relation in quotes, or a list of them")]
 enum Holds {
     One(String),
     All(Vec<String>),
@@ -959,7 +959,9 @@ fn experiment_claim(raw: &RawClaim, name: &str) -> Result<ExperimentClaim, Strin
         }
     }
     for c in &configurations {
-        c.check().map_err(|e| format!("grid: {e}"))?;
+        c.check()
+            .and_then(|()| experiment.accepts(c))
+            .map_err(|e| format!("grid: {e}"))?;
     }
     let cost: f64 = configurations.iter().map(|c| experiment.cost(c)).sum();
     if cost > MAX_COST {
@@ -1045,6 +1047,15 @@ fn condition(text: &str, experiment: Experiment) -> Result<Condition, String> {
         .any(|s| s.figure.is_some() && s.factor == 0.0)
     {
         return Err(format!("holds '{text}': a factor of 0 leaves no figure"));
+    }
+    // A product that under- or overflows would compare numbers that are not the figure's.
+    if [&left, &right]
+        .iter()
+        .any(|s| s.figure.is_some() && !(1e-300..=1e300).contains(&s.factor.abs()))
+    {
+        return Err(format!(
+            "holds '{text}': a figure's factor must be between 1e-300 and 1e300 in size"
+        ));
     }
     Ok(Condition {
         left,

@@ -330,11 +330,20 @@ fn at_assignment(a: &AuditArgs, at: &str) -> Result<String, Failure> {
     let [source] = sources.as_slice() else {
         return Err(Failure::input("--at takes exactly one claim file"));
     };
-    let Form::Checked(instances) = &source.claim.form else {
-        return Err(Failure::input(format!(
-            "{}: the claim is not checked",
+    let instances = match &source.claim.form {
+        Form::Checked(instances) => instances,
+        Form::Experiment(_) => {
+            return Err(Failure::input(format!(
+            "{}: an experiment claim has no assignment to evaluate at (`ig audit FILE` replays it)",
             source.claim.id
-        )));
+        )))
+        }
+        Form::Unchecked(_) => {
+            return Err(Failure::input(format!(
+                "{}: the claim is not checked",
+                source.claim.id
+            )))
+        }
     };
     let instance = match &a.family {
         Some(f) => instances

@@ -97,6 +97,10 @@ pub enum Experiment {
     /// sharpness, against the stability limit 2/η; its bulk), and the Hessian against the
     /// Fisher (the Gauss–Newton matrix) at the end.
     CurvatureAlongTraining,
+    /// Adam with one example per step: how its second-moment estimate v scales with the
+    /// diagonals of the empirical and the exact Fisher (the exponent of a power law fitted
+    /// on logarithms), which fixes what its preconditioner `v^(−1/2)` is a power of.
+    AdamPreconditioner,
 }
 
 /// The steps each method of [`Experiment::Training`] may take.
@@ -118,6 +122,9 @@ pub const CURVATURE_STEPS: usize = 400;
 /// Its checkpoints: the Hessian every this many steps.
 pub const CURVATURE_EVERY: usize = 100;
 
+/// [`Experiment::AdamPreconditioner`]'s steps (one example each, η = 0.001).
+pub const ADAM_STEPS: usize = 1000;
+
 /// The largest network an experiment takes (its Fisher is formed densely).
 pub const MAX_PARAMS: usize = 3000;
 /// The most examples.
@@ -129,7 +136,7 @@ pub const MAX_COST: f64 = 3e11;
 
 impl Experiment {
     /// Every experiment.
-    pub const ALL: [Experiment; 8] = [
+    pub const ALL: [Experiment; 9] = [
         Experiment::KfacBlockErrors,
         Experiment::FisherSpectrum,
         Experiment::FisherVariants,
@@ -138,6 +145,7 @@ impl Experiment {
         Experiment::Generalization,
         Experiment::VariationalInference,
         Experiment::CurvatureAlongTraining,
+        Experiment::AdamPreconditioner,
     ];
 
     /// Its name in claim files.
@@ -151,6 +159,7 @@ impl Experiment {
             Experiment::Generalization => "generalization",
             Experiment::VariationalInference => "variational_inference",
             Experiment::CurvatureAlongTraining => "curvature_along_training",
+            Experiment::AdamPreconditioner => "adam_preconditioner",
         }
     }
 
@@ -232,7 +241,7 @@ impl Experiment {
                 ("rank_gap_correlation", "Kendall's τ between the Fisher's effective rank at the stop and the gap"),
                 ("bending_gap_correlation", "Kendall's τ between the path's bending (Σ of the angles between successive steps in the Fisher metric at the point between them) and the gap"),
                 ("bending_sharpness_correlation", "Kendall's τ between the path's bending and λ₁ of the Fisher at the stop"),
-                ("tau_critical", "the τ a correlation must reach to be significant: the two-sided 5% critical value of Kendall's τ between independent measures over these runs (normal approximation, 1.96·√(2(2n+5)/(9n(n−1))); 0.433 for 12 runs)"),
+                ("tau_critical", "the τ a correlation must reach to be significant: the exact two-sided 5% critical value of Kendall's τ between independent measures over these runs (the smallest τ with P(T ≥ τ) ≤ 2.5%; 0.4545 for 12 runs; undetermined for 4)"),
             ],
             Experiment::VariationalInference => &[
                 ("gd_steps", "steps of gradient descent on the ELBO in (μ, ln σ) at its best step size (2⁰ … 2⁻⁴⁰) until the suboptimality L − L* is a millionth of its start (undetermined if none converges in 20000)"),
@@ -248,6 +257,12 @@ impl Experiment {
                 ("final_negative_share", "Σ|λᵢ| over the Hessian's negative eigenvalues over Σ|λᵢ|, after training"),
                 ("final_hessian_fisher_distance", "‖H − F‖_F/‖H‖_F after training, F the Fisher (for these outputs the Gauss–Newton matrix)"),
                 ("final_fisher_sharpness_ratio", "λ₁ of the Fisher over λ₁ of the Hessian after training"),
+            ],
+            Experiment::AdamPreconditioner => &[
+                ("empirical_exponent", "after 1000 steps of Adam (η = 0.001, β = (0.9, 0.999)) on one example drawn per step: the slope of ln v̂ against ln of the empirical Fisher's diagonal at the end, by least squares over the parameters (1: v estimates that diagonal)"),
+                ("empirical_log_correlation", "the correlation of those logarithms"),
+                ("fisher_exponent", "the same slope against the exact Fisher's diagonal"),
+                ("fisher_log_correlation", "the correlation of those logarithms"),
             ],
         }
     }
@@ -292,6 +307,10 @@ impl Experiment {
                         + checkpoints * (p * 4.0 * passes / 3.0 + p * p * p)
                         + dense
                 }
+                // One example's passes per step; the two Fishers' factors at the end.
+                Experiment::AdamPreconditioner => {
+                    ADAM_STEPS as f64 * passes / n + 2.0 * n * k * p * (c.sizes.len() as f64)
+                }
                 // Each step size's run, each step a product with H (D² per output).
                 Experiment::VariationalInference => {
                     let d = c.sizes[0] as f64 + 1.0;
@@ -317,8 +336,26 @@ impl Experiment {
         }
     }
 
+    /// Refuses a configuration the experiment does not take (beyond [`Configuration::check`]'s
+    /// limits, which every experiment shares).
+    pub fn accepts(self, c: &Configuration) -> Result<(), NnError> {
+        match self {
+            Experiment::Generalization if c.trained != 0 => Err(NnError(
+                "the generalization experiment trains its own runs from initialisation: trained must be 0".into(),
+            )),
+            Experiment::VariationalInference if c.trained != 0 => Err(NnError(
+                "the variational_inference experiment uses the data only: trained must be 0".into(),
+            )),
+            Experiment::VariationalInference if c.output != OutputKind::Gaussian => Err(NnError(
+                "the variational_inference experiment is a linear regression: it needs a gaussian output".into(),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Runs the experiment at one configuration.
     pub fn run(self, c: &Configuration) -> Result<Vec<Figure>, NnError> {
+        self.accepts(c)?;
         let (mlp, data) = c.network_and_data()?;
         let figure = |name: &'static str, value: f64, bound: f64| Figure { name, value, bound };
         Ok(match self {
@@ -329,6 +366,17 @@ impl Experiment {
                     &data.inputs(),
                     Par::Seq,
                 );
+                // A layer whose block is zero (no gradient reaches it: dead units) has no
+                // relative error to speak of.
+                if statistics.iter().any(|s| {
+                    (0..s.gradients.ncols()).all(|j| s.gradients.col(j).iter().all(|g| *g == 0.0))
+                }) {
+                    return Ok(self
+                        .figures()
+                        .iter()
+                        .map(|&(name, _)| figure(name, f64::NAN, f64::INFINITY))
+                        .collect());
+                }
                 let errors = block_errors(&statistics, Route::Exact(DENSE_BLOCK_LIMIT), Par::Seq)?;
                 let bound = errors.iter().fold(0.0f64, |m, e| m.max(e.bound));
                 let largest = |f: &dyn Fn(&crate::blocks::BlockErrors) -> f64| {
@@ -410,8 +458,9 @@ impl Experiment {
             Experiment::Training => training(&mlp, &data)?,
             Experiment::Symmetries => symmetries(&mlp, &data)?,
             Experiment::Generalization => generalization(c)?,
-            Experiment::VariationalInference => variational_inference(c, &data)?,
+            Experiment::VariationalInference => variational_inference(&data)?,
             Experiment::CurvatureAlongTraining => curvature_along_training(&mlp, &data)?,
+            Experiment::AdamPreconditioner => adam_preconditioner(&mlp, &data, c.seed)?,
         })
     }
 }
@@ -486,11 +535,6 @@ type Measure = (f64, f64);
 /// approximation of exact-arithmetic training, which at these step sizes may be chaotic); what
 /// is measured at their stops carries its rounding bound.
 fn generalization(c: &Configuration) -> Result<Vec<Figure>, NnError> {
-    if c.trained != 0 {
-        return Err(NnError(
-            "the generalization experiment trains its own runs from initialisation: trained must be 0".into(),
-        ));
-    }
     let (_, teacher, data) = c.drawn()?;
     let test = c.test_data(&teacher, TEST_EXAMPLES);
     let (x, x_test) = (data.inputs(), test.inputs());
@@ -567,7 +611,10 @@ fn generalization(c: &Configuration) -> Result<Vec<Figure>, NnError> {
             "bending_sharpness_correlation",
             kendall(&bending, &sharpness),
         ),
-        figure("tau_critical", (tau_critical(runs.len()), 0.0)),
+        figure("tau_critical", {
+            let t = tau_critical(runs.len());
+            (t, if t.is_nan() { f64::INFINITY } else { 0.0 })
+        }),
     ])
 }
 
@@ -619,11 +666,33 @@ fn fisher_bending(mlp: &Mlp, path: &[Vec<f64>], x: &faer::Mat<f64>, rounding: f6
     (total, turns as f64 * (2.0 * rounding).sqrt())
 }
 
-/// The two-sided 5% critical value of Kendall's τ over `n` pairs of independent measures, by
-/// the normal approximation of its null distribution (variance `2(2n+5)/(9n(n−1))`).
-fn tau_critical(n: usize) -> f64 {
-    let n = n as f64;
-    1.959_963_984_540_054 * (2.0 * (2.0 * n + 5.0) / (9.0 * n * (n - 1.0))).sqrt()
+/// The two-sided 5% critical value of Kendall's τ over `n` pairs of independent measures,
+/// exactly: the smallest τ with `P(T ≥ τ) ≤ 2.5%` when every ranking is equally likely,
+/// from the number of permutations of n with each count of inversions (`T = 1 − 4·inv/(n(n−1))`).
+/// Undetermined (NaN) where no τ is that rare (n ≤ 4).
+pub(crate) fn tau_critical(n: usize) -> f64 {
+    // counts[k]: permutations with k inversions (exact in f64 up to 12! < 2⁵³).
+    let mut counts = vec![1.0f64];
+    for m in 2..=n {
+        let mut next = vec![0.0; counts.len() + m - 1];
+        for (k, c) in counts.iter().enumerate() {
+            for slot in &mut next[k..k + m] {
+                *slot += c;
+            }
+        }
+        counts = next;
+    }
+    let (pairs, total): (usize, f64) = (n * (n - 1) / 2, counts.iter().sum());
+    let mut tail = 0.0;
+    let mut rarest = None;
+    for (inversions, c) in counts.iter().enumerate() {
+        tail += c;
+        if tail / total > 0.025 {
+            break;
+        }
+        rarest = Some(inversions);
+    }
+    rarest.map_or(f64::NAN, |k| (pairs - 2 * k) as f64 / pairs as f64)
 }
 
 /// Kendall's τ between two measures over the same runs, and how far it may be from the τ of
@@ -638,7 +707,7 @@ pub(crate) fn kendall(a: &[Measure], b: &[Measure]) -> Measure {
     {
         return (f64::NAN, f64::INFINITY);
     }
-    let (mut sum, mut unsure) = (0.0, 0.0);
+    let (mut sum, mut unsure) = (0.0, 0usize);
     for i in 0..n {
         for j in i + 1..n {
             let (da, db) = (a[j].0 - a[i].0, b[j].0 - b[i].0);
@@ -651,11 +720,15 @@ pub(crate) fn kendall(a: &[Measure], b: &[Measure]) -> Measure {
                 0.0
             };
             if da.abs() <= a[i].1 + a[j].1 || db.abs() <= b[i].1 + b[j].1 {
-                unsure += 1.0;
+                unsure += 1;
             }
         }
     }
-    (sum / pairs, 2.0 * unsure / pairs)
+    // No pair ordered by both (a measure constant over the runs): no correlation to speak of.
+    if unsure == n * (n - 1) / 2 {
+        return (f64::NAN, f64::INFINITY);
+    }
+    (sum / pairs, 2.0 * unsure as f64 / pairs)
 }
 
 /// A dense symmetric matrix's eigenvalues (descending) from products by an operator, with a
@@ -853,14 +926,81 @@ fn training_plot(c: &Configuration) -> Result<Plot, NnError> {
     })
 }
 
-/// [`Experiment::VariationalInference`].
-fn variational_inference(c: &Configuration, data: &Dataset) -> Result<Vec<Figure>, NnError> {
-    use crate::variational::{Method, Regression, MAX_STEPS};
-    if c.trained != 0 {
-        return Err(NnError(
-            "the variational_inference experiment uses the data only: trained must be 0".into(),
-        ));
+/// [`Experiment::AdamPreconditioner`].
+fn adam_preconditioner(mlp: &Mlp, data: &Dataset, seed: u64) -> Result<Vec<Figure>, NnError> {
+    use rand::Rng;
+    let mut theta = mlp.params();
+    let p = theta.len();
+    let (mut m, mut v) = (vec![0.0; p], vec![0.0; p]);
+    let mut rng = StdRng::seed_from_u64(seed ^ 0xada0_ada0_ada0_ada0);
+    for t in 1..=ADAM_STEPS {
+        let i = rng.gen_range(0..data.n);
+        let g = crate::fisher::Example::new(&mlp.with_params(&theta), data, i).gradient();
+        let (c1, c2) = (1.0 - 0.9f64.powi(t as i32), 1.0 - 0.999f64.powi(t as i32));
+        for j in 0..p {
+            m[j] = 0.9 * m[j] + 0.1 * g[j];
+            v[j] = 0.999 * v[j] + 0.001 * g[j] * g[j];
+            theta[j] -= 0.001 * (m[j] / c1) / ((v[j] / c2).sqrt() + 1e-8);
+        }
+        if !theta.iter().all(|x| x.is_finite()) {
+            return Err(NnError("training diverged".into()));
+        }
     }
+    let corrected = 1.0 - 0.999f64.powi(ADAM_STEPS as i32);
+    let v: Vec<f64> = v.iter().map(|x| x / corrected).collect();
+    let end = mlp.with_params(&theta);
+    let diagonal = |f: Factored| -> Vec<f64> {
+        (0..f.u.ncols())
+            .map(|j| (0..f.u.nrows()).map(|i| f.u[(i, j)].powi(2)).sum())
+            .collect()
+    };
+    let figure = |name: &'static str, (value, bound): Measure| Figure { name, value, bound };
+    let (slope_e, correlation_e) = log_fit(&diagonal(Factored::empirical(&end, data)), &v);
+    let (slope_f, correlation_f) = log_fit(&diagonal(Factored::exact(&end, data)), &v);
+    Ok(vec![
+        figure("empirical_exponent", slope_e),
+        figure("empirical_log_correlation", correlation_e),
+        figure("fisher_exponent", slope_f),
+        figure("fisher_log_correlation", correlation_f),
+    ])
+}
+
+/// The least-squares slope of `ln y` on `ln x` and the correlation of the two, over the
+/// entries where both are positive normal numbers, each with a bound for rounding (sums of
+/// a few hundred terms of moderate size: far below the figures' scale); undetermined with
+/// fewer than three such entries or no spread in `ln x`.
+fn log_fit(x: &[f64], y: &[f64]) -> (Measure, Measure) {
+    let points: Vec<(f64, f64)> = x
+        .iter()
+        .zip(y)
+        .filter(|(a, b)| a.is_normal() && b.is_normal() && **a > 0.0 && **b > 0.0)
+        .map(|(a, b)| (a.ln(), b.ln()))
+        .collect();
+    let n = points.len() as f64;
+    let undetermined = ((f64::NAN, f64::INFINITY), (f64::NAN, f64::INFINITY));
+    if points.len() < 3 {
+        return undetermined;
+    }
+    let (mx, my) = (
+        points.iter().map(|p| p.0).sum::<f64>() / n,
+        points.iter().map(|p| p.1).sum::<f64>() / n,
+    );
+    let (sxx, syy, sxy) = points.iter().fold((0.0, 0.0, 0.0), |(a, b, c), (x, y)| {
+        let (dx, dy) = (x - mx, y - my);
+        (a + dx * dx, b + dy * dy, c + dx * dy)
+    });
+    if !(sxx > 0.0 && syy > 0.0) {
+        return undetermined;
+    }
+    let bound = 64.0 * n * f64::EPSILON;
+    let slope = sxy / sxx;
+    let correlation = sxy / (sxx * syy).sqrt();
+    ((slope, bound * (1.0 + slope.abs())), (correlation, bound))
+}
+
+/// [`Experiment::VariationalInference`].
+fn variational_inference(data: &Dataset) -> Result<Vec<Figure>, NnError> {
+    use crate::variational::{Method, Regression, MAX_STEPS};
     let regression = Regression::of(data)?;
     let steps = |b: crate::variational::Best| match b.steps {
         Some(s) => (s as f64, 0.0),

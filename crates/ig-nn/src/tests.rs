@@ -1466,11 +1466,7 @@ fn experiments_measure_what_they_name() {
                     ] {
                         assert!((-1.0..=1.0).contains(&get(n)), "{n}");
                     }
-                    // Kendall's null variance for 12 runs: 2·29/(9·12·11).
-                    if runs == 12.0 {
-                        let want = 1.959964 * (58.0f64 / 1188.0).sqrt();
-                        assert!((get("tau_critical") - want).abs() < 1e-6);
-                    }
+                    assert!(get("tau_critical") > 0.4 && get("tau_critical") <= 1.0);
                     assert!(get("gap_spread") >= 0.0);
                 }
                 Experiment::CurvatureAlongTraining => {
@@ -1489,6 +1485,13 @@ fn experiments_measure_what_they_name() {
                         (last - get("final_sharpness")).abs() <= 1e-6 * last,
                         "{last}"
                     );
+                }
+                Experiment::AdamPreconditioner => {
+                    for n in ["empirical_log_correlation", "fisher_log_correlation"] {
+                        assert!((-1.0..=1.0).contains(&get(n)), "{n}");
+                    }
+                    // v averages squared per-example gradients: a first power of their scale.
+                    assert!((0.3..3.0).contains(&get("empirical_exponent")));
                 }
                 Experiment::VariationalInference => {
                     for m in ["gd", "ng"] {
@@ -1755,6 +1758,50 @@ fn kendall_tau_counts_pairs() {
     let (tau, bound) = experiment::kendall(&blurred, &a);
     assert_eq!(tau, 1.0);
     assert!((bound - 2.0 * 1.0 / 6.0).abs() < 1e-15, "{bound}");
+    // A constant measure orders no pair: undetermined, not 0 ± 2.
+    let (tau, bound) = experiment::kendall(&exact(&[5.0; 4]), &a);
+    assert!(tau.is_nan() && bound.is_infinite());
+}
+
+/// The exact critical values of Kendall's τ (two-sided 5%), against the tables: none for 4
+/// runs, 1 for 5, 0.8667 for 6 (13 of 15 pairs), 0.4545 for 12 (30 of 66); and the
+/// probability they leave is at most 2.5% on each side, by counting all 8! rankings of 8.
+#[test]
+fn kendall_critical_values_are_exact() {
+    assert!(experiment::tau_critical(4).is_nan());
+    assert_eq!(experiment::tau_critical(5), 1.0);
+    assert!((experiment::tau_critical(6) - 13.0 / 15.0).abs() < 1e-15);
+    assert!((experiment::tau_critical(12) - 30.0 / 66.0).abs() < 1e-15);
+    // Every permutation of 8, by Heap's algorithm: the share with τ ≥ the critical value.
+    let critical = experiment::tau_critical(8);
+    let mut p: Vec<usize> = (0..8).collect();
+    let mut taus = Vec::new();
+    let mut c = [0usize; 8];
+    let mut tally = |p: &[usize]| {
+        let inversions = (0..8)
+            .flat_map(|i| (i + 1..8).map(move |j| (i, j)))
+            .filter(|&(i, j)| p[i] > p[j])
+            .count();
+        taus.push(1.0 - 4.0 * inversions as f64 / 56.0);
+    };
+    tally(&p);
+    let mut i = 0;
+    while i < 8 {
+        if c[i] < i {
+            p.swap(if i % 2 == 0 { 0 } else { c[i] }, i);
+            tally(&p);
+            c[i] += 1;
+            i = 0;
+        } else {
+            c[i] = 0;
+            i += 1;
+        }
+    }
+    assert_eq!(taus.len(), 40320);
+    let share = |at: f64| taus.iter().filter(|&&t| t >= at - 1e-12).count() as f64 / 40320.0;
+    // At most 2.5%, and the next value of τ down (4 of 56 pairs lower) would exceed it.
+    assert!(share(critical) <= 0.025, "{}", share(critical));
+    assert!(share(critical - 4.0 / 56.0) > 0.025);
 }
 
 /// The Hessian-vector product is the derivative of the gradient (central differences agree
