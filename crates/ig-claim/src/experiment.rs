@@ -3,8 +3,8 @@
 //! where the condition fails by more than the figures' bounds refutes the claim (the first,
 //! hence smallest, such configuration is reported; the experiment is seeded, so deciding the
 //! claim again replays it). A configuration where a condition's sides are within their bounds
-//! of each other (either could be the larger; sides equal to the bit and exact satisfy a
-//! non-strict relation), a figure is undetermined, or a product of a factor and a figure
+//! of each other (either could be the larger; the bounds include half a unit in the last
+//! place of each side; two exact zeros satisfy a non-strict relation), a figure is undetermined, or a product of a factor and a figure
 //! leaves double precision's normal range says nothing: it is counted
 //! as skipped (and when every configuration is, the verdict is unknown with the first reason).
 //! Otherwise the claim is verified across the configurations that held, with its smallest
@@ -86,25 +86,21 @@ enum Outcome {
 fn judge(holds: &Condition, figures: &[Figure]) -> Outcome {
     let (l, lb) = value(&holds.left, figures);
     let (r, rb) = value(&holds.right, figures);
-    // A factor times a non-zero figure that leaves the normal range has lost its digits.
-    let lost = |side: &Side, product: f64| {
-        side.figure.is_some()
-            && !product.is_nan()
-            && !product.is_normal()
-            && (product / side.factor) != 0.0
-    };
-    if lost(&holds.left, l) || lost(&holds.right, r) {
-        return Outcome::Undetermined(format!(
-            "a side of {} under- or overflows double precision",
-            condition_text(holds)
-        ));
-    }
     // How far the condition holds by (negative: fails by), and what the bounds allow.
     let margin = match holds.relation {
         Relation::Le | Relation::Lt => r - l,
         _ => l - r,
     };
-    let slack = lb + rb;
+    // The figures' bounds, and half a unit in the last place of each side and of the margin:
+    // a figure that is a rounded fraction (a rank correlation, a share) and a decimal in the
+    // claim are each within that of their exact values.
+    let slack = lb + rb + f64::EPSILON * (l.abs() + r.abs());
+    if !slack.is_finite() && (lb + rb).is_finite() {
+        return Outcome::Undetermined(format!(
+            "the sides of {} overflow double precision",
+            condition_text(holds)
+        ));
+    }
     if !slack.is_finite() {
         let undetermined: Vec<&str> = [&holds.left, &holds.right]
             .iter()
@@ -127,8 +123,24 @@ fn judge(holds: &Condition, figures: &[Figure]) -> Outcome {
             )
         });
     }
+    // A factor times a non-zero figure that leaves the normal range has lost its digits.
+    let lost = |side: &Side, product: f64| {
+        side.figure.is_some()
+            && !product.is_nan()
+            && !product.is_normal()
+            && (product / side.factor) != 0.0
+    };
+    if lost(&holds.left, l) || lost(&holds.right, r) {
+        return Outcome::Undetermined(format!(
+            "a side of {} under- or overflows double precision",
+            condition_text(holds)
+        ));
+    }
     if !margin.is_finite() {
-        return Outcome::Undetermined("a figure is not finite".into());
+        return Outcome::Undetermined(format!(
+            "the sides of {} are too far apart for double precision",
+            condition_text(holds)
+        ));
     }
     // Certainly fails: the sides' intervals are the wrong way round (touching, for a strict
     // relation).
@@ -137,7 +149,7 @@ fn judge(holds: &Condition, figures: &[Figure]) -> Outcome {
         return Outcome::Fails(l, r, -margin, slack);
     }
     // Holds only beyond the bounds too: a side within its bound of the other may be on either
-    // side of it (equal to the bit and exact, the non-strict relation holds).
+    // side of it (both exactly zero, the non-strict relation holds).
     if (strict && margin <= slack) || (!strict && margin < slack) {
         return Outcome::Undetermined(format!(
             "the sides of {} are within their bounds of each other ({} and {}, ±{})",

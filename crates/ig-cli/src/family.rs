@@ -260,7 +260,7 @@ pub fn eval(a: EvalArgs) -> Result<String, Failure> {
 pub const NUMERIC_TOLERANCE: f64 = 1e-8;
 
 /// Relative accuracy promised for a tensor evaluated from its closed form: the width of its
-/// enclosure over the tensor's largest entry (CONVENTIONS.md's measure of agreement).
+/// enclosure over the tensor's largest entry (docs/cli.md's measure of agreement).
 pub const CLOSED_FORM_TOLERANCE: f64 = 1e-10;
 
 /// Working precisions (bits) tried after doubles, until a tensor keeps its digits.

@@ -60,7 +60,7 @@ impl Expr {
             Op::Pow => {
                 let (x, y) = (arg(0)?, arg(1)?);
                 let integer = y == y.round();
-                // A base that is not positive needs an integer exponent (CONVENTIONS.md).
+                // A base that is not positive needs an integer exponent (docs/cli.md).
                 if (x == 0.0 && y < 0.0) || (x <= 0.0 && !integer) {
                     return Err(undefined(self));
                 }

@@ -244,7 +244,7 @@ fn trig(x: Interval, cosine: bool) -> Interval {
 
 impl Expr {
     /// An interval holding the exact value at the rational point `env`, provided the
-    /// expression is certainly defined there by CONVENTIONS.md's rules.
+    /// expression is certainly defined there by docs/cli.md's rules.
     pub fn enclose(
         &self,
         env: &impl Fn(&str) -> Option<BigRational>,

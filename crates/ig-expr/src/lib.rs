@@ -2,7 +2,7 @@
 //!
 //! An [`Expr`] is an immutable tree whose leaves are exact rational constants (big integers
 //! underneath, so nothing overflows silently), variables and π, and whose inner nodes are
-//! the operators of CONVENTIONS.md. This crate parses the infix syntax with error columns,
+//! the operators of docs/cli.md. This crate parses the infix syntax with error columns,
 //! prints text (which re-parses to the same tree), LaTeX, Rust and SymPy, and evaluates in
 //! `f64` and exactly. It knows nothing of e-graphs, rules or proofs.
 

@@ -1,4 +1,4 @@
-//! The infix grammar of CONVENTIONS.md, by recursive descent.
+//! The infix grammar of docs/cli.md, by recursive descent.
 //!
 //! ```text
 //! sum     := product (("+" | "-") product)*

@@ -1,4 +1,4 @@
-//! Multilayer perceptrons as CONVENTIONS.md describes them (a TOML model, safetensors weights
+//! Multilayer perceptrons as docs/cli.md describes them (a TOML model, safetensors weights
 //! in PyTorch's `nn.Linear` layout, safetensors data), with forward passes, back-propagated
 //! Jacobians and per-example gradients.
 //!

@@ -25,7 +25,7 @@ pub use tape::{Tape, TapeError, LANES};
 use thiserror::Error;
 
 impl Estimate {
-    /// Disagreement with `reference` per CONVENTIONS.md: `max |a − b| / max |b|`. When the
+    /// Disagreement with `reference` per docs/cli.md: `max |a − b| / max |b|`. When the
     /// reference is exactly zero everywhere, the difference is judged at the scale of the
     /// terms that were summed to get this estimate (cancellation cannot be more exact).
     pub fn relative_error(&self, reference: &[f64]) -> f64 {

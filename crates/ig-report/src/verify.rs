@@ -27,7 +27,7 @@ pub const CURVATURE_TOLERANCE: f64 = 1e-6;
 pub struct Comparison {
     /// What was compared (a key of `ig eval`, or a description).
     pub quantity: String,
-    /// The largest relative disagreement over the points (CONVENTIONS.md).
+    /// The largest relative disagreement over the points (docs/cli.md).
     pub max_error: f64,
     /// The agreement required.
     pub tolerance: f64,

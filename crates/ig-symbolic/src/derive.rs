@@ -10,7 +10,7 @@
 //! - Γᵢⱼ,ₖ = ½(∂ᵢgⱼₖ + ∂ⱼgᵢₖ − ∂ₖgᵢⱼ), Γᵏᵢⱼ = gᵏˡ Γᵢⱼ,ₗ, Γ⁽ᵅ⁾ᵢⱼ,ₖ = Γᵢⱼ,ₖ − (α/2) Tᵢⱼₖ;
 //! - Rˡₖᵢⱼ = ∂ᵢΓˡⱼₖ − ∂ⱼΓˡᵢₖ + ΓˡᵢₘΓᵐⱼₖ − ΓˡⱼₘΓᵐᵢₖ, Rₖⱼ = Rⁱₖᵢⱼ, R = gᵏʲRₖⱼ.
 //!
-//! Index orders are those of CONVENTIONS.md. Every component is kept in its cheaper form
+//! Index orders are those of docs/cli.md. Every component is kept in its cheaper form
 //! (`normalize`), with atoms shared across the whole derivation.
 
 // Loops over tensor indices mirror the formulas above; iterators would hide them.
