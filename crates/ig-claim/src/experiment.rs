@@ -3,8 +3,8 @@
 //! where the condition fails by more than the figures' bounds refutes the claim (the first,
 //! hence smallest, such configuration is reported; the experiment is seeded, so deciding the
 //! claim again replays it). A configuration where a condition's sides are within their bounds
-//! of each other (either could be the larger; the bounds include half a unit in the last
-//! place of each side; two exact zeros satisfy a non-strict relation), a figure is undetermined, or a product of a factor and a figure
+//! of each other (either could be the larger; the bounds include the rounding of a decimal
+//! in the claim; exactly equal exact sides satisfy a non-strict relation), a figure is undetermined, or a product of a factor and a figure
 //! leaves double precision's normal range says nothing: it is counted
 //! as skipped (and when every configuration is, the verdict is unknown with the first reason).
 //! Otherwise the claim is verified across the configurations that held, with its smallest
@@ -91,10 +91,18 @@ fn judge(holds: &Condition, figures: &[Figure]) -> Outcome {
         Relation::Le | Relation::Lt => r - l,
         _ => l - r,
     };
-    // The figures' bounds, and half a unit in the last place of each side and of the margin:
-    // a figure that is a rounded fraction (a rank correlation, a share) and a decimal in the
-    // claim are each within that of their exact values.
-    let slack = lb + rb + f64::EPSILON * (l.abs() + r.abs());
+    // The figures' bounds (a figure that is a rounded fraction, such as a rank correlation,
+    // carries its own half unit in the last place), and the rounding of what the claim adds:
+    // a number or factor that is not an integer may be a decimal that doubles do not hold
+    // exactly, and its product with a figure is rounded once more.
+    let rounding = |side: &Side, v: f64| {
+        if side.factor.fract() == 0.0 {
+            0.0
+        } else {
+            f64::EPSILON * v.abs()
+        }
+    };
+    let slack = lb + rb + rounding(&holds.left, l) + rounding(&holds.right, r);
     if !slack.is_finite() && (lb + rb).is_finite() {
         return Outcome::Undetermined(format!(
             "the sides of {} overflow double precision",
@@ -149,7 +157,7 @@ fn judge(holds: &Condition, figures: &[Figure]) -> Outcome {
         return Outcome::Fails(l, r, -margin, slack);
     }
     // Holds only beyond the bounds too: a side within its bound of the other may be on either
-    // side of it (both exactly zero, the non-strict relation holds).
+    // side of it (exactly equal and exact, the non-strict relation holds).
     if (strict && margin <= slack) || (!strict && margin < slack) {
         return Outcome::Undetermined(format!(
             "the sides of {} are within their bounds of each other ({} and {}, ±{})",

@@ -420,7 +420,8 @@ impl Experiment {
                     figure(
                         "near_zero_fraction",
                         near as f64 / p as f64,
-                        unsure as f64 / p as f64,
+                        // Values within the bound of the threshold, and the quotient's rounding.
+                        unsure as f64 / p as f64 + f64::EPSILON,
                     ),
                     figure(
                         "effective_rank",
@@ -613,7 +614,15 @@ fn generalization(c: &Configuration) -> Result<Vec<Figure>, NnError> {
         ),
         figure("tau_critical", {
             let t = tau_critical(runs.len());
-            (t, if t.is_nan() { f64::INFINITY } else { 0.0 })
+            // A rounded fraction, as τ is.
+            (
+                t,
+                if t.is_nan() {
+                    f64::INFINITY
+                } else {
+                    f64::EPSILON * t
+                },
+            )
         }),
     ])
 }
@@ -728,7 +737,9 @@ pub(crate) fn kendall(a: &[Measure], b: &[Measure]) -> Measure {
     if unsure == n * (n - 1) / 2 {
         return (f64::NAN, f64::INFINITY);
     }
-    (sum / pairs, 2.0 * unsure as f64 / pairs)
+    // A rounded fraction: within half a unit in its last place of the exact one.
+    let tau = sum / pairs;
+    (tau, 2.0 * unsure as f64 / pairs + f64::EPSILON * tau.abs())
 }
 
 /// A dense symmetric matrix's eigenvalues (descending) from products by an operator, with a

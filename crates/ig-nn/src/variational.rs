@@ -154,9 +154,4 @@ impl Regression {
         }
         best
     }
-
-    /// Parameters: means and standard deviations.
-    pub fn parameters(&self) -> usize {
-        2 * self.b.nrows() * self.b.ncols()
-    }
 }
