@@ -252,7 +252,7 @@ impl Experiment {
             Experiment::CurvatureAlongTraining => &[
                 ("initial_sharpness", "λ₁ of the Hessian of the training loss before training"),
                 ("final_sharpness", "λ₁ of the Hessian after 400 steps of full-batch gradient descent (η = 0.25)"),
-                ("edge_ratio", "the largest over the checkpoints (every 40 steps) of η·λ₁/2: 1 is the stability limit of gradient descent on a quadratic"),
+                ("edge_ratio", "the largest over the checkpoints (every 100 steps) of η·λ₁/2: 1 is the stability limit of gradient descent on a quadratic"),
                 ("bulk_growth", "the Hessian's bulk (Σ|λᵢ| over all but its K largest eigenvalues, K the outputs) after training over before"),
                 ("final_negative_share", "Σ|λᵢ| over the Hessian's negative eigenvalues over Σ|λᵢ|, after training"),
                 ("final_hessian_fisher_distance", "‖H − F‖_F/‖H‖_F after training, F the Fisher (for these outputs the Gauss–Newton matrix)"),
