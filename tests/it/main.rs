@@ -4,6 +4,7 @@ mod audit;
 mod cli;
 mod contract;
 mod families;
+mod geometry;
 mod nn;
 mod numeric;
 mod reports;

@@ -378,3 +378,19 @@ fn numeric_tensors_are_resolved_or_refused() {
     assert!(bound > 0.0 && bound < 1e-10, "{bound}");
     assert!(v["metric"][0][0].as_f64().unwrap() > 0.0);
 }
+
+#[test]
+fn a_constant_outside_its_domain_is_bad_input() {
+    // Reasoning under "ln(-3) is defined" proves anything (the e-graph once merged −3 and 3).
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("undefined.toml");
+    std::fs::write(
+        &file,
+        "name = \"undefined\"\ndescription = \"d\"\ncoordinates = [\"a\"]\ndomain = [\"a > 0\"]\nlog_density = \"a*x - exp(a)\"\n\n[sample_space]\nkind = \"nonnegative_integers\"\nvariables = [\"x\"]\n\n[exponential]\nnatural_parameters = [\"a + sqrt(ln(-3))\"]\nsufficient_statistics = [\"x\"]\nlog_partition = \"exp(a)\"\nlog_base_measure = \"0\"\n",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    for args in [vec!["derive", file], vec!["eval", file, "--at", "a=1"]] {
+        bad_input(&args, "ln(-3) is undefined");
+    }
+}

@@ -53,6 +53,174 @@ pub enum Command {
     Report(ReportArgs),
     /// Decide claim files (default: the article's catalogue) and compare with their expect.
     Audit(AuditArgs),
+    /// Exponential map: the end of the geodesic from a point with a velocity.
+    Exp(ExpArgs),
+    /// Logarithm map: the initial velocity of the geodesic between two points.
+    Log(PairArgs),
+    /// Points along the geodesic between two points (or from a point with a velocity).
+    Geodesic(GeodesicArgs),
+    /// Parallel transport of a vector along the geodesic between two points.
+    Transport(TransportArgs),
+    /// Sectional curvature of the plane of two vectors at a point.
+    Sectional(SectionalArgs),
+    /// Fréchet (Karcher) mean of a set of points.
+    Mean(MeanArgs),
+}
+
+/// `ig exp`.
+#[derive(Args)]
+pub struct ExpArgs {
+    /// A catalogue name or a path to a family file.
+    pub family: String,
+    /// The point: name=value,…
+    #[arg(long, allow_hyphen_values = true)]
+    pub at: Option<String>,
+    /// The initial velocity: name=value,… (components in the coordinates).
+    #[arg(long, allow_hyphen_values = true)]
+    pub velocity: Option<String>,
+    /// Many records at once: a file (`-` for standard input), one per line, CSV or JSON.
+    #[arg(long, value_name = "FILE")]
+    pub points: Option<String>,
+    /// The connection: the derived one compiled, or from the log-density alone (default:
+    /// symbolic for exponential families, else numeric).
+    #[arg(long, value_enum)]
+    pub method: Option<Method>,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `ig log`: two points.
+#[derive(Args)]
+pub struct PairArgs {
+    /// A catalogue name or a path to a family file.
+    pub family: String,
+    /// The first point: name=value,…
+    #[arg(long, allow_hyphen_values = true)]
+    pub from: Option<String>,
+    /// The second point: name=value,…
+    #[arg(long, allow_hyphen_values = true)]
+    pub to: Option<String>,
+    /// Many records at once: a file (`-` for standard input), one per line, CSV or JSON.
+    #[arg(long, value_name = "FILE")]
+    pub points: Option<String>,
+    /// The connection: the derived one compiled, or from the log-density alone (default:
+    /// symbolic for exponential families, else numeric).
+    #[arg(long, value_enum)]
+    pub method: Option<Method>,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// How `ig geodesic` prints its points.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PathFormat {
+    /// A header `t,COORDINATES…`, then one row per point.
+    Csv,
+    /// One JSON object.
+    Json,
+}
+
+/// `ig geodesic`.
+#[derive(Args)]
+pub struct GeodesicArgs {
+    /// A catalogue name or a path to a family file.
+    pub family: String,
+    /// The first point: name=value,…
+    #[arg(long, allow_hyphen_values = true)]
+    pub from: Option<String>,
+    /// The second point: name=value,… (or give --velocity).
+    #[arg(long, allow_hyphen_values = true, conflicts_with = "velocity")]
+    pub to: Option<String>,
+    /// The initial velocity: name=value,… (the path runs for t from 0 to 1).
+    #[arg(long, allow_hyphen_values = true)]
+    pub velocity: Option<String>,
+    /// How many pieces: the path has STEPS + 1 points, t = 0, 1/STEPS, …, 1.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub steps: u32,
+    /// Many records at once: a file (`-` for standard input), one per line, CSV or JSON.
+    #[arg(long, value_name = "FILE")]
+    pub points: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PathFormat::Csv)]
+    pub format: PathFormat,
+    /// Print one JSON object (the same as --format json).
+    #[arg(long)]
+    pub json: bool,
+    /// The connection: the derived one compiled, or from the log-density alone (default:
+    /// symbolic for exponential families, else numeric).
+    #[arg(long, value_enum)]
+    pub method: Option<Method>,
+}
+
+/// `ig transport`.
+#[derive(Args)]
+pub struct TransportArgs {
+    /// A catalogue name or a path to a family file.
+    pub family: String,
+    /// Where the vector is: name=value,…
+    #[arg(long, allow_hyphen_values = true)]
+    pub from: Option<String>,
+    /// Where it is carried to, along the geodesic: name=value,…
+    #[arg(long, allow_hyphen_values = true)]
+    pub to: Option<String>,
+    /// The vector at --from: name=value,…
+    #[arg(long, allow_hyphen_values = true)]
+    pub vector: Option<String>,
+    /// Many records at once: a file (`-` for standard input), one per line, CSV or JSON.
+    #[arg(long, value_name = "FILE")]
+    pub points: Option<String>,
+    /// The connection: the derived one compiled, or from the log-density alone (default:
+    /// symbolic for exponential families, else numeric).
+    #[arg(long, value_enum)]
+    pub method: Option<Method>,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `ig sectional`.
+#[derive(Args)]
+pub struct SectionalArgs {
+    /// A catalogue name or a path to a family file.
+    pub family: String,
+    /// The point: name=value,…
+    #[arg(long, allow_hyphen_values = true)]
+    pub at: Option<String>,
+    /// The first vector of the plane: name=value,…
+    #[arg(long, allow_hyphen_values = true)]
+    pub u: Option<String>,
+    /// The second vector of the plane: name=value,…
+    #[arg(long, allow_hyphen_values = true)]
+    pub v: Option<String>,
+    /// Many records at once: a file (`-` for standard input), one per line, CSV or JSON.
+    #[arg(long, value_name = "FILE")]
+    pub points: Option<String>,
+    /// From the derived Riemann tensor (certified) or from the log-density alone (default:
+    /// symbolic for exponential families, else numeric).
+    #[arg(long, value_enum)]
+    pub method: Option<Method>,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `ig mean`.
+#[derive(Args)]
+pub struct MeanArgs {
+    /// A catalogue name or a path to a family file.
+    pub family: String,
+    /// The points: a file (`-` for standard input), one per line, CSV or JSON.
+    #[arg(long, value_name = "FILE")]
+    pub points: String,
+    /// The connection: the derived one compiled, or from the log-density alone (default:
+    /// symbolic for exponential families, else numeric).
+    #[arg(long, value_enum)]
+    pub method: Option<Method>,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args)]
@@ -76,10 +244,13 @@ pub struct KlArgs {
     pub family: String,
     /// The first point: name=value,…
     #[arg(long, allow_hyphen_values = true)]
-    pub from: String,
+    pub from: Option<String>,
     /// The second point: name=value,…
     #[arg(long, allow_hyphen_values = true)]
-    pub to: String,
+    pub to: Option<String>,
+    /// Many records at once: a file (`-` for standard input), one per line, CSV or JSON.
+    #[arg(long, value_name = "FILE")]
+    pub points: Option<String>,
     /// How to compute.
     #[arg(long, value_enum, default_value_t = Method::Symbolic)]
     pub method: Method,
@@ -154,8 +325,10 @@ pub struct VerifyArgs {
 pub enum DistanceMethod {
     /// A known formula (only some families have one).
     ClosedForm,
-    /// The length of the geodesic found by shooting.
+    /// The length of the geodesic found by shooting, with the derived connection compiled.
     Geodesic,
+    /// The geodesic on the connection computed from the log-density alone (any family).
+    Numeric,
 }
 
 #[derive(Args)]
@@ -164,10 +337,13 @@ pub struct DistanceArgs {
     pub family: String,
     /// The first point: name=value,…
     #[arg(long, allow_hyphen_values = true)]
-    pub from: String,
+    pub from: Option<String>,
     /// The second point: name=value,…
     #[arg(long, allow_hyphen_values = true)]
-    pub to: String,
+    pub to: Option<String>,
+    /// Many records at once: a file (`-` for standard input), one per line, CSV or JSON.
+    #[arg(long, value_name = "FILE")]
+    pub points: Option<String>,
     /// How to compute (default: the closed form where one exists, else the geodesic).
     #[arg(long, value_enum)]
     pub method: Option<DistanceMethod>,
@@ -238,7 +414,10 @@ pub struct EvalArgs {
     pub family: String,
     /// The point: name=value,… with every coordinate once.
     #[arg(long, allow_hyphen_values = true)]
-    pub at: String,
+    pub at: Option<String>,
+    /// Many records at once: a file (`-` for standard input), one per line, CSV or JSON.
+    #[arg(long, value_name = "FILE")]
+    pub points: Option<String>,
     /// An α for the α-connection (repeatable).
     #[arg(long, allow_hyphen_values = true)]
     pub alpha: Vec<String>,

@@ -1,6 +1,7 @@
 //! `ig families`, `ig derive` and `ig eval`.
 
 use crate::args::{DeriveArgs, EvalArgs, FamiliesArgs, Format, KlArgs, Method};
+use crate::batch::{self, Answer, Slot};
 use crate::Failure;
 use ig_expr::{parse_decimal, to_f64, to_latex, to_rust, to_sympy, BigRational, Expr, Interval};
 use ig_report::{tensors, Tensor};
@@ -31,13 +32,18 @@ pub fn load(name: &str) -> Result<Family, Failure> {
     )))
 }
 
-/// The family's geometry, derived symbolically.
-pub fn geometry(family: &Family) -> Result<Geometry, Failure> {
+/// The family's geometry, derived symbolically. `instead` says what the command can do
+/// for a family without exponential structure (which has nothing derived symbolically).
+pub fn geometry(family: &Family, instead: &str) -> Result<Geometry, Failure> {
     ig_symbolic::derive(family).map_err(|err| match err {
-        DeriveError::NotExponential(_) => Failure::input(err.to_string()),
+        DeriveError::NotExponential(_) => Failure::input(format!("{err}; {instead}")),
         err => Failure::input(format!("family '{}': {err}", family.name)),
     })
 }
+
+/// What `--method numeric` offers a family without exponential structure.
+pub const USE_NUMERIC: &str =
+    "its geometry is computed from the log-density alone with --method numeric";
 
 pub fn families(a: FamiliesArgs) -> Result<String, Failure> {
     let all = catalogue();
@@ -65,7 +71,10 @@ pub fn families(a: FamiliesArgs) -> Result<String, Failure> {
 
 pub fn derive(a: DeriveArgs) -> Result<String, Failure> {
     let family = load(&a.family)?;
-    let g = geometry(&family)?;
+    let g = geometry(
+        &family,
+        "derive prints closed forms, which need one; its tensors at a point are computed from the log-density alone by ig eval FAMILY --at POINT --method numeric",
+    )?;
     let printer: fn(&Expr) -> String = match a.format {
         Format::Text | Format::Json => |e| e.to_string(),
         Format::Latex => to_latex,
@@ -168,22 +177,73 @@ pub fn parse_point(text: &str, family: &Family) -> Result<Vec<BigRational>, Fail
                 .ok_or_else(|| Failure::input(format!("point '{text}': missing coordinate '{c}'")))
         })
         .collect::<Result<_, _>>()?;
-    family.contains(&point).map_err(|e| {
+    in_family(&point, family).map_err(|m| Failure::input(format!("point '{text}' {m}")))?;
+    Ok(point)
+}
+
+/// Parses `name=value,…` as a tangent vector: every coordinate exactly once, any decimals.
+pub fn parse_vector(text: &str, family: &Family) -> Result<Vec<BigRational>, Failure> {
+    let mut values: HashMap<&str, BigRational> = HashMap::new();
+    for part in text.split(',') {
+        let Some((name, value)) = part.split_once('=') else {
+            return Err(Failure::input(format!(
+                "vector '{text}': expected name=value, found '{part}'"
+            )));
+        };
+        let (name, value) = (name.trim(), value.trim());
+        if !family.coordinates.iter().any(|c| c == name) {
+            return Err(Failure::input(format!(
+                "vector '{text}': unknown coordinate '{name}' (coordinates: {})",
+                family.coordinates.join(", ")
+            )));
+        }
+        let number = parse_decimal(value).ok_or_else(|| {
+            Failure::input(format!(
+                "vector '{text}': '{value}' is not a decimal number"
+            ))
+        })?;
+        if values.insert(name, number).is_some() {
+            return Err(Failure::input(format!(
+                "vector '{text}': duplicate coordinate '{name}'"
+            )));
+        }
+    }
+    family
+        .coordinates
+        .iter()
+        .map(|c| {
+            values
+                .get(c.as_str())
+                .cloned()
+                .ok_or_else(|| Failure::input(format!("vector '{text}': missing coordinate '{c}'")))
+        })
+        .collect()
+}
+
+/// Whether an exact point lies in the family's domain: `Err` completes "the point …".
+pub fn in_family(point: &[BigRational], family: &Family) -> Result<(), String> {
+    family.contains(point).map_err(|e| {
         let verdict = match e {
             ig_spec::DomainError::Undecided(_) => "cannot be placed in",
             _ => "is outside",
         };
-        Failure::input(format!(
-            "point '{text}' {verdict} the domain of {}: {e}",
-            family.name
-        ))
-    })?;
-    Ok(point)
+        format!("{verdict} the domain of {}: {e}", family.name)
+    })
+}
+
+/// A point as `name=value,…` (the syntax of `--at`), shortest round-trip decimals.
+pub fn show_point(family: &Family, values: &[f64]) -> String {
+    family
+        .coordinates
+        .iter()
+        .zip(values)
+        .map(|(c, v)| format!("{c}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 pub fn eval(a: EvalArgs) -> Result<String, Failure> {
     let family = load(&a.family)?;
-    let point = parse_point(&a.at, &family)?;
     let mut alphas: Vec<(String, BigRational)> = Vec::new();
     for text in &a.alpha {
         let value = parse_decimal(text.trim()).ok_or_else(|| {
@@ -194,65 +254,104 @@ pub fn eval(a: EvalArgs) -> Result<String, Failure> {
         }
         alphas.push((text.clone(), value));
     }
-    if a.method == Method::Numeric {
-        return eval_numeric(&a, &family, &point, &alphas);
-    }
-    let g = geometry(&family)?;
-    let values: HashMap<String, BigRational> = family
-        .coordinates
-        .iter()
-        .cloned()
-        .zip(point.iter().cloned())
-        .collect();
-    let mut object = Map::new();
-    object.insert("family".into(), family.name.clone().into());
-    object.insert("coordinates".into(), json!(family.coordinates));
-    object.insert(
-        "point".into(),
-        json!(point.iter().map(to_f64).collect::<Vec<_>>()),
-    );
-    object.insert("method".into(), "symbolic".into());
-    let mut entries: Vec<(&str, Value)> = Vec::new();
-    for (key, t) in tensors(&g) {
-        entries.push((key, certified(key, t, &values)?));
-    }
-    let mut connections = Map::new();
-    // Each α-connection with α substituted and brought to canonical form first, so that one
-    // that vanishes (the e-connection in affine natural coordinates) is exactly zero rather
-    // than a cancellation no enclosure can certify.
-    let mut canon = ig_rules::Canonicalizer::new();
-    for (text, alpha) in &alphas {
-        let alpha = Expr::rational(alpha.clone());
-        let at_alpha: Vec<Vec<Vec<Expr>>> = g
-            .alpha_connection
+    let symbolic = match a.method {
+        Method::Symbolic => Some(Symbolic::new(geometry(&family, USE_NUMERIC)?, &alphas)),
+        Method::Numeric => None,
+    };
+    let compute = |point: &[BigRational]| match &symbolic {
+        Some(s) => s.eval(&family, point),
+        None => eval_numeric(&family, point, &alphas),
+    };
+    let records = batch::gather(
+        &family,
+        &[(Slot::Point("at"), a.at.as_deref())],
+        a.points.as_deref(),
+    )?;
+    // One point prints one line per tensor; a batch, one JSON line per point.
+    let single = records.is_single();
+    batch::run(&records, (), a.json, |_, r| {
+        let object = compute(&r.slots[0])?;
+        Ok(Answer {
+            text: if single {
+                print_eval(&a, a.at.as_deref().unwrap_or_default(), &object)
+            } else {
+                Value::Object(object.clone()).to_string()
+            },
+            json: Value::Object(object),
+        })
+    })
+}
+
+/// The derived geometry with each α-connection's α substituted and brought to canonical
+/// form once, so that one that vanishes (the e-connection in affine natural coordinates) is
+/// exactly zero rather than a cancellation no enclosure can certify.
+struct Symbolic {
+    g: Geometry,
+    connections: Vec<(String, Vec<Vec<Vec<Expr>>>)>,
+}
+
+impl Symbolic {
+    fn new(g: Geometry, alphas: &[(String, BigRational)]) -> Symbolic {
+        let mut canon = ig_rules::Canonicalizer::new();
+        let connections = alphas
             .iter()
-            .map(|m| {
-                m.iter()
-                    .map(|v| {
-                        v.iter()
-                            .map(|e| {
-                                ig_symbolic::normalize(&e.substitute(&g.alpha, &alpha), &mut canon)
+            .map(|(text, alpha)| {
+                let alpha = Expr::rational(alpha.clone());
+                let at_alpha = g
+                    .alpha_connection
+                    .iter()
+                    .map(|m| {
+                        m.iter()
+                            .map(|v| {
+                                v.iter()
+                                    .map(|e| {
+                                        ig_symbolic::normalize(
+                                            &e.substitute(&g.alpha, &alpha),
+                                            &mut canon,
+                                        )
+                                    })
+                                    .collect()
                             })
                             .collect()
                     })
-                    .collect()
+                    .collect();
+                (text.clone(), at_alpha)
             })
             .collect();
-        connections.insert(
-            text.clone(),
-            certified("alpha_connections", &at_alpha, &values)?,
+        Symbolic { g, connections }
+    }
+
+    /// Every tensor at the exact `point`, certified.
+    fn eval(&self, family: &Family, point: &[BigRational]) -> Result<Map<String, Value>, Failure> {
+        let values: HashMap<String, BigRational> = family
+            .coordinates
+            .iter()
+            .cloned()
+            .zip(point.iter().cloned())
+            .collect();
+        let mut object = Map::new();
+        object.insert("family".into(), family.name.clone().into());
+        object.insert("coordinates".into(), json!(family.coordinates));
+        object.insert(
+            "point".into(),
+            json!(point.iter().map(to_f64).collect::<Vec<_>>()),
         );
-    }
-    for (key, value) in entries {
-        if key == "riemann" {
-            object.insert(
-                "alpha_connections".into(),
-                Value::Object(connections.clone()),
-            );
+        object.insert("method".into(), "symbolic".into());
+        for (key, t) in tensors(&self.g) {
+            if key == "riemann" {
+                let mut connections = Map::new();
+                for (text, at_alpha) in &self.connections {
+                    connections.insert(
+                        text.clone(),
+                        certified("alpha_connections", at_alpha, &values)?,
+                    );
+                }
+                object.insert("alpha_connections".into(), Value::Object(connections));
+            }
+            object.insert(key.into(), certified(key, t, &values)?);
         }
-        object.insert(key.into(), value);
+        Ok(object)
     }
-    Ok(print_eval(&a, &object))
 }
 
 /// Relative accuracy promised for a tensor computed numerically (quadrature and automatic
@@ -361,13 +460,28 @@ pub fn two_point(
         .unwrap_or(f64::NAN))
 }
 
+/// A formula over the coordinates at the exact `point`, certified like every closed form.
+pub fn at_point(
+    what: &str,
+    formula: &Expr,
+    family: &Family,
+    point: &[BigRational],
+) -> Result<f64, Failure> {
+    let values: HashMap<String, BigRational> = family
+        .coordinates
+        .iter()
+        .cloned()
+        .zip(point.iter().cloned())
+        .collect();
+    Ok(certified(what, formula, &values)?
+        .as_f64()
+        .unwrap_or(f64::NAN))
+}
+
 /// The evaluated tensors for people: one line per tensor.
-fn print_eval(a: &EvalArgs, object: &Map<String, Value>) -> String {
-    if a.json {
-        return Value::Object(object.clone()).to_string();
-    }
+fn print_eval(a: &EvalArgs, at: &str, object: &Map<String, Value>) -> String {
     let family = object["family"].as_str().unwrap_or_default();
-    let mut lines = vec![format!("{family} at {} ({})", a.at, a.method.name())];
+    let mut lines = vec![format!("{family} at {at} ({})", a.method.name())];
     for (key, value) in object {
         if let Some(x) = value.as_f64() {
             lines.push(format!("{key} = {x}"));
@@ -397,11 +511,10 @@ fn nest(values: &[f64], n: usize, rank: usize) -> Value {
 
 /// `ig eval --method numeric`: every tensor from the log-density alone.
 fn eval_numeric(
-    a: &EvalArgs,
     family: &Family,
     point: &[BigRational],
     alphas: &[(String, BigRational)],
-) -> Result<String, Failure> {
+) -> Result<Map<String, Value>, Failure> {
     let point: Vec<f64> = point.iter().map(to_f64).collect();
     let g = ig_numeric::numeric_geometry(family, &point)
         .map_err(|e| Failure::input(format!("{}: {e}", family.name)))?;
@@ -461,38 +574,52 @@ fn eval_numeric(
     }
     put(&mut object, "metric_hessian", &g.metric_hessian, 2)?;
     object.insert("zero_within".into(), Value::Object(zero_within.take()));
-    Ok(print_eval(a, &object))
+    Ok(object)
 }
 
 pub fn kl(a: KlArgs) -> Result<String, Failure> {
     let family = load(&a.family)?;
-    let from = parse_point(&a.from, &family)?;
-    let to = parse_point(&a.to, &family)?;
-    if a.method == Method::Numeric {
-        let (from, to): (Vec<f64>, Vec<f64>) = (
-            from.iter().map(to_f64).collect(),
-            to.iter().map(to_f64).collect(),
-        );
-        let value = ig_numeric::kl_divergence(&family, &from, &to)
-            .map_err(|e| Failure::input(format!("{}: {e}", family.name)))?;
-        return Ok(if a.json {
-            json!({ "family": family.name, "kl": value, "method": "numeric" }).to_string()
-        } else {
-            format!("{value}")
-        });
-    }
-    let g = geometry(&family)?;
-    let e = family.exponential.as_ref().expect("geometry needs it");
-    let kl = ig_symbolic::kl_divergence(
-        &family.coordinates,
-        &e.natural_parameters,
-        &e.log_partition,
-        &g.expectation,
-    );
-    // Rounding in the enclosure's midpoint may dip below zero where the divergence is tiny.
-    let value = two_point("KL", &kl, &family, &from, &to)?.max(0.0);
-    if a.json {
-        return Ok(json!({ "family": family.name, "kl": value, "method": "symbolic" }).to_string());
-    }
-    Ok(format!("{value}"))
+    let formula = match a.method {
+        Method::Symbolic => {
+            let g = geometry(&family, USE_NUMERIC)?;
+            let e = family.exponential.as_ref().expect("geometry needs it");
+            Some(ig_symbolic::kl_divergence(
+                &family.coordinates,
+                &e.natural_parameters,
+                &e.log_partition,
+                &g.expectation,
+            ))
+        }
+        Method::Numeric => None,
+    };
+    let compute = |from: &[BigRational], to: &[BigRational]| -> Result<f64, Failure> {
+        match &formula {
+            // Rounding in the enclosure's midpoint may dip below zero where the divergence
+            // is tiny.
+            Some(kl) => Ok(two_point("KL", kl, &family, from, to)?.max(0.0)),
+            None => {
+                let (from, to): (Vec<f64>, Vec<f64>) = (
+                    from.iter().map(to_f64).collect(),
+                    to.iter().map(to_f64).collect(),
+                );
+                ig_numeric::kl_divergence(&family, &from, &to)
+                    .map_err(|e| Failure::input(format!("{}: {e}", family.name)))
+            }
+        }
+    };
+    let answer = |value: f64| Answer {
+        text: format!("{value}"),
+        json: json!({ "family": family.name, "kl": value, "method": a.method.name() }),
+    };
+    let records = batch::gather(
+        &family,
+        &[
+            (Slot::Point("from"), a.from.as_deref()),
+            (Slot::Point("to"), a.to.as_deref()),
+        ],
+        a.points.as_deref(),
+    )?;
+    batch::run(&records, (), a.json, |_, r| {
+        compute(&r.slots[0], &r.slots[1]).map(answer)
+    })
 }

@@ -4,7 +4,9 @@
 
 mod args;
 mod audit;
+mod batch;
 mod family;
+mod geodesics;
 mod network;
 mod numeric;
 mod output;
@@ -190,7 +192,13 @@ pub fn execute(Command(cli): Command) -> Finished {
         args::Command::Audit(a) => audit::audit(a),
         args::Command::Kl(a) => family::kl(a),
         args::Command::Verify(a) => numeric::verify(a),
-        args::Command::Distance(a) => numeric::distance(a),
+        args::Command::Distance(a) => geodesics::distance(a),
+        args::Command::Exp(a) => geodesics::exp(a),
+        args::Command::Log(a) => geodesics::log(a),
+        args::Command::Geodesic(a) => geodesics::geodesic(a),
+        args::Command::Transport(a) => geodesics::transport(a),
+        args::Command::Sectional(a) => geodesics::sectional(a),
+        args::Command::Mean(a) => geodesics::mean(a),
         args::Command::Nn(args::NnCommand::Analyze(a)) => network::analyze(a),
         args::Command::Nn(args::NnCommand::Optimizers(a)) => network::optimizers(a),
     };

@@ -1,44 +1,12 @@
-//! `ig distance` and `ig verify`.
+//! `ig verify`.
 
-use crate::args::{DistanceArgs, DistanceMethod, VerifyArgs};
-use crate::family::{geometry, load, parse_point, two_point};
+use crate::args::VerifyArgs;
+use crate::family::{geometry, load, USE_NUMERIC};
 use crate::Failure;
-use ig_expr::to_f64;
 use ig_numeric::interior_points;
 use ig_report::{verify as compare, Comparison, VERIFY_POINTS, VERIFY_SEED};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
-
-pub fn distance(a: DistanceArgs) -> Result<String, Failure> {
-    let family = load(&a.family)?;
-    let (from, to) = (parse_point(&a.from, &family)?, parse_point(&a.to, &family)?);
-    let render = |d: f64, used: ig_report::DistanceMethod| {
-        if a.json {
-            json!({ "family": family.name, "distance": d, "method": used.name() }).to_string()
-        } else {
-            format!("{d}")
-        }
-    };
-    // The file's closed form, certified at the exact points like every closed form.
-    if let (Some(formula), None | Some(DistanceMethod::ClosedForm)) =
-        (&family.fisher_rao_distance, &a.method)
-    {
-        let d = two_point("distance", formula, &family, &from, &to)?;
-        return Ok(render(d, ig_report::DistanceMethod::ClosedForm));
-    }
-    let from: Vec<f64> = from.iter().map(to_f64).collect();
-    let to: Vec<f64> = to.iter().map(to_f64).collect();
-    let method = a.method.map(|m| match m {
-        DistanceMethod::ClosedForm => ig_report::DistanceMethod::ClosedForm,
-        DistanceMethod::Geodesic => ig_report::DistanceMethod::Geodesic,
-    });
-    let (d, used) =
-        ig_report::distance(&family, &from, &to, method, || ig_symbolic::derive(&family))?;
-    if !d.is_finite() {
-        return Err(Failure::input("the distance is not a finite double"));
-    }
-    Ok(render(d, used))
-}
 
 pub fn verify(a: VerifyArgs) -> Result<String, Failure> {
     let families = if a.families.is_empty() {
@@ -73,7 +41,7 @@ pub fn verify(a: VerifyArgs) -> Result<String, Failure> {
                 points.len()
             )));
         }
-        let outcome = geometry(family)
+        let outcome = geometry(family, USE_NUMERIC)
             .map_err(|f| f.message().to_string())
             .and_then(|g| compare(family, &g, &points).map_err(|e| e.message));
         match outcome {

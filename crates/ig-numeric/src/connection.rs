@@ -11,6 +11,8 @@ use std::cell::RefCell;
 
 /// Metric, Christoffel symbols and their derivatives compiled: one tape for the metric
 /// and Γ, one for Γ and ∂Γ (the integrator asks for derivatives only when it needs them).
+/// A clone has its own scratch space: one per thread.
+#[derive(Clone)]
 pub struct CompiledConnection {
     n: usize,
     plain: Tape,
@@ -74,6 +76,7 @@ impl Connection for CompiledConnection {
 
 /// The connection computed from the log-density alone at every point (slow: each
 /// evaluation is a full numeric geometry).
+#[derive(Clone, Copy)]
 pub struct NumericConnection<'a> {
     family: &'a Family,
 }

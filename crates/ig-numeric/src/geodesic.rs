@@ -33,11 +33,14 @@ pub const TARGET_TOLERANCE: f64 = 1e-11;
 const SEQUENCE: [usize; 9] = [2, 4, 6, 8, 10, 12, 14, 16, 18];
 
 /// The geodesic ODE with its variational equations, state `[x, v, X, V]` where
-/// `X = ∂x/∂v₀`, `V = ∂v/∂v₀`.
+/// `X = ∂x/∂v₀`, `V = ∂v/∂v₀`; or with vectors carried by parallel transport, state
+/// `[x, v, W₁, …, W_m]`.
 struct Flow<'a, C: Connection + ?Sized> {
     connection: &'a C,
     n: usize,
     variational: bool,
+    /// How many vectors are transported along (never with the variational equations).
+    carried: usize,
     /// Relative error allowed per step, in the position and velocity (the variational part
     /// only steers Newton's method and is not controlled).
     tolerance: f64,
@@ -55,7 +58,17 @@ impl<C: Connection + ?Sized> Flow<'_, C> {
         if self.variational {
             2 * n + 2 * n * n
         } else {
-            2 * n
+            2 * n + self.carried * n
+        }
+    }
+
+    /// The entries whose error each step controls: position and velocity, and the carried
+    /// vectors (the variational part only steers Newton's method).
+    fn controlled(&self) -> usize {
+        if self.variational {
+            2 * self.n
+        } else {
+            self.len()
         }
     }
 
@@ -81,6 +94,19 @@ impl<C: Connection + ?Sized> Flow<'_, C> {
                 }
             }
             dy[n + k] = a;
+        }
+        // Parallel transport: Ẇᵏ = −Γᵏᵢⱼ vⁱ Wʲ.
+        for w in 0..self.carried {
+            let at = 2 * n + w * n;
+            for k in 0..n {
+                let mut a = 0.0;
+                for (i, vi) in v.iter().enumerate() {
+                    for j in 0..n {
+                        a -= gamma(k, i, j) * vi * y[at + j];
+                    }
+                }
+                dy[at + k] = a;
+            }
         }
         if self.variational {
             let (xs, vs) = (&y[2 * n..2 * n + n * n], &y[2 * n + n * n..]);
@@ -150,7 +176,7 @@ impl<C: Connection + ?Sized> Flow<'_, C> {
                 continue;
             }
             let (last, before) = (&table[k], &table[k - 1]);
-            let err = (0..2 * self.n)
+            let err = (0..self.controlled())
                 .map(|i| {
                     let scale = y[i].abs() + self.floor[i % self.n];
                     (last[i] - before[i]).abs() / (self.tolerance * scale)
@@ -231,6 +257,31 @@ pub fn geodesic_path<C: Connection + ?Sized>(
     velocity: &[f64],
     k: usize,
 ) -> Vec<Vec<f64>> {
+    walk(connection, from, velocity, k).0
+}
+
+/// Points of the geodesic from `from` with initial velocity `velocity` at t = 0, 1/k, …, 1,
+/// or why the geodesic cannot be followed that far.
+pub fn geodesic_points<C: Connection + ?Sized>(
+    connection: &C,
+    from: &[f64],
+    velocity: &[f64],
+    k: usize,
+) -> Result<Vec<Vec<f64>>, NumericError> {
+    match walk(connection, from, velocity, k) {
+        (points, None) => Ok(points),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// The points at t = 0, 1/k, …, up to where the flow could be integrated, and the error
+/// that stopped it before t = 1.
+fn walk<C: Connection + ?Sized>(
+    connection: &C,
+    from: &[f64],
+    velocity: &[f64],
+    k: usize,
+) -> (Vec<Vec<f64>>, Option<NumericError>) {
     let n = from.len();
     let mut flow = flow(connection, false);
     let mut y = [from, velocity].concat();
@@ -240,16 +291,38 @@ pub fn geodesic_path<C: Connection + ?Sized>(
         for v in &mut y[n..] {
             *v /= k as f64;
         }
-        match flow.integrate(y) {
+        match flow.integrate(y.clone()) {
             Ok(next) => y = next,
-            Err(_) => break,
+            Err(e) => return (points, Some(e)),
         }
         for v in &mut y[n..] {
             *v *= k as f64;
         }
         points.push(y[..n].to_vec());
     }
-    points
+    (points, None)
+}
+
+/// The vectors `vectors` (each of `from.len()` components) at `from`, carried by parallel
+/// transport (Levi-Civita) along the geodesic from `from` with initial velocity `velocity`
+/// to its point at t = 1; with it, that end point.
+pub fn parallel_transport<C: Connection + ?Sized>(
+    connection: &C,
+    from: &[f64],
+    velocity: &[f64],
+    vectors: &[Vec<f64>],
+) -> Result<(Vec<f64>, Vec<Vec<f64>>), NumericError> {
+    let n = from.len();
+    let mut flow = flow(connection, false);
+    flow.carried = vectors.len();
+    let mut y0 = [from, velocity].concat();
+    for w in vectors {
+        assert_eq!(w.len(), n, "a vector has one component per coordinate");
+        y0.extend_from_slice(w);
+    }
+    let y = flow.integrate(y0)?;
+    let carried = y[2 * n..].chunks(n).map(<[f64]>::to_vec).collect();
+    Ok((y[..n].to_vec(), carried))
 }
 
 fn flow<C: Connection + ?Sized>(connection: &C, variational: bool) -> Flow<'_, C> {
@@ -258,6 +331,7 @@ fn flow<C: Connection + ?Sized>(connection: &C, variational: bool) -> Flow<'_, C
         connection,
         n,
         variational,
+        carried: 0,
         tolerance: STEP_TOLERANCE,
         floor: vec![1.0; n],
         gamma: vec![0.0; n * n * n],

@@ -18,6 +18,7 @@ mod audit;
 mod consistency;
 mod distance;
 mod error;
+mod manifold;
 mod optimizers;
 mod plot;
 pub use optimizers::{
@@ -29,6 +30,7 @@ pub use consistency::{check_consistency, Consistency, DISTANCE_TOLERANCE, EXTREM
 pub use distance::{closed_form_distance, compiled_connection, distance, DistanceMethod};
 pub use error::{ComputeError, DistanceError, Inconsistency, PlotError, ReportError};
 pub use ig_claim::{check_identity, tensor, tensors, Check, Tensor, Verdict};
+pub use manifold::{FrechetMean, Manifold, MEAN_ITERATIONS, MEAN_TOLERANCE};
 pub use plot::{experiment_plot, geodesic_fan};
 pub use verify::{verify, Comparison, VERIFY_POINTS, VERIFY_SEED};
 

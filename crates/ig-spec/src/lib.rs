@@ -249,18 +249,40 @@ impl Source<'_> {
 
     /// Parses an expression held in a TOML string; an error points into the string (exactly
     /// when the string has no escapes: the parser's column counts characters of the value).
+    /// A constant part that is certainly undefined (`ln(-3)`) is an error too: nothing could
+    /// be derived from it, and reasoning under the assumption that it is defined proves
+    /// anything.
     fn expr(&self, s: &Spanned<String>) -> Result<Expr, SpecError> {
-        parse(s.get_ref()).map_err(|e| {
-            // The value starts after the opening quote.
-            let start = (s.span().start + 1).min(self.text.len());
+        // The value starts after the opening quote.
+        let start = (s.span().start + 1).min(self.text.len());
+        let e = parse(s.get_ref()).map_err(|e| {
             let inside = self.text.get(start..).unwrap_or("");
             let offset = inside
                 .char_indices()
                 .nth(e.column.saturating_sub(1))
                 .map_or(inside.len(), |(i, _)| i);
             self.error(start + offset, format!("in expression: {}", e.message))
-        })
+        })?;
+        if let Some(undefined) = undefined_constant(&e) {
+            return Err(self.error(
+                start,
+                format!("in expression: {undefined} is undefined (a constant outside its operator's domain)"),
+            ));
+        }
+        Ok(e)
     }
+}
+
+/// The first largest constant part of `e` (no variables) that is certainly undefined.
+fn undefined_constant(e: &Expr) -> Option<Expr> {
+    if e.symbols().is_empty() {
+        let undefined = matches!(
+            e.enclose(&|_: &str| None),
+            Err(ig_expr::Uncertain::Undefined(_))
+        );
+        return undefined.then(|| e.clone());
+    }
+    e.args().iter().find_map(undefined_constant)
 }
 
 fn identifier(name: &str) -> bool {
