@@ -46,7 +46,7 @@ pub enum Term {
     FisherRao(usize, usize),
     /// −E_P[log p].
     Entropy(usize),
-    /// E_P[f]: `f` in P's sample variables and the coordinates of points (as `Q.mu`).
+    /// E_P\[f\]: `f` in P's sample variables and the coordinates of points (as `Q.mu`).
     Expect(usize, Expr),
     /// g_ij at P.
     Metric(usize, usize, usize),

@@ -1,9 +1,9 @@
 //! Printers: plain text (re-parses to the same tree), LaTeX, Rust and SymPy.
 
-use crate::expr::{Expr, Op};
+use crate::expr::{natural, Expr, Op};
 use num_bigint::BigInt;
 use num_rational::BigRational;
-use num_traits::{One, Signed};
+use num_traits::{One, Signed, Zero};
 use std::fmt::{self, Write};
 
 /// Binding strength of what a printed form is, loosest first.
@@ -91,11 +91,14 @@ fn text_arg(out: &mut impl Write, e: &Expr, need: Prec) -> fmt::Result {
     }
 }
 
-/// LaTeX math (no surrounding dollars).
+/// LaTeX math (no surrounding dollars), written the way a mathematician would: numeric
+/// coefficients in front and never a fraction inside a fraction (`\frac{1}{2\,\mathrm{rate}^{2}}`),
+/// negative powers moved to the denominator, sums subtracted rather than added negated,
+/// `\psi`, `\psi'`, `\psi^{(n)}`, `\ln\Gamma` and `I_{n}` for the special functions,
+/// products joined by a thin space `\,`, and parentheses only where they are needed. A pure
+/// function of the tree: equal trees print equally.
 pub fn to_latex(e: &Expr) -> String {
-    let mut s = String::new();
-    latex(&mut s, e).expect("writing to a String cannot fail");
-    s
+    latex(e)
 }
 
 /// A symbol name in LaTeX: Greek names become letters, a trailing number a subscript
@@ -136,139 +139,242 @@ fn latex_symbol(name: &str) -> String {
     }
 }
 
-fn latex_rational(out: &mut String, r: &BigRational) -> fmt::Result {
-    if r.is_integer() {
-        write!(out, "{r}")
-    } else {
-        let sign = if r.is_negative() { "-" } else { "" };
-        write!(out, "{sign}\\frac{{{}}}{{{}}}", r.numer().abs(), r.denom())
-    }
+/// A product read off a tree of `*`, `/`, unary minus, constants and negative powers:
+/// `(−1)^negative · coefficient · Π numerator / Π denominator`, the coefficient positive.
+struct Product {
+    negative: bool,
+    coefficient: BigRational,
+    numerator: Vec<Expr>,
+    denominator: Vec<Expr>,
 }
 
-fn latex_wrapped(out: &mut String, e: &Expr, need: Prec) -> fmt::Result {
-    let p = match e.op() {
-        Op::Div => Prec::Atom, // \frac is self-delimiting
-        Op::Num(r) if !r.is_integer() => {
-            if r.is_negative() {
-                Prec::Unary
-            } else {
-                Prec::Atom
+impl Product {
+    fn of(e: &Expr) -> Product {
+        let mut p = Product {
+            negative: false,
+            coefficient: BigRational::one(),
+            numerator: Vec::new(),
+            denominator: Vec::new(),
+        };
+        p.collect(e, false);
+        p
+    }
+
+    fn collect(&mut self, e: &Expr, inverted: bool) {
+        let a = e.args();
+        match e.op() {
+            Op::Mul => {
+                self.collect(&a[0], inverted);
+                self.collect(&a[1], inverted);
             }
+            Op::Div => {
+                self.collect(&a[0], inverted);
+                self.collect(&a[1], !inverted);
+            }
+            Op::Neg => {
+                self.negative = !self.negative;
+                self.collect(&a[0], inverted);
+            }
+            Op::Num(r) if !r.is_zero() => {
+                if r.is_negative() {
+                    self.negative = !self.negative;
+                }
+                if inverted {
+                    self.coefficient /= r.abs();
+                } else {
+                    self.coefficient *= r.abs();
+                }
+            }
+            Op::Pow if a[1].as_num().is_some_and(|r| r.is_negative()) => {
+                let r = -a[1].as_num().expect("checked");
+                let base = if r.is_one() {
+                    a[0].clone()
+                } else {
+                    Expr::pow(a[0].clone(), Expr::rational(r))
+                };
+                self.side(!inverted).push(base);
+            }
+            _ => self.side(inverted).push(e.clone()),
         }
-        _ => prec(e),
-    };
-    if p < need || (need == Prec::Atom && e.as_num().is_some_and(|r| r.is_negative())) {
-        out.push_str("\\left(");
-        latex(out, e)?;
-        out.push_str("\\right)");
-        Ok(())
-    } else {
-        latex(out, e)
+    }
+
+    fn side(&mut self, inverted: bool) -> &mut Vec<Expr> {
+        if inverted {
+            &mut self.denominator
+        } else {
+            &mut self.numerator
+        }
     }
 }
 
-fn latex(out: &mut String, e: &Expr) -> fmt::Result {
+/// Whether `e` prints as a product (or a fraction, or with a leading minus).
+fn is_product(e: &Expr) -> bool {
+    match e.op() {
+        Op::Mul | Op::Div | Op::Neg => true,
+        Op::Num(r) => r.is_negative() || !r.is_integer(),
+        Op::Pow => e.args()[1].as_num().is_some_and(|r| r.is_negative()),
+        _ => false,
+    }
+}
+
+fn latex(e: &Expr) -> String {
+    match e.op() {
+        Op::Add | Op::Sub => latex_sum(e),
+        _ if is_product(e) => latex_product(&Product::of(e), false),
+        _ => latex_factor(e, false),
+    }
+}
+
+/// `a + b - c`: a sum's terms flattened, each with the sign it is printed with.
+fn latex_sum(e: &Expr) -> String {
+    fn terms<'a>(e: &'a Expr, positive: bool, out: &mut Vec<(bool, &'a Expr)>) {
+        let a = e.args();
+        match e.op() {
+            Op::Add => {
+                terms(&a[0], positive, out);
+                terms(&a[1], positive, out);
+            }
+            Op::Sub => {
+                terms(&a[0], positive, out);
+                terms(&a[1], !positive, out);
+            }
+            _ => out.push((positive, e)),
+        }
+    }
+    let mut list = Vec::new();
+    terms(e, true, &mut list);
+    let mut out = String::new();
+    for (i, (positive, t)) in list.into_iter().enumerate() {
+        let mut p = Product::of(t);
+        let negative = p.negative == positive;
+        p.negative = false;
+        out.push_str(match (i, negative) {
+            (0, false) => "",
+            (0, true) => "-",
+            (_, false) => " + ",
+            (_, true) => " - ",
+        });
+        out.push_str(&latex_product(&p, true));
+    }
+    out
+}
+
+/// A product; `in_sum`: it is a term of a sum (so a lone sum factor keeps its parentheses).
+fn latex_product(p: &Product, in_sum: bool) -> String {
+    let sign = if p.negative { "-" } else { "" };
+    let (top, bottom) = (p.coefficient.numer(), p.coefficient.denom());
+    if bottom.is_one() && p.denominator.is_empty() {
+        let bare = !p.negative && !in_sum;
+        return format!("{sign}{}", latex_factors(top, &p.numerator, bare));
+    }
+    format!(
+        "{sign}\\frac{{{}}}{{{}}}",
+        latex_factors(top, &p.numerator, true),
+        latex_factors(bottom, &p.denominator, true)
+    )
+}
+
+/// A coefficient (left out when 1 and there are factors) and factors, joined by `\,`.
+/// `bare`: a lone factor needs no parentheses (it fills a numerator, say).
+fn latex_factors(coefficient: &BigInt, factors: &[Expr], bare: bool) -> String {
+    let mut parts = Vec::new();
+    if !coefficient.is_one() || factors.is_empty() {
+        parts.push(coefficient.to_string());
+    }
+    let alone = parts.is_empty() && factors.len() == 1;
+    for f in factors {
+        parts.push(if alone && bare {
+            latex(f)
+        } else {
+            latex_factor(f, true)
+        });
+    }
+    parts.join("\\,")
+}
+
+/// A factor of a product (`among`: it has neighbours) or a lone atom, power or call.
+fn latex_factor(e: &Expr, among: bool) -> String {
     let a = e.args();
     match e.op() {
-        Op::Num(r) => latex_rational(out, r),
-        Op::Sym(s) => write!(out, "{}", latex_symbol(s)),
-        Op::Pi => write!(out, "\\pi"),
-        Op::Add | Op::Sub => {
-            latex_wrapped(out, &a[0], Prec::Sum)?;
-            write!(out, " {} ", e.op().name())?;
-            latex_wrapped(out, &a[1], Prec::Product)
+        Op::Add | Op::Sub => format!("\\left({}\\right)", latex_sum(e)),
+        _ if is_product(e) => format!("\\left({}\\right)", latex(e)),
+        Op::Num(r) => r.to_string(),
+        Op::Sym(s) => latex_symbol(s),
+        Op::Pi => "\\pi".into(),
+        Op::Pow => latex_power(&a[0], &a[1]),
+        Op::Exp => {
+            let x = latex(&a[0]);
+            if x.contains("\\frac") || x.len() > 24 {
+                format!("\\exp\\left({x}\\right)")
+            } else {
+                format!("e^{{{x}}}")
+            }
         }
-        Op::Mul => {
-            latex_wrapped(out, &a[0], Prec::Product)?;
-            out.push_str(" \\cdot ");
-            latex_wrapped(out, &a[1], Prec::Unary)
-        }
-        Op::Div => {
-            out.push_str("\\frac{");
-            latex(out, &a[0])?;
-            out.push_str("}{");
-            latex(out, &a[1])?;
-            out.push('}');
-            Ok(())
-        }
-        Op::Pow => {
-            latex_power_base(out, &a[0])?;
-            out.push_str("^{");
-            latex(out, &a[1])?;
-            out.push('}');
-            Ok(())
-        }
-        Op::Neg => {
-            out.push('-');
-            latex_wrapped(
-                out,
-                &a[0],
-                if a[0].as_num().is_some() {
-                    Prec::Atom
-                } else {
-                    Prec::Unary
-                },
-            )
-        }
-        Op::Exp => latex_call(out, "\\exp", &a[0]),
-        Op::Ln => latex_call(out, "\\ln", &a[0]),
-        Op::Sin => latex_call(out, "\\sin", &a[0]),
-        Op::Cos => latex_call(out, "\\cos", &a[0]),
-        Op::Lgamma => latex_call(out, "\\ln\\Gamma", &a[0]),
-        Op::Digamma => latex_call(out, "\\psi", &a[0]),
-        Op::Trigamma => latex_call(out, "\\psi'", &a[0]),
-        Op::Sqrt => {
-            out.push_str("\\sqrt{");
-            latex(out, &a[0])?;
-            out.push('}');
-            Ok(())
-        }
-        Op::Abs => {
-            out.push_str("\\left|");
-            latex(out, &a[0])?;
-            out.push_str("\\right|");
-            Ok(())
-        }
-        Op::Polygamma => {
-            out.push_str("\\psi^{(");
-            latex(out, &a[0])?;
-            out.push_str(")}");
-            latex_paren(out, &a[1])
-        }
-        Op::BesselI => {
-            out.push_str("I_{");
-            latex(out, &a[0])?;
-            out.push('}');
-            latex_paren(out, &a[1])
-        }
+        Op::Ln => latex_operator("\\ln", &a[0], among),
+        Op::Sin => latex_operator("\\sin", &a[0], among),
+        Op::Cos => latex_operator("\\cos", &a[0], among),
+        Op::Lgamma => format!("\\ln\\Gamma{}", latex_paren(&a[0])),
+        Op::Digamma => format!("\\psi{}", latex_paren(&a[0])),
+        Op::Trigamma => format!("\\psi'{}", latex_paren(&a[0])),
+        Op::Polygamma => format!("\\psi^{{({})}}{}", latex(&a[0]), latex_paren(&a[1])),
+        Op::BesselI => format!("I_{{{}}}{}", latex(&a[0]), latex_paren(&a[1])),
+        Op::Sqrt => format!("\\sqrt{{{}}}", latex(&a[0])),
+        Op::Abs => format!("\\left|{}\\right|", latex(&a[0])),
+        Op::Mul | Op::Div | Op::Neg => unreachable!("a product, handled above"),
     }
 }
 
-/// A base of a power: functions like `\ln(x)` get wrapped so `^` binds to the whole call.
-fn latex_power_base(out: &mut String, e: &Expr) -> fmt::Result {
-    let plain = matches!(e.op(), Op::Sym(_) | Op::Pi)
-        || e.as_num()
+/// `\ln x` for a plain argument on its own, `\ln(1 - x)` otherwise.
+fn latex_operator(name: &str, x: &Expr, among: bool) -> String {
+    let plain = matches!(x.op(), Op::Sym(_) | Op::Pi)
+        || x.as_num()
             .is_some_and(|r| r.is_integer() && !r.is_negative());
-    if plain || matches!(e.op(), Op::Sqrt | Op::Abs) {
-        latex(out, e)
+    if plain && !among {
+        format!("{name} {}", latex(x))
     } else {
-        out.push_str("\\left(");
-        latex(out, e)?;
-        out.push_str("\\right)");
-        Ok(())
+        format!("{name}{}", latex_paren(x))
     }
 }
 
-fn latex_call(out: &mut String, f: &str, x: &Expr) -> fmt::Result {
-    out.push_str(f);
-    latex_paren(out, x)
+/// `(x)`, or `\left(x\right)` when `x` is tall (holds a fraction).
+fn latex_paren(x: &Expr) -> String {
+    let inner = latex(x);
+    if inner.contains("\\frac") {
+        format!("\\left({inner}\\right)")
+    } else {
+        format!("({inner})")
+    }
 }
 
-fn latex_paren(out: &mut String, x: &Expr) -> fmt::Result {
-    out.push_str("\\left(");
-    latex(out, x)?;
-    out.push_str("\\right)");
-    Ok(())
+/// `x^{2}`, `x^{3/2}`, `\sqrt{x}`, `\psi'(a)^{2}`, `\left(\ln x\right)^{2}`.
+fn latex_power(base: &Expr, exponent: &Expr) -> String {
+    let half = BigRational::new(BigInt::one(), BigInt::from(2));
+    if exponent.as_num() == Some(&half) {
+        return format!("\\sqrt{{{}}}", latex(base));
+    }
+    let exponent = match exponent.as_num() {
+        Some(r) if !r.is_integer() => format!("{}/{}", r.numer(), r.denom()),
+        _ => latex(exponent),
+    };
+    let plain = matches!(
+        base.op(),
+        Op::Sym(_)
+            | Op::Pi
+            | Op::Sqrt
+            | Op::Abs
+            | Op::Digamma
+            | Op::Trigamma
+            | Op::Polygamma
+            | Op::BesselI
+    ) || base
+        .as_num()
+        .is_some_and(|r| r.is_integer() && !r.is_negative());
+    let base = if plain {
+        latex_factor(base, true)
+    } else {
+        format!("\\left({}\\right)", latex(base))
+    };
+    format!("{base}^{{{exponent}}}")
 }
 
 /// Rust reserved words that cannot be plain identifiers.
@@ -280,65 +386,200 @@ const RUST_KEYWORDS: [&str; 51] = [
     "override", "priv", "typeof", "unsized", "virtual", "yield", "try",
 ];
 
-/// A Rust `f64` expression. Variables are `f64` bindings of the same name (keywords get the
-/// raw-identifier prefix `r#`); the special functions are calls to free functions
-/// `lgamma`, `digamma`, `trigamma`, `polygamma(n, x)` and `besseli(n, x)` that the caller
-/// brings into scope (ig-expr's `special` module has them).
+/// The Rust identifier `to_rust` prints for a variable: the name itself, a keyword with the
+/// raw-identifier prefix `r#`, and `self`, `Self`, `super`, `crate` (which cannot be raw)
+/// with a trailing underscore.
+pub fn rust_identifier(name: &str) -> String {
+    if matches!(name, "self" | "Self" | "super" | "crate") {
+        format!("{name}_")
+    } else if RUST_KEYWORDS.contains(&name) {
+        format!("r#{name}")
+    } else {
+        name.to_string()
+    }
+}
+
+/// A Rust `f64` expression, with the parentheses precedence needs and no others. Variables
+/// are `f64` bindings named by [`rust_identifier`]; the special functions are calls to free
+/// functions `lgamma(x)`, `digamma(x)`, `trigamma(x)`, `polygamma(n, x)` and `besseli(n, x)`
+/// (`n: u32`, `x: f64`, returning `f64`) that the caller brings into scope: `ig_expr::special`
+/// has them returning `Option<f64>` (`None` outside the domain), so the caller wraps them
+/// (the modules `ig derive --format rust` writes map `None` to NaN, as `f64` arithmetic does
+/// outside its domain). Floating-point evaluation follows the tree: `a - b` is printed for
+/// `a + (−b)`, and `-x` for `−1 · x`, which IEEE arithmetic computes identically.
 pub fn to_rust(e: &Expr) -> String {
-    let a = e.args();
-    let arg = |i: usize| to_rust(&a[i]);
+    rust(e, false).0
+}
+
+/// Binding strength of a printed Rust expression, loosest first.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum RustPrec {
+    Sum,
+    Product,
+    Unary,
+    Postfix,
+}
+
+/// Whether `e` has nothing of type `f64` in it (no variable, π or call), so that its
+/// literals need a suffix for a method call on it to type-check.
+fn untyped(e: &Expr) -> bool {
     match e.op() {
-        Op::Num(r) => rust_number(r),
-        Op::Sym(s)
-            if RUST_KEYWORDS.contains(&&**s)
-                && !matches!(&**s, "self" | "Self" | "super" | "crate") =>
-        {
-            format!("r#{s}")
+        Op::Num(_) => true,
+        Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Neg => e.args().iter().all(untyped),
+        _ => false,
+    }
+}
+
+/// The printed expression and how tightly it binds; `typed`: literals carry `_f64`.
+fn rust(e: &Expr, typed: bool) -> (String, RustPrec) {
+    use RustPrec::*;
+    let a = e.args();
+    let wrap = |x: &Expr, need: RustPrec| {
+        let (s, p) = rust(x, typed);
+        if p < need {
+            format!("({s})")
+        } else {
+            s
         }
-        Op::Sym(s) if matches!(&**s, "self" | "Self" | "super" | "crate") => format!("{s}_"),
-        Op::Sym(s) => s.to_string(),
-        Op::Pi => "std::f64::consts::PI".into(),
-        Op::Add => format!("({} + {})", arg(0), arg(1)),
-        Op::Sub => format!("({} - {})", arg(0), arg(1)),
-        Op::Mul => format!("({} * {})", arg(0), arg(1)),
-        Op::Div => format!("({} / {})", arg(0), arg(1)),
-        Op::Neg => format!("(-{})", arg(0)),
-        Op::Pow => match a[1].as_num() {
-            Some(n) if n.is_integer() && n.to_integer().bits() < 31 => {
-                format!("{}.powi({})", arg(0), n.to_integer())
-            }
-            _ => format!("{}.powf({})", arg(0), arg(1)),
-        },
-        Op::Exp | Op::Ln | Op::Sqrt | Op::Abs | Op::Sin | Op::Cos => {
-            let method = match e.op().name() {
-                "exp" => "exp",
-                "ln" => "ln",
-                "sqrt" => "sqrt",
-                "abs" => "abs",
-                "sin" => "sin",
-                _ => "cos",
+    };
+    let minus_one = |x: &Expr| x.as_num().is_some_and(|r| (-r).is_one());
+    match e.op() {
+        Op::Num(r) => rust_number(r, typed),
+        Op::Sym(s) => (rust_identifier(s), Postfix),
+        Op::Pi => ("std::f64::consts::PI".into(), Postfix),
+        Op::Add | Op::Sub => {
+            // a + (−b) and a − (−b) print as a − b and a + b.
+            let mut minus = matches!(e.op(), Op::Sub);
+            let right = match (a[1].op(), a[1].as_num()) {
+                (Op::Neg, _) => {
+                    minus = !minus;
+                    a[1].args()[0].clone()
+                }
+                (_, Some(r)) if r.is_negative() => {
+                    minus = !minus;
+                    Expr::rational(-r)
+                }
+                _ => a[1].clone(),
             };
-            format!("{}.{method}()", arg(0))
+            let op = if minus { "-" } else { "+" };
+            (
+                format!("{} {op} {}", wrap(&a[0], Sum), wrap(&right, Product)),
+                Sum,
+            )
         }
-        Op::Lgamma | Op::Digamma | Op::Trigamma => format!("{}({})", e.op().name(), arg(0)),
+        Op::Mul if minus_one(&a[0]) => rust(&Expr::neg(a[1].clone()), typed),
+        Op::Mul if minus_one(&a[1]) => rust(&Expr::neg(a[0].clone()), typed),
+        Op::Mul | Op::Div => {
+            let op = if matches!(e.op(), Op::Mul) { "*" } else { "/" };
+            (
+                format!("{} {op} {}", wrap(&a[0], Product), wrap(&a[1], Unary)),
+                Product,
+            )
+        }
+        Op::Neg => {
+            let (s, p) = rust(&a[0], typed);
+            if p < Unary || s.starts_with('-') {
+                (format!("-({s})"), Unary)
+            } else {
+                (format!("-{s}"), Unary)
+            }
+        }
+        Op::Pow => {
+            let base = rust_receiver(&a[0]);
+            let half = BigRational::new(BigInt::one(), BigInt::from(2));
+            let call = match a[1].as_num() {
+                Some(n) if n.is_integer() && n.to_integer().bits() < 31 => {
+                    format!("powi({})", n.to_integer())
+                }
+                Some(n) if *n == half => "sqrt()".into(),
+                _ => format!("powf({})", rust(&a[1], false).0),
+            };
+            (format!("{base}.{call}"), Postfix)
+        }
+        Op::Exp | Op::Ln | Op::Sqrt | Op::Abs | Op::Sin | Op::Cos => (
+            format!("{}.{}()", rust_receiver(&a[0]), e.op().name()),
+            Postfix,
+        ),
+        Op::Lgamma | Op::Digamma | Op::Trigamma => (
+            format!("{}({})", e.op().name(), rust(&a[0], false).0),
+            Postfix,
+        ),
         Op::Polygamma | Op::BesselI => {
-            format!(
-                "{}({}, {})",
-                e.op().name(),
-                a[0].as_num().map_or_else(|| arg(0), |n| n.to_string()),
-                arg(1)
+            let order = match natural(&a[0]) {
+                Some(n) => n.to_string(),
+                None => format!("{} as u32", wrap(&a[0], Unary)),
+            };
+            (
+                format!("{}({order}, {})", e.op().name(), rust(&a[1], false).0),
+                Postfix,
             )
         }
     }
 }
 
-fn rust_number(r: &BigRational) -> String {
-    let lit = |n: &BigInt| format!("{n}.0_f64");
-    if r.denom().is_one() {
-        format!("({})", lit(r.numer()))
+/// The receiver of a method call: parenthesized unless it binds tightly, its literals typed
+/// when nothing else in it is.
+fn rust_receiver(e: &Expr) -> String {
+    let (s, p) = rust(e, untyped(e));
+    if p < RustPrec::Postfix || s.starts_with('-') {
+        format!("({s})")
     } else {
-        format!("({} / {})", lit(r.numer()), lit(r.denom()))
+        s
     }
+}
+
+/// A constant: `2.0`, `-3.0`, `0.25` (a decimal when exact in at most 15 digits), else
+/// `1.0 / 3.0`; with `typed`, every literal is suffixed `_f64`.
+fn rust_number(r: &BigRational, typed: bool) -> (String, RustPrec) {
+    let suffix = if typed { "_f64" } else { "" };
+    let sign = if r.is_negative() { "-" } else { "" };
+    let prec = if r.is_negative() {
+        RustPrec::Unary
+    } else {
+        RustPrec::Postfix
+    };
+    let (n, d) = (r.numer().abs(), r.denom().clone());
+    if d.is_one() {
+        return (format!("{sign}{n}.0{suffix}"), prec);
+    }
+    if let Some(decimal) = short_decimal(&n, &d) {
+        return (format!("{sign}{decimal}{suffix}"), prec);
+    }
+    (
+        format!("{sign}{n}.0{suffix} / {d}.0{suffix}"),
+        RustPrec::Product,
+    )
+}
+
+/// `n/d` (positive, `d > 1`) as a decimal with at most 15 significant digits, when exact.
+fn short_decimal(n: &BigInt, d: &BigInt) -> Option<String> {
+    let (two, five, ten) = (BigInt::from(2), BigInt::from(5), BigInt::from(10));
+    let mut rest = d.clone();
+    let mut places = 0u32;
+    while (&rest % &ten).is_zero() || (&rest % &two).is_zero() || (&rest % &five).is_zero() {
+        if (&rest % &ten).is_zero() {
+            rest /= &ten;
+        } else if (&rest % &two).is_zero() {
+            rest /= &two;
+        } else {
+            rest /= &five;
+        }
+        places += 1;
+        if places > 15 {
+            return None;
+        }
+    }
+    if !rest.is_one() {
+        return None;
+    }
+    // Enough places: d divides 10^places.
+    let scaled = n * ten.pow(places) / d;
+    let digits = scaled.to_string();
+    let digits = format!("{digits:0>width$}", width = places as usize + 1);
+    let (whole, frac) = digits.split_at(digits.len() - places as usize);
+    let frac = frac.trim_end_matches('0');
+    let significant = format!("{whole}{frac}").trim_start_matches('0').len();
+    (significant <= 15).then(|| format!("{whole}.{frac}"))
 }
 
 /// Whether a symbol name is safe to print bare in SymPy source: a letter optionally
@@ -356,14 +597,28 @@ fn sympy_bare(name: &str) -> bool {
 /// A symbol named `lambda` prints as `lamda` (SymPy's own spelling); names that SymPy or
 /// Python could misread print as `Symbol('name')`.
 pub fn to_sympy(e: &Expr) -> String {
+    to_sympy_with(e, &|s| {
+        if s == "lambda" {
+            "lamda".into()
+        } else if sympy_bare(s) {
+            s.to_string()
+        } else {
+            format!("Symbol('{s}')")
+        }
+    })
+}
+
+/// SymPy source like [`to_sympy`], each variable printed by `symbol` (the name of a Python
+/// variable holding the SymPy symbol, say). The functions and constants it calls are SymPy's
+/// `Integer Rational pi exp log sqrt Abs sin cos loggamma digamma trigamma polygamma
+/// besseli`, which the surrounding code imports.
+pub fn to_sympy_with(e: &Expr, symbol: &dyn Fn(&str) -> String) -> String {
     let a = e.args();
-    let arg = |i: usize| to_sympy(&a[i]);
+    let arg = |i: usize| to_sympy_with(&a[i], symbol);
     match e.op() {
         Op::Num(r) if r.is_integer() => format!("Integer({r})"),
         Op::Num(r) => format!("Rational({}, {})", r.numer(), r.denom()),
-        Op::Sym(s) if &**s == "lambda" => "lamda".into(),
-        Op::Sym(s) if !sympy_bare(s) => format!("Symbol('{s}')"),
-        Op::Sym(s) => s.to_string(),
+        Op::Sym(s) => symbol(s),
         Op::Pi => "pi".into(),
         Op::Add => format!("({} + {})", arg(0), arg(1)),
         Op::Sub => format!("({} - {})", arg(0), arg(1)),

@@ -278,15 +278,94 @@ fn printers_escape_reserved_words() {
         to_sympy(&parse("shape * a1 + E + x").unwrap()),
         "(((Symbol('shape') * a1) + Symbol('E')) + x)"
     );
-    assert_eq!(to_rust(&e), "((lambda * r#type) + beta)");
+    assert_eq!(to_rust(&e), "lambda * r#type + beta");
+    assert_eq!(to_rust(&parse("self + crate").unwrap()), "self_ + crate_");
     assert_eq!(
         to_latex(&parse("theta1 / s12").unwrap()),
         "\\frac{\\theta_{1}}{s_{12}}"
     );
     assert_eq!(
         to_latex(&parse("polygamma(1, a)").unwrap()),
-        "\\psi^{(1)}\\left(a\\right)"
+        "\\psi^{(1)}(a)"
     );
+}
+
+/// LaTeX as a mathematician writes it (the forms of a textbook, typed by hand): no
+/// fraction inside a fraction, coefficients in front, negative powers below the bar,
+/// differences rather than added negatives, the special functions' usual names.
+#[test]
+fn latex_reads_like_a_textbook() {
+    let cases = [
+        ("1/2/rate^2", "\\frac{1}{2\\,\\mathrm{rate}^{2}}"),
+        ("(1/2) / rate^2", "\\frac{1}{2\\,\\mathrm{rate}^{2}}"),
+        ("-1/rate", "-\\frac{1}{\\mathrm{rate}}"),
+        ("sigma^(-2) * 3", "\\frac{3}{\\sigma^{2}}"),
+        ("x * 2", "2\\,x"),
+        ("a + -b", "a - b"),
+        ("a - -3", "a + 3"),
+        ("x - (a + b)", "x - a - b"),
+        ("-(a + b)", "-\\left(a + b\\right)"),
+        ("2 * (a + b)", "2\\,\\left(a + b\\right)"),
+        ("(a + b) / (2 * c)", "\\frac{a + b}{2\\,c}"),
+        ("x^(1/2)", "\\sqrt{x}"),
+        ("x^(-1/2)", "\\frac{1}{\\sqrt{x}}"),
+        ("x^(3/2)", "x^{3/2}"),
+        ("trigamma(a)^2", "\\psi'(a)^{2}"),
+        ("digamma(a + b)", "\\psi(a + b)"),
+        ("polygamma(2, a)", "\\psi^{(2)}(a)"),
+        ("lgamma(shape)", "\\ln\\Gamma(\\mathrm{shape})"),
+        (
+            "besseli(1, kappa) / besseli(0, kappa)",
+            "\\frac{I_{1}(\\kappa)}{I_{0}(\\kappa)}",
+        ),
+        ("ln(x)", "\\ln x"),
+        ("ln(1 - x)", "\\ln(1 - x)"),
+        ("ln(x)^2", "\\left(\\ln x\\right)^{2}"),
+        ("y * ln(x)", "y\\,\\ln(x)"),
+        ("exp(-x)", "e^{-x}"),
+        ("trigamma(a/2)", "\\psi'\\left(\\frac{a}{2}\\right)"),
+        ("(2*x)^3", "\\left(2\\,x\\right)^{3}"),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(to_latex(&parse(text).unwrap()), expected, "{text}");
+    }
+}
+
+/// Rust source with the parentheses precedence needs and no more (so that `rustc`'s
+/// `unused_parens` and clippy stay quiet on generated modules), literals typed where a
+/// method is called on a constant.
+#[test]
+fn rust_is_printed_with_minimal_parentheses() {
+    let cases = [
+        ("a + b * c", "a + b * c"),
+        ("(a + b) * c", "(a + b) * c"),
+        ("a - (b - c)", "a - (b - c)"),
+        ("a / (b * c)", "a / (b * c)"),
+        ("a + -b", "a - b"),
+        ("a - -b", "a + b"),
+        ("x + -3", "x - 3.0"),
+        ("-1 * x", "-x"),
+        ("-(-x)", "-(-x)"),
+        ("-(a + b)", "-(a + b)"),
+        ("x^2", "x.powi(2)"),
+        ("(a + b)^(1/2)", "(a + b).sqrt()"),
+        ("x^(3/2)", "x.powf(1.5)"),
+        ("x^(1/3)", "x.powf(1.0 / 3.0)"),
+        ("-x^2", "-x.powi(2)"),
+        ("(-x)^2", "(-x).powi(2)"),
+        ("ln(2)", "2.0_f64.ln()"),
+        ("(-2)^3", "(-2.0_f64).powi(3)"),
+        ("exp(1/3)", "(1.0_f64 / 3.0_f64).exp()"),
+        ("1/4 * x", "0.25 * x"),
+        ("ln(1 - x)", "(1.0 - x).ln()"),
+        ("pi * x", "std::f64::consts::PI * x"),
+        ("polygamma(2, a + b)", "polygamma(2, a + b)"),
+        ("besseli(0, kappa)", "besseli(0, kappa)"),
+        ("lgamma(type)", "lgamma(r#type)"),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(to_rust(&parse(text).unwrap()), expected, "{text}");
+    }
 }
 
 /// Exact values are bounded in size: a power of a large constant is not expanded into

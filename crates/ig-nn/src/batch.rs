@@ -45,7 +45,7 @@ impl Real for f64 {
         x
     }
 
-    /// tanh vectorised ([`crate::tanh`]); the rest entry by entry.
+    /// tanh vectorised (the crate's `tanh` module); the rest entry by entry.
     fn activate(activation: Activation, z: &mut [f64]) {
         match activation {
             Activation::Tanh => crate::tanh::tanh_in_place(z),

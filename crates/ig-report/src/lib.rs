@@ -18,6 +18,7 @@ mod audit;
 mod consistency;
 mod distance;
 mod error;
+pub mod export;
 mod manifold;
 mod optimizers;
 mod plot;

@@ -13,8 +13,8 @@ const LENGTH: f64 = 1.0;
 /// Points drawn per geodesic.
 const SAMPLES: usize = 48;
 
-/// An SVG picture of unit-speed geodesics of length [`LENGTH`] leaving `center` in
-/// [`RAYS`] directions, for a family with two coordinates.
+/// An SVG picture of unit-speed geodesics of length 1 leaving `center` in
+/// 16 directions (`RAYS`; of length `LENGTH`), for a family with two coordinates.
 pub fn geodesic_fan(g: &Geometry, center: &[f64]) -> Result<String, PlotError> {
     let connection = compiled_connection(g).map_err(|e| PlotError(e.to_string()))?;
     let mut metric = [0.0; 4];

@@ -29,7 +29,7 @@ pub struct Geometry {
     pub coordinates: Vec<String>,
     /// The name of the symbol α in `alpha_connection`.
     pub alpha: String,
-    /// Expectation (dual) coordinates ηₐ = E[Tₐ].
+    /// Expectation (dual) coordinates ηₐ = E\[Tₐ\].
     pub expectation: Vec<Expr>,
     /// The dual potential φ = θ·η − A, Legendre dual to A (in the chart ξ).
     pub dual_potential: Expr,
