@@ -8,5 +8,6 @@ mod geometry;
 mod nn;
 mod numeric;
 mod reports;
+mod sized;
 mod tidy;
 mod trust;

@@ -28,6 +28,9 @@ fn family_on_disk(claim_file: &Path, name: &str) -> Result<Family, String> {
     if let Some(f) = catalogue_family(name) {
         return Ok(f);
     }
+    if let Some(f) = crate::family::sized_family(name) {
+        return f;
+    }
     if !(name.ends_with(".toml") || name.contains('/')) {
         return Err(format!("unknown family '{name}'"));
     }

@@ -3,7 +3,7 @@
 use crate::args::{DeriveArgs, EvalArgs, FamiliesArgs, Format, KlArgs, Method};
 use crate::batch::{self, Answer, Slot};
 use crate::Failure;
-use ig_expr::{parse_decimal, to_f64, to_latex, to_rust, to_sympy, BigRational, Expr, Interval};
+use ig_expr::{parse_decimal, to_f64, to_latex, BigRational, Expr, Interval};
 use ig_report::{tensors, Tensor};
 use ig_spec::{catalogue, catalogue_family, parse_family, Family, Quantity};
 use ig_symbolic::{DeriveError, Geometry};
@@ -16,6 +16,9 @@ use std::collections::HashMap;
 pub fn load(name: &str) -> Result<Family, Failure> {
     if let Some(f) = catalogue_family(name) {
         return Ok(f);
+    }
+    if let Some(f) = sized_family(name) {
+        return f.map_err(Failure::input);
     }
     if name.ends_with(".toml") || name.contains('/') {
         let text =
@@ -32,10 +35,29 @@ pub fn load(name: &str) -> Result<Family, Failure> {
     )))
 }
 
+/// A family with a size (`dirichlet(4)`, `mvnormal(3, diagonal)`): its file written out,
+/// then parsed and checked against itself like any family file. `None` when `name` is not
+/// of that form.
+pub fn sized_family(name: &str) -> Option<Result<Family, String>> {
+    let text = match ig_spec::parametric_family_text(name)? {
+        Ok(text) => text,
+        Err(e) => return Some(Err(e)),
+    };
+    Some(
+        parse_family(&text, name)
+            .map_err(|e| e.to_string())
+            .and_then(|family| {
+                ig_report::check_consistency(&family)
+                    .map_err(|e| format!("{name}: family rejected: {}", e.message))?;
+                Ok(family)
+            }),
+    )
+}
+
 /// The family's geometry, derived symbolically. `instead` says what the command can do
 /// for a family without exponential structure (which has nothing derived symbolically).
 pub fn geometry(family: &Family, instead: &str) -> Result<Geometry, Failure> {
-    ig_symbolic::derive(family).map_err(|err| match err {
+    crate::cache::derive(family).map_err(|err| match err {
         DeriveError::NotExponential(_) => Failure::input(format!("{err}; {instead}")),
         err => Failure::input(format!("family '{}': {err}", family.name)),
     })
@@ -75,11 +97,23 @@ pub fn derive(a: DeriveArgs) -> Result<String, Failure> {
         &family,
         "derive prints closed forms, which need one; its tensors at a point are computed from the log-density alone by ig eval FAMILY --at POINT --method numeric",
     )?;
+    // A Rust module and a SymPy script are programs (the output adds the final newline).
+    match a.format {
+        Format::Rust => {
+            return Ok(ig_report::export::rust_module(&family, &g)
+                .trim_end()
+                .into())
+        }
+        Format::Sympy => {
+            return Ok(ig_report::export::sympy_script(&family, &g)
+                .trim_end()
+                .into())
+        }
+        _ => {}
+    }
     let printer: fn(&Expr) -> String = match a.format {
-        Format::Text | Format::Json => |e| e.to_string(),
         Format::Latex => to_latex,
-        Format::Rust => to_rust,
-        Format::Sympy => to_sympy,
+        _ => |e| e.to_string(),
     };
     let mut strings = |e: &Expr| Value::String(printer(e));
     let mut object = Map::new();

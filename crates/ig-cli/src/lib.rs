@@ -5,6 +5,7 @@
 mod args;
 mod audit;
 mod batch;
+mod cache;
 mod family;
 mod geodesics;
 mod network;

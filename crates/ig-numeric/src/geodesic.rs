@@ -29,6 +29,9 @@ const STEP_TOLERANCE: f64 = 1e-13;
 /// The end point must be met to this fraction of each coordinate's own scale.
 pub const TARGET_TOLERANCE: f64 = 1e-11;
 
+/// The most integration steps one trial of shooting may take.
+const SHOOTING_STEPS: usize = 250;
+
 /// Step numbers of the modified midpoint rule, one per row of the extrapolation table.
 const SEQUENCE: [usize; 9] = [2, 4, 6, 8, 10, 12, 14, 16, 18];
 
@@ -41,6 +44,8 @@ struct Flow<'a, C: Connection + ?Sized> {
     variational: bool,
     /// How many vectors are transported along (never with the variational equations).
     carried: usize,
+    /// The most steps (taken or rejected) one integration may use.
+    max_steps: usize,
     /// Relative error allowed per step, in the position and velocity (the variational part
     /// only steers Newton's method and is not controlled).
     tolerance: f64,
@@ -207,7 +212,7 @@ impl<C: Connection + ?Sized> Flow<'_, C> {
         let mut y = y0;
         let (mut t, mut h): (f64, f64) = (0.0, 0.25);
         let mut f0 = vec![0.0; y.len()];
-        for _ in 0..100_000 {
+        for _ in 0..self.max_steps {
             if t >= 1.0 {
                 return Ok(y);
             }
@@ -332,6 +337,7 @@ fn flow<C: Connection + ?Sized>(connection: &C, variational: bool) -> Flow<'_, C
         n,
         variational,
         carried: 0,
+        max_steps: 100_000,
         tolerance: STEP_TOLERANCE,
         floor: vec![1.0; n],
         gamma: vec![0.0; n * n * n],
@@ -455,15 +461,16 @@ fn newton<C: Connection + ?Sized>(
                 let step = jacobian.clone().lu().solve(&(to - &end)).ok_or_else(|| {
                     NumericError::Geodesic("the shooting Jacobian is singular".into())
                 })?;
+                // Trials need only their end point; the Jacobian is recomputed at the one
+                // accepted.
                 let mut scale = 1.0;
                 loop {
                     let trial = &v + &step * scale;
-                    if let Ok((e, j)) =
-                        end_and_jacobian(&mut flows.variational, from, &trial, accuracy)
-                    {
-                        let m = gap(&e);
-                        if m < miss {
-                            (v, end, jacobian, miss) = (trial, e, j, m);
+                    if let Ok(e) = end_point(&mut flows.plain, from, &trial, accuracy) {
+                        if gap(&e) < miss {
+                            (end, jacobian) =
+                                end_and_jacobian(&mut flows.variational, from, &trial, accuracy)?;
+                            (v, miss) = (trial, gap(&end));
                             break;
                         }
                     }
@@ -529,6 +536,11 @@ pub fn shoot<C: Connection + ?Sized>(
     };
     flows.variational.floor.clone_from(&floor);
     flows.plain.floor = floor;
+    // A trial velocity that heads for the boundary can take thousands of ever shorter
+    // steps before it is rejected; a geodesic between two points of the domain takes a
+    // handful. Shooting gives up on a trial after SHOOTING_STEPS and damps it instead.
+    flows.variational.max_steps = SHOOTING_STEPS;
+    flows.plain.max_steps = SHOOTING_STEPS;
     let start = DVector::from_column_slice(from);
     let target = DVector::from_column_slice(to);
     let straight = &target - &start;

@@ -526,12 +526,14 @@ pub fn parse_family(text: &str, file: &str) -> Result<Family, SpecError> {
 
 mod catalogue;
 mod identity;
+mod parametric;
 mod quantity;
 pub use catalogue::{CATALOGUE, IDENTITIES};
 pub use identity::{
     parse_identity, tensor_rank, Applies, Identity, Instance, TemplateError, COMPONENT_PREFIX,
     IDENTITY_TERMS,
 };
+pub use parametric::{parametric_family_text, MAX_FULL_DIMENSION, MAX_OUTCOMES, MAX_SIZE};
 pub use quantity::Quantity;
 
 /// Every catalogue family, parsed. The catalogue is tested to parse, so this cannot fail
