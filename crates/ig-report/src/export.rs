@@ -237,7 +237,7 @@ fn rust_reserved(name: &str) -> bool {
 /// coordinates as `f64` in their order (and `alpha: f64` for `alpha_connection`) and
 /// returning nested arrays in the index order of the docs (`metric(shape, rate)[i][j]`), a
 /// constant `COORDINATES`, and `in_domain`. Special functions are called through the `ig`
-/// crate (`ig::special`), mapped to NaN outside their domain as `f64` arithmetic is; a
+/// crate (`ig::special`), mapped to not-a-number outside their domain as `f64` arithmetic is; a
 /// module that calls none needs nothing but `std`. Coordinates that are Rust keywords are
 /// raw identifiers (`r#type`); parameters a tensor does not use start with `_`.
 pub fn rust_module(family: &Family, g: &Geometry) -> String {
@@ -282,7 +282,7 @@ pub fn rust_module(family: &Family, g: &Geometry) -> String {
     }
     let _ = writeln!(
         out,
-        "//!\n//! Outside the domain the numbers mean nothing (NaN where a special function is \
+        "//!\n//! Outside the domain the numbers mean nothing (not a number where a special function is \
          undefined)."
     );
     let used = special_functions(list.iter().flat_map(|e| e.leaves.iter().copied()));
@@ -374,7 +374,7 @@ pub fn rust_module(family: &Family, g: &Geometry) -> String {
         };
         let _ = writeln!(
             out,
-            "/// {what}, NaN where it is undefined (`ig::special::{f}`).\nfn {f}({signature}) -> \
+            "/// {what}, not a number where it is undefined (`ig::special::{f}`).\nfn {f}({signature}) -> \
              f64 {{\n    ig::special::{f}({call}).unwrap_or(f64::NAN)\n}}\n"
         );
     }

@@ -21,7 +21,8 @@
 //! - [`ricci`]: the Ricci tensor `R_{kj} = R^i_{kij}` at `[k][j]`;
 //! - [`scalar_curvature`]: the scalar curvature `R = g^{kj} R_{kj}`;
 //!
-//! Outside the domain the numbers mean nothing (NaN where a special function is undefined).
+//! Outside the domain the numbers mean nothing (not a number where a special function is
+//! undefined).
 //! The special functions come from the `ig` crate (`ig::special`), a dependency of this module.
 
 /// The coordinates' names, in index order.
@@ -468,17 +469,17 @@ pub fn scalar_curvature(a1: f64, a2: f64, a3: f64) -> f64 {
     (trigamma(a1) * trigamma(a2).powi(2) * polygamma(2, a3) * polygamma(2, a1 + a2 + a3) + trigamma(a1) * trigamma(a3).powi(2) * polygamma(2, a2) * polygamma(2, a1 + a2 + a3) + trigamma(a1) * trigamma(a1 + a2 + a3).powi(2) * polygamma(2, a2) * polygamma(2, a3) + trigamma(a1).powi(2) * trigamma(a2) * polygamma(2, a3) * polygamma(2, a1 + a2 + a3) + trigamma(a1).powi(2) * trigamma(a3) * polygamma(2, a2) * polygamma(2, a1 + a2 + a3) - trigamma(a1).powi(2) * trigamma(a1 + a2 + a3) * polygamma(2, a2) * polygamma(2, a3) + trigamma(a2) * trigamma(a3).powi(2) * polygamma(2, a1) * polygamma(2, a1 + a2 + a3) + trigamma(a2) * trigamma(a1 + a2 + a3).powi(2) * polygamma(2, a1) * polygamma(2, a3) + trigamma(a2).powi(2) * trigamma(a3) * polygamma(2, a1) * polygamma(2, a1 + a2 + a3) - trigamma(a2).powi(2) * trigamma(a1 + a2 + a3) * polygamma(2, a1) * polygamma(2, a3) + trigamma(a3) * trigamma(a1 + a2 + a3).powi(2) * polygamma(2, a1) * polygamma(2, a2) - trigamma(a3).powi(2) * trigamma(a1 + a2 + a3) * polygamma(2, a1) * polygamma(2, a2)) / (2.0 * (2.0 * (trigamma(a1) * trigamma(a2) * trigamma(a3).powi(2) * trigamma(a1 + a2 + a3).powi(2)) + 2.0 * (trigamma(a1) * trigamma(a2).powi(2) * trigamma(a3) * trigamma(a1 + a2 + a3).powi(2)) - 2.0 * (trigamma(a1) * trigamma(a2).powi(2) * trigamma(a3).powi(2) * trigamma(a1 + a2 + a3)) + 2.0 * (trigamma(a1).powi(2) * trigamma(a2) * trigamma(a3) * trigamma(a1 + a2 + a3).powi(2)) - 2.0 * (trigamma(a1).powi(2) * trigamma(a2) * trigamma(a3).powi(2) * trigamma(a1 + a2 + a3)) - 2.0 * (trigamma(a1).powi(2) * trigamma(a2).powi(2) * trigamma(a3) * trigamma(a1 + a2 + a3)) + trigamma(a1).powi(2) * trigamma(a2).powi(2) * trigamma(a3).powi(2) + trigamma(a1).powi(2) * trigamma(a2).powi(2) * trigamma(a1 + a2 + a3).powi(2) + trigamma(a1).powi(2) * trigamma(a3).powi(2) * trigamma(a1 + a2 + a3).powi(2) + trigamma(a2).powi(2) * trigamma(a3).powi(2) * trigamma(a1 + a2 + a3).powi(2)))
 }
 
-/// The digamma function ψ(x), NaN where it is undefined (`ig::special::digamma`).
+/// The digamma function ψ(x), not a number where it is undefined (`ig::special::digamma`).
 fn digamma(x: f64) -> f64 {
     ig::special::digamma(x).unwrap_or(f64::NAN)
 }
 
-/// The polygamma function ψ⁽ⁿ⁾(x), NaN where it is undefined (`ig::special::polygamma`).
+/// The polygamma function ψ⁽ⁿ⁾(x), not a number where it is undefined (`ig::special::polygamma`).
 fn polygamma(n: u32, x: f64) -> f64 {
     ig::special::polygamma(n, x).unwrap_or(f64::NAN)
 }
 
-/// The trigamma function ψ'(x), NaN where it is undefined (`ig::special::trigamma`).
+/// The trigamma function ψ'(x), not a number where it is undefined (`ig::special::trigamma`).
 fn trigamma(x: f64) -> f64 {
     ig::special::trigamma(x).unwrap_or(f64::NAN)
 }

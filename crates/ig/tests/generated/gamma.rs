@@ -21,7 +21,8 @@
 //! - [`ricci`]: the Ricci tensor `R_{kj} = R^i_{kij}` at `[k][j]`;
 //! - [`scalar_curvature`]: the scalar curvature `R = g^{kj} R_{kj}`;
 //!
-//! Outside the domain the numbers mean nothing (NaN where a special function is undefined).
+//! Outside the domain the numbers mean nothing (not a number where a special function is
+//! undefined).
 //! The special functions come from the `ig` crate (`ig::special`), a dependency of this module.
 
 /// The coordinates' names, in index order.
@@ -195,17 +196,17 @@ pub fn scalar_curvature(shape: f64, _rate: f64) -> f64 {
     (shape * polygamma(2, shape) + trigamma(shape)) / (2.0 * (shape.powi(2) * trigamma(shape).powi(2) - 2.0 * (shape * trigamma(shape)) + 1.0))
 }
 
-/// The digamma function ψ(x), NaN where it is undefined (`ig::special::digamma`).
+/// The digamma function ψ(x), not a number where it is undefined (`ig::special::digamma`).
 fn digamma(x: f64) -> f64 {
     ig::special::digamma(x).unwrap_or(f64::NAN)
 }
 
-/// The polygamma function ψ⁽ⁿ⁾(x), NaN where it is undefined (`ig::special::polygamma`).
+/// The polygamma function ψ⁽ⁿ⁾(x), not a number where it is undefined (`ig::special::polygamma`).
 fn polygamma(n: u32, x: f64) -> f64 {
     ig::special::polygamma(n, x).unwrap_or(f64::NAN)
 }
 
-/// The trigamma function ψ'(x), NaN where it is undefined (`ig::special::trigamma`).
+/// The trigamma function ψ'(x), not a number where it is undefined (`ig::special::trigamma`).
 fn trigamma(x: f64) -> f64 {
     ig::special::trigamma(x).unwrap_or(f64::NAN)
 }

@@ -21,7 +21,8 @@
 //! - [`ricci`]: the Ricci tensor `R_{kj} = R^i_{kij}` at `[k][j]`;
 //! - [`scalar_curvature`]: the scalar curvature `R = g^{kj} R_{kj}`;
 //!
-//! Outside the domain the numbers mean nothing (NaN where a special function is undefined).
+//! Outside the domain the numbers mean nothing (not a number where a special function is
+//! undefined).
 
 /// The coordinates' names, in index order.
 pub const COORDINATES: [&str; 2] = ["mu", "sigma"];

@@ -21,7 +21,8 @@
 //! - [`ricci`]: the Ricci tensor `R_{kj} = R^i_{kij}` at `[k][j]`;
 //! - [`scalar_curvature`]: the scalar curvature `R = g^{kj} R_{kj}`;
 //!
-//! Outside the domain the numbers mean nothing (NaN where a special function is undefined).
+//! Outside the domain the numbers mean nothing (not a number where a special function is
+//! undefined).
 //! The special functions come from the `ig` crate (`ig::special`), a dependency of this module.
 
 /// The coordinates' names, in index order.
@@ -225,7 +226,7 @@ pub fn scalar_curvature(_mu: f64, kappa: f64) -> f64 {
     (-(8.0 * (kappa.powi(2) * besseli(0, kappa) * besseli(1, kappa).powi(4) * besseli(2, kappa))) + 2.0 * (kappa.powi(2) * besseli(0, kappa).powi(2) * besseli(1, kappa).powi(3) * besseli(3, kappa)) - 2.0 * (kappa.powi(2) * besseli(0, kappa).powi(2) * besseli(1, kappa).powi(4)) - kappa.powi(2) * besseli(0, kappa).powi(3) * besseli(1, kappa) * besseli(2, kappa) * besseli(3, kappa) - 3.0 * (kappa.powi(2) * besseli(0, kappa).powi(3) * besseli(1, kappa).powi(2) * besseli(2, kappa)) + kappa.powi(2) * besseli(0, kappa).powi(3) * besseli(2, kappa).powi(3) - kappa.powi(2) * besseli(0, kappa).powi(4) * besseli(1, kappa) * besseli(3, kappa) - 3.0 * (kappa.powi(2) * besseli(0, kappa).powi(4) * besseli(1, kappa).powi(2)) + 3.0 * (kappa.powi(2) * besseli(0, kappa).powi(4) * besseli(2, kappa).powi(2)) + 3.0 * (kappa.powi(2) * besseli(0, kappa).powi(5) * besseli(2, kappa)) + kappa.powi(2) * besseli(0, kappa).powi(6) + 8.0 * (kappa.powi(2) * besseli(1, kappa).powi(6)) + 4.0 * (kappa * besseli(0, kappa).powi(2) * besseli(1, kappa).powi(3) * besseli(2, kappa)) - 4.0 * (kappa * besseli(0, kappa).powi(3) * besseli(1, kappa) * besseli(2, kappa).powi(2)) + 2.0 * (kappa * besseli(0, kappa).powi(3) * besseli(1, kappa).powi(2) * besseli(3, kappa)) + 10.0 * (kappa * besseli(0, kappa).powi(3) * besseli(1, kappa).powi(3)) - 8.0 * (kappa * besseli(0, kappa).powi(4) * besseli(1, kappa) * besseli(2, kappa)) - 4.0 * (kappa * besseli(0, kappa).powi(5) * besseli(1, kappa)) - 8.0 * (besseli(0, kappa).powi(2) * besseli(1, kappa).powi(4)) + 4.0 * (besseli(0, kappa).powi(3) * besseli(1, kappa).powi(2) * besseli(2, kappa)) + 4.0 * (besseli(0, kappa).powi(4) * besseli(1, kappa).powi(2))) / (4.0 * (-(4.0 * (besseli(0, kappa) * besseli(1, kappa).powi(2) * besseli(2, kappa))) - 4.0 * (besseli(0, kappa).powi(2) * besseli(1, kappa).powi(2)) + besseli(0, kappa).powi(2) * besseli(2, kappa).powi(2) + 2.0 * (besseli(0, kappa).powi(3) * besseli(2, kappa)) + besseli(0, kappa).powi(4) + 4.0 * besseli(1, kappa).powi(4)) * kappa.powi(2) * besseli(1, kappa).powi(2))
 }
 
-/// The modified Bessel function Iₙ(x), NaN where it is undefined (`ig::special::besseli`).
+/// The modified Bessel function Iₙ(x), not a number where it is undefined (`ig::special::besseli`).
 fn besseli(n: u32, x: f64) -> f64 {
     ig::special::besseli(n, x).unwrap_or(f64::NAN)
 }
