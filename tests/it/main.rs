@@ -5,6 +5,7 @@ mod cli;
 mod contract;
 mod families;
 mod geometry;
+mod input;
 mod nn;
 mod numeric;
 mod reports;

@@ -145,8 +145,8 @@ pub struct GeodesicArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = PathFormat::Csv)]
     pub format: PathFormat,
-    /// Print one JSON object (the same as --format json).
-    #[arg(long)]
+    /// Print one JSON object (the same as --format json; the two exclude each other).
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
     /// The connection: the derived one compiled, or from the log-density alone (default:
     /// symbolic for exponential families, else numeric).

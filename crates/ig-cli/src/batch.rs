@@ -3,7 +3,7 @@
 //! one line each, computed on every core. Each record is computed alone, so the output is
 //! the same on any number of threads.
 
-use crate::family::{in_family, parse_point, parse_vector};
+use crate::family::{decimal, in_family, parse_point, parse_vector};
 use crate::Failure;
 use ig_expr::{parse_decimal, BigRational};
 use ig_spec::Family;
@@ -113,9 +113,10 @@ pub fn gather(
     })
 }
 
-/// Reads the records of `source` (a path, or `-` for standard input). Blank lines and lines
-/// starting with `#` are skipped; the first other line may be a header (its first field not
-/// a number). Any malformed record is bad input naming its line, before anything is computed.
+/// Reads the records of `source` (a path, or `-` for standard input). A leading UTF-8 byte
+/// order mark is dropped. Blank lines and lines starting with `#` are skipped; the first
+/// other line may be a header (its first field not a number). Any malformed record is bad
+/// input naming its line, before anything is computed.
 fn read(source: &str, family: &Family, slots: &[Slot]) -> Result<Vec<Record>, Failure> {
     use std::io::Read;
     let mut text = String::new();
@@ -135,6 +136,8 @@ fn read(source: &str, family: &Family, slots: &[Slot]) -> Result<Vec<Record>, Fa
             "{label}: more than {MAX_BYTES} bytes of points"
         )));
     }
+    // A byte order mark would make the first record look like a header.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut records = Vec::new();
     let mut header_allowed = true;
     for (i, line) in text.lines().enumerate() {
@@ -142,10 +145,13 @@ fn read(source: &str, family: &Family, slots: &[Slot]) -> Result<Vec<Record>, Fa
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let first_is_number = line
-            .split(',')
-            .next()
-            .is_some_and(|f| parse_decimal(f.trim()).is_some());
+        // A field that starts like a number is a number, even a malformed one (a record to
+        // refuse, never a header to skip).
+        let first_is_number = line.split(',').next().is_some_and(|f| {
+            let f = f.trim();
+            parse_decimal(f).is_some()
+                || f.starts_with(|c: char| c.is_ascii_digit() || "+-.".contains(c))
+        });
         if std::mem::take(&mut header_allowed) && !line.starts_with(['{', '[']) && !first_is_number
         {
             continue;
@@ -191,8 +197,25 @@ fn expected(family: &Family, slots: &[Slot]) -> String {
     )
 }
 
-fn number(text: &str) -> Result<BigRational, String> {
-    parse_decimal(text).ok_or_else(|| format!("'{text}' is not a decimal number"))
+/// The values of a record given as one list of numbers (`found` names what `items` are:
+/// fields, numbers), counted, then read with `number` and cut into its slots.
+fn split_slots<T>(
+    items: &[T],
+    number: impl Fn(&T) -> Result<BigRational, String>,
+    found: &str,
+    family: &Family,
+    slots: &[Slot],
+) -> Result<Vec<Vec<BigRational>>, String> {
+    let n = family.coordinates.len();
+    if items.len() != n * slots.len() {
+        return Err(format!(
+            "expected {}, found {} {found}",
+            expected(family, slots),
+            items.len()
+        ));
+    }
+    let numbers = items.iter().map(number).collect::<Result<Vec<_>, _>>()?;
+    Ok(numbers.chunks(n).map(<[BigRational]>::to_vec).collect())
 }
 
 fn csv_record(
@@ -201,40 +224,32 @@ fn csv_record(
     slots: &[Slot],
 ) -> Result<Vec<Vec<BigRational>>, String> {
     let fields: Vec<&str> = line.split(',').map(str::trim).collect();
-    let n = family.coordinates.len();
-    if fields.len() != n * slots.len() {
-        return Err(format!(
-            "expected {}, found {} fields",
-            expected(family, slots),
-            fields.len()
-        ));
-    }
-    let values = fields
-        .iter()
-        .map(|f| number(f))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(values.chunks(n).map(<[BigRational]>::to_vec).collect())
+    split_slots(&fields, |f| decimal(f), "fields", family, slots)
 }
 
-/// A JSON number or decimal string, exactly as written (a double prints its shortest form).
-fn json_number(v: &Value) -> Result<BigRational, String> {
-    match v {
-        Value::Number(x) => number(&x.to_string()),
-        Value::String(s) => number(s.trim()),
-        other => Err(format!("expected a number, found {other}")),
+/// A JSON number (exactly as written, never through a double) or a decimal string.
+fn json_number(v: &Json) -> Result<BigRational, String> {
+    match &v.kind {
+        Kind::Number(text) => decimal(text),
+        Kind::String(s) => decimal(s.trim()),
+        _ => Err(format!("expected a number, found {}", v.text)),
     }
 }
 
 /// One slot's values: an array in coordinate order, or an object with every coordinate once.
-fn json_values(v: &Value, family: &Family) -> Result<Vec<BigRational>, String> {
+fn json_values(v: &Json, family: &Family) -> Result<Vec<BigRational>, String> {
     let n = family.coordinates.len();
-    match v {
-        Value::Array(items) if items.len() == n => items.iter().map(json_number).collect(),
-        Value::Array(items) => Err(format!("expected {n} numbers, found {}", items.len())),
-        Value::Object(map) => {
-            if let Some(k) = map.keys().find(|k| !family.coordinates.contains(k)) {
+    match &v.kind {
+        Kind::Array(items) if items.len() == n => items.iter().map(json_number).collect(),
+        Kind::Array(items) => Err(format!("expected {n} numbers, found {}", items.len())),
+        Kind::Object(entries) => {
+            if let Some((k, _)) = entries
+                .iter()
+                .find(|(k, _)| !family.coordinates.contains(k))
+            {
                 return Err(format!(
-                    "unknown coordinate '{k}' (coordinates: {})",
+                    "unknown coordinate {} (coordinates: {})",
+                    quoted(k),
                     family.coordinates.join(", ")
                 ));
             }
@@ -243,14 +258,15 @@ fn json_values(v: &Value, family: &Family) -> Result<Vec<BigRational>, String> {
                 .iter()
                 .map(|c| {
                     json_number(
-                        map.get(c)
+                        v.get(c)
                             .ok_or_else(|| format!("missing coordinate '{c}'"))?,
                     )
                 })
                 .collect()
         }
-        other => Err(format!(
-            "expected an array or object of coordinates, found {other}"
+        _ => Err(format!(
+            "expected an array or object of coordinates, found {}",
+            v.text
         )),
     }
 }
@@ -260,44 +276,290 @@ fn json_record(
     family: &Family,
     slots: &[Slot],
 ) -> Result<Vec<Vec<BigRational>>, String> {
-    let value: Value = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
-    match &value {
-        Value::Array(items) => {
-            let numbers = items
-                .iter()
-                .map(json_number)
-                .collect::<Result<Vec<_>, _>>()?;
-            let n = family.coordinates.len();
-            if numbers.len() != n * slots.len() {
-                return Err(format!(
-                    "expected {}, found {} numbers",
-                    expected(family, slots),
-                    numbers.len()
-                ));
-            }
-            Ok(numbers.chunks(n).map(<[BigRational]>::to_vec).collect())
-        }
+    let value = Json::parse(line)?;
+    match &value.kind {
+        Kind::Array(items) => split_slots(items, json_number, "numbers", family, slots),
         // A record of one slot may be the coordinates themselves.
-        Value::Object(map) if slots.len() == 1 && !map.contains_key(slots[0].name()) => {
+        Kind::Object(_) if slots.len() == 1 && value.get(slots[0].name()).is_none() => {
             Ok(vec![json_values(&value, family)?])
         }
-        Value::Object(map) => {
-            if let Some(k) = map.keys().find(|k| !slots.iter().any(|s| s.name() == *k)) {
+        Kind::Object(entries) => {
+            if let Some((k, _)) = entries
+                .iter()
+                .find(|(k, _)| !slots.iter().any(|s| s.name() == *k))
+            {
                 let names: Vec<&str> = slots.iter().map(|s| s.name()).collect();
-                return Err(format!("unknown key '{k}' (keys: {})", names.join(", ")));
+                return Err(format!(
+                    "unknown key {} (keys: {})",
+                    quoted(k),
+                    names.join(", ")
+                ));
             }
             slots
                 .iter()
                 .map(|s| {
-                    let v = map
+                    let v = value
                         .get(s.name())
                         .ok_or_else(|| format!("missing key '{}'", s.name()))?;
                     json_values(v, family).map_err(|m| format!("{}: {m}", s.name()))
                 })
                 .collect()
         }
-        other => Err(format!("expected a JSON array or object, found {other}")),
+        _ => Err(format!(
+            "expected a JSON array or object, found {}",
+            value.text
+        )),
     }
+}
+
+/// A key as quoted in a message: on one line, whatever it holds.
+fn quoted(key: &str) -> String {
+    format!("'{}'", key.escape_debug())
+}
+
+/// A JSON value as written in a record: numbers keep their text (so they are read exactly,
+/// as decimals, never rounded through a double), objects their keys in order. serde_json's
+/// `Value` keeps the last of a repeated key and rounds numbers, so records are read here.
+struct Json<'a> {
+    /// The value's text in the line (for messages).
+    text: &'a str,
+    kind: Kind<'a>,
+}
+
+enum Kind<'a> {
+    Number(&'a str),
+    String(String),
+    Array(Vec<Json<'a>>),
+    Object(Vec<(String, Json<'a>)>),
+    /// `true`, `false` or `null`.
+    Literal,
+}
+
+/// Deeper nesting than this is refused (a record needs two levels).
+const MAX_JSON_DEPTH: usize = 32;
+
+impl<'a> Json<'a> {
+    /// The whole of `line` as one JSON value; a key given twice in an object, at any level,
+    /// is an error naming it.
+    fn parse(line: &'a str) -> Result<Json<'a>, String> {
+        let mut reader = Reader { text: line, at: 0 };
+        let value = reader.value(0, None)?;
+        reader.space();
+        if reader.at < line.len() {
+            return Err(reader.fail("unexpected characters after the value"));
+        }
+        Ok(value)
+    }
+
+    /// The value of `key`, when `self` is an object that has it.
+    fn get(&self, key: &str) -> Option<&Json<'a>> {
+        match &self.kind {
+            Kind::Object(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+}
+
+/// A position in the text of one JSON line.
+struct Reader<'a> {
+    text: &'a str,
+    /// Byte offset.
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    /// `not JSON: MESSAGE at column N` (columns count characters from 1).
+    fn fail(&self, message: &str) -> String {
+        let bytes = &self.text.as_bytes()[..self.at.min(self.text.len())];
+        let column = bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count() + 1;
+        format!("not JSON: {message} at column {column}")
+    }
+
+    fn space(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    fn expect(&mut self, byte: u8) -> Result<(), String> {
+        self.space();
+        if self.peek() == Some(byte) {
+            self.at += 1;
+            Ok(())
+        } else {
+            Err(self.fail(&format!("expected '{}'", byte as char)))
+        }
+    }
+
+    /// After an element of an array or object: `true` at its end, `false` before another.
+    fn next_or_end(&mut self, end: u8) -> Result<bool, String> {
+        self.space();
+        match self.peek() {
+            Some(b',') => {
+                self.at += 1;
+                Ok(false)
+            }
+            Some(b) if b == end => {
+                self.at += 1;
+                Ok(true)
+            }
+            _ => Err(self.fail(&format!("expected ',' or '{}'", end as char))),
+        }
+    }
+
+    /// One value; `within` is the key of the object member it is the value of (for messages).
+    fn value(&mut self, depth: usize, within: Option<&str>) -> Result<Json<'a>, String> {
+        self.space();
+        let start = self.at;
+        let kind = match self.peek() {
+            Some(b'{' | b'[') if depth >= MAX_JSON_DEPTH => {
+                return Err(self.fail("nested too deeply"))
+            }
+            Some(b'{') => {
+                self.at += 1;
+                let mut entries: Vec<(String, Json<'a>)> = Vec::new();
+                self.space();
+                if self.peek() == Some(b'}') {
+                    self.at += 1;
+                } else {
+                    loop {
+                        self.space();
+                        if self.peek() != Some(b'"') {
+                            return Err(self.fail("expected a key in double quotes"));
+                        }
+                        let key = self.string()?;
+                        if entries.iter().any(|(k, _)| *k == key) {
+                            return Err(match within {
+                                Some(w) => {
+                                    format!("duplicate key {} in {}", quoted(&key), quoted(w))
+                                }
+                                None => format!("duplicate key {}", quoted(&key)),
+                            });
+                        }
+                        self.expect(b':')?;
+                        let v = self.value(depth + 1, Some(&key))?;
+                        entries.push((key, v));
+                        if self.next_or_end(b'}')? {
+                            break;
+                        }
+                    }
+                }
+                Kind::Object(entries)
+            }
+            Some(b'[') => {
+                self.at += 1;
+                let mut items = Vec::new();
+                self.space();
+                if self.peek() == Some(b']') {
+                    self.at += 1;
+                } else {
+                    loop {
+                        items.push(self.value(depth + 1, within)?);
+                        if self.next_or_end(b']')? {
+                            break;
+                        }
+                    }
+                }
+                Kind::Array(items)
+            }
+            Some(b'"') => Kind::String(self.string()?),
+            Some(b'-' | b'0'..=b'9') => {
+                while matches!(
+                    self.peek(),
+                    Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
+                ) {
+                    self.at += 1;
+                }
+                let text = &self.text[start..self.at];
+                if !json_number_syntax(text) {
+                    self.at = start;
+                    return Err(self.fail(&format!("malformed number '{text}'")));
+                }
+                Kind::Number(text)
+            }
+            _ => {
+                let rest = &self.text[start..];
+                match ["true", "false", "null"]
+                    .iter()
+                    .find(|w| rest.starts_with(*w))
+                {
+                    Some(word) => {
+                        self.at += word.len();
+                        Kind::Literal
+                    }
+                    None if rest.is_empty() => return Err(self.fail("unexpected end")),
+                    None => return Err(self.fail("expected a value")),
+                }
+            }
+        };
+        Ok(Json {
+            text: &self.text[start..self.at],
+            kind,
+        })
+    }
+
+    /// A string starting at the current `"`, its escapes decoded (by serde_json).
+    fn string(&mut self) -> Result<String, String> {
+        let start = self.at;
+        self.at += 1;
+        loop {
+            match self.peek() {
+                None => {
+                    self.at = start;
+                    return Err(self.fail("unterminated string"));
+                }
+                Some(b'\\') => self.at += 2,
+                Some(b'"') => {
+                    self.at += 1;
+                    break;
+                }
+                Some(_) => self.at += 1,
+            }
+        }
+        // The closing quote ends on a character boundary.
+        serde_json::from_str::<String>(&self.text[start..self.at]).map_err(|e| {
+            self.at = start;
+            self.fail(&format!("bad string ({e})"))
+        })
+    }
+}
+
+/// Whether `text` is a JSON number: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+fn json_number_syntax(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let digits = |i: &mut usize| {
+        let from = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i > from
+    };
+    if b.get(i) == Some(&b'0') {
+        i += 1;
+    } else if !digits(&mut i) {
+        return false;
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if !digits(&mut i) {
+            return false;
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if !digits(&mut i) {
+            return false;
+        }
+    }
+    i == b.len()
 }
 
 /// Computes every record with `compute` and prints its answer (`--json`: the JSON object).

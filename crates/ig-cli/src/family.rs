@@ -7,6 +7,7 @@ use ig_expr::{parse_decimal, to_f64, to_latex, BigRational, Expr, Interval};
 use ig_report::{tensors, Tensor};
 use ig_spec::{catalogue, catalogue_family, parse_family, Family, Quantity};
 use ig_symbolic::{DeriveError, Geometry};
+use num_traits::Zero;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
@@ -176,70 +177,41 @@ fn flatten(v: &Value, index: &mut String, out: &mut Vec<(String, String)>) {
     }
 }
 
-/// Parses `name=value,…`: every coordinate exactly once, values decimal numbers.
-pub fn parse_point(text: &str, family: &Family) -> Result<Vec<BigRational>, Failure> {
-    let mut values: HashMap<&str, BigRational> = HashMap::new();
-    for part in text.split(',') {
-        let Some((name, value)) = part.split_once('=') else {
-            return Err(Failure::input(format!(
-                "point '{text}': expected name=value, found '{part}'"
-            )));
-        };
-        let (name, value) = (name.trim(), value.trim());
-        if !family.coordinates.iter().any(|c| c == name) {
-            return Err(Failure::input(format!(
-                "point '{text}': unknown coordinate '{name}' (coordinates: {})",
-                family.coordinates.join(", ")
-            )));
-        }
-        let number = parse_decimal(value).ok_or_else(|| {
-            Failure::input(format!("point '{text}': '{value}' is not a decimal number"))
-        })?;
-        if values.insert(name, number).is_some() {
-            return Err(Failure::input(format!(
-                "point '{text}': duplicate coordinate '{name}'"
-            )));
-        }
+/// A decimal number (as in POINT: `2`, `-0.5`, `1e-3`, `.5`), exactly, refused when a
+/// double cannot hold it: beyond the largest double, or nonzero but below the smallest
+/// normal double (it would round to 0 or to a subnormal, which keeps fewer digits). `Err`
+/// is the message, quoting `text`.
+pub fn decimal(text: &str) -> Result<BigRational, String> {
+    let value = parse_decimal(text).ok_or_else(|| format!("'{text}' is not a decimal number"))?;
+    let double = to_f64(&value);
+    if !double.is_finite() || double.abs() < f64::MIN_POSITIVE && !value.is_zero() {
+        return Err(format!(
+            "'{text}' is beyond the range of doubles (nonzero magnitudes from {:e} to {:e})",
+            f64::MIN_POSITIVE,
+            f64::MAX
+        ));
     }
-    let point: Vec<BigRational> = family
-        .coordinates
-        .iter()
-        .map(|c| {
-            values
-                .get(c.as_str())
-                .cloned()
-                .ok_or_else(|| Failure::input(format!("point '{text}': missing coordinate '{c}'")))
-        })
-        .collect::<Result<_, _>>()?;
-    in_family(&point, family).map_err(|m| Failure::input(format!("point '{text}' {m}")))?;
-    Ok(point)
+    Ok(value)
 }
 
-/// Parses `name=value,…` as a tangent vector: every coordinate exactly once, any decimals.
-pub fn parse_vector(text: &str, family: &Family) -> Result<Vec<BigRational>, Failure> {
+/// Parses `name=value,…` (a point or a vector): every coordinate of `family` exactly once,
+/// values [`decimal`] numbers, returned in coordinate order. `Err` completes
+/// "point 'TEXT': …".
+pub fn parse_assignment(text: &str, family: &Family) -> Result<Vec<BigRational>, String> {
     let mut values: HashMap<&str, BigRational> = HashMap::new();
     for part in text.split(',') {
         let Some((name, value)) = part.split_once('=') else {
-            return Err(Failure::input(format!(
-                "vector '{text}': expected name=value, found '{part}'"
-            )));
+            return Err(format!("expected name=value, found '{part}'"));
         };
         let (name, value) = (name.trim(), value.trim());
         if !family.coordinates.iter().any(|c| c == name) {
-            return Err(Failure::input(format!(
-                "vector '{text}': unknown coordinate '{name}' (coordinates: {})",
+            return Err(format!(
+                "unknown coordinate '{name}' (coordinates: {})",
                 family.coordinates.join(", ")
-            )));
+            ));
         }
-        let number = parse_decimal(value).ok_or_else(|| {
-            Failure::input(format!(
-                "vector '{text}': '{value}' is not a decimal number"
-            ))
-        })?;
-        if values.insert(name, number).is_some() {
-            return Err(Failure::input(format!(
-                "vector '{text}': duplicate coordinate '{name}'"
-            )));
+        if values.insert(name, decimal(value)?).is_some() {
+            return Err(format!("duplicate coordinate '{name}'"));
         }
     }
     family
@@ -247,11 +219,23 @@ pub fn parse_vector(text: &str, family: &Family) -> Result<Vec<BigRational>, Fai
         .iter()
         .map(|c| {
             values
-                .get(c.as_str())
-                .cloned()
-                .ok_or_else(|| Failure::input(format!("vector '{text}': missing coordinate '{c}'")))
+                .remove(c.as_str())
+                .ok_or_else(|| format!("missing coordinate '{c}'"))
         })
         .collect()
+}
+
+/// Parses `name=value,…` as a point: every coordinate exactly once, inside the domain.
+pub fn parse_point(text: &str, family: &Family) -> Result<Vec<BigRational>, Failure> {
+    let point = parse_assignment(text, family)
+        .map_err(|m| Failure::input(format!("point '{text}': {m}")))?;
+    in_family(&point, family).map_err(|m| Failure::input(format!("point '{text}' {m}")))?;
+    Ok(point)
+}
+
+/// Parses `name=value,…` as a tangent vector: every coordinate exactly once, any decimals.
+pub fn parse_vector(text: &str, family: &Family) -> Result<Vec<BigRational>, Failure> {
+    parse_assignment(text, family).map_err(|m| Failure::input(format!("vector '{text}': {m}")))
 }
 
 /// Whether an exact point lies in the family's domain: `Err` completes "the point …".
@@ -425,17 +409,38 @@ fn certified(
             })
             .collect()
     };
-    // The worst enclosure's width over the tensor's largest magnitude.
-    let accuracy = |intervals: &[Interval]| {
+    // The worst enclosure's width over the tensor's largest magnitude; or why the tensor
+    // cannot be stated in doubles to that accuracy.
+    let accuracy = |intervals: &[Interval]| -> Result<f64, Failure> {
         let scale = intervals
             .iter()
             .fold(0.0f64, |m, i| m.max(i.lo.abs()).max(i.hi.abs()));
         let width = intervals.iter().fold(0.0f64, |m, i| m.max(i.hi - i.lo));
-        if scale.is_finite() && scale <= f64::MAX / 2.0 {
-            Some(width / scale.max(1e-300))
-        } else {
-            None
+        if !scale.is_finite() || scale > f64::MAX / 2.0 {
+            // An intermediate value may overflow doubles: more precision (and range) may
+            // help, unless an entry is certainly beyond the largest double.
+            let beyond = intervals
+                .iter()
+                .any(|i| i.lo >= f64::MAX || i.hi <= -f64::MAX);
+            return Err(Failure::input(if beyond {
+                format!("{key} overflows the range of doubles at this point: an entry exceeds {:e} in magnitude", f64::MAX)
+            } else {
+                format!("{key} is not a finite double at this point")
+            }));
         }
+        if scale == 0.0 {
+            // Every enclosure is exactly [0, 0]: the tensor is zero.
+            return Ok(0.0);
+        }
+        if scale < f64::MIN_POSITIVE {
+            // The largest entry would print as 0 or a subnormal double (fewer digits), while
+            // the tensor is not known to be zero. More precision may show that it is.
+            return Err(Failure::input(format!(
+                "{key} underflows the range of doubles at this point: its magnitude is below {:e} (the smallest normal double) and it is not certainly zero",
+                f64::MIN_POSITIVE
+            )));
+        }
+        Ok(width / scale)
     };
     let mut last = None;
     for bits in std::iter::once(None).chain(PRECISIONS.into_iter().map(Some)) {
@@ -449,17 +454,12 @@ fn certified(
             }
         };
         match accuracy(&intervals) {
-            // An intermediate value may overflow doubles: more precision (and range) may help.
-            None => {
-                last = Some(Err(Failure::input(format!(
-                    "{key} is not a finite double at this point"
-                ))))
-            }
-            Some(a) if a <= CLOSED_FORM_TOLERANCE => {
+            Err(f) => last = Some(Err(f)),
+            Ok(a) if a <= CLOSED_FORM_TOLERANCE => {
                 let mut mids = intervals.iter().map(Interval::mid);
                 return Ok(t.to_json(&mut |_| json!(mids.next().unwrap_or(f64::NAN))));
             }
-            Some(a) => last = Some(Ok(a)),
+            Ok(a) => last = Some(Ok(a)),
         }
     }
     Err(match last {
@@ -575,8 +575,19 @@ fn eval_numeric(
         // The rules resolve each expectation to LEVEL_TOLERANCE of the magnitude of its
         // terms; a tensor far smaller than that magnitude is cancellation, not digits.
         let largest = e.value.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        // Terms or values below the normal doubles have lost digits (or vanished) to
+        // underflow: neither the values nor their resolution can be trusted.
+        if [largest, e.scale]
+            .iter()
+            .any(|&x| x > 0.0 && x < f64::MIN_POSITIVE)
+        {
+            return Err(Failure::input(format!(
+                "{key} underflows the range of doubles at this point: its magnitude is below {:e} (the smallest normal double)",
+                f64::MIN_POSITIVE
+            )));
+        }
         let absolute = ig_numeric::LEVEL_TOLERANCE * e.scale;
-        let bound = absolute / largest.max(1e-300);
+        let bound = absolute / largest.max(f64::MIN_POSITIVE);
         if bound <= NUMERIC_TOLERANCE {
             return Ok(nest(&e.value, n, rank));
         }
@@ -586,7 +597,7 @@ fn eval_numeric(
         }
         Err(Failure::input(format!(
             "{key} cannot be computed numerically to a relative accuracy of {NUMERIC_TOLERANCE:e} at this point: it is a cancellation of terms {:.1e} times larger (estimated relative error {bound:.1e}); the symbolic method may resolve it",
-            e.scale / largest.max(1e-300)
+            e.scale / largest.max(f64::MIN_POSITIVE)
         )))
     };
     let put = |object: &mut Map<String, Value>, key: &str, e: &ig_numeric::Estimate, rank| {
@@ -656,4 +667,32 @@ pub fn kl(a: KlArgs) -> Result<String, Failure> {
     batch::run(&records, (), a.json, |_, r| {
         compute(&r.slots[0], &r.slots[1]).map(answer)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_exact_and_within_the_doubles() {
+        let q = |n: i64, d: i64| BigRational::new(n.into(), d.into());
+        // Read exactly, not through a double.
+        assert_eq!(decimal("0.1"), Ok(q(1, 10)));
+        assert_eq!(decimal("-2.5e-3"), Ok(q(-1, 400)));
+        assert_eq!(
+            decimal("0.10000000000000000000001").map(|v| v == q(1, 10)),
+            Ok(false)
+        );
+        assert_eq!(decimal("0e-400"), Ok(q(0, 1)));
+        assert!(decimal("2.2250738585072014e-308").is_ok());
+        assert!(decimal("1.7976931348623157e308").is_ok());
+        for text in ["1e400", "-1e400", "1e-400", "-1e-400", "1e-310", "2e308"] {
+            let message = decimal(text).unwrap_err();
+            assert!(
+                message.contains("beyond the range of doubles"),
+                "{text}: {message}"
+            );
+        }
+        assert!(decimal("abc").unwrap_err().contains("not a decimal number"));
+    }
 }
