@@ -1,7 +1,7 @@
 use serde_json::Value;
 use std::process::{Command, Output};
 
-fn ig(args: &[&str]) -> Output {
+pub fn ig(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ig"))
         .args(args)
         .output()

@@ -132,6 +132,103 @@ fn poisson_geodesics_are_straight_in_the_square_root() {
     close(&numbers(&mean["point"]), &[(7.0f64 / 3.0).powi(2)], 1e-10);
 }
 
+/// `ig exp FAMILY --at AT --velocity V --json`: the point, or None when refused as bad
+/// input (never another failure).
+fn exp_or_refused(family: &str, at: &str, velocity: &str) -> Option<Vec<f64>> {
+    let out = crate::cli::ig(&["exp", family, "--at", at, "--velocity", velocity, "--json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    match out.status.code() {
+        Some(0) => {
+            let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+            Some(numbers(&v["point"]))
+        }
+        Some(2) => {
+            assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+            None
+        }
+        _ => panic!("{family} {at} {velocity}: {stderr}"),
+    }
+}
+
+#[test]
+fn small_coordinates_keep_their_relative_accuracy_or_are_refused() {
+    // Normal, vertical geodesics: σ(1) = σ₀ exp(v/σ₀), to 1e-10 of its own size however
+    // small (it was once judged against 1, and e⁻³⁰⁰ came out as 1.7e-16).
+    let mut answered = 0;
+    for v in [-5.0, -30.0, -100.0, -200.0, -300.0, -500.0, -700.0] {
+        if let Some(p) = exp_or_refused("normal", "mu=0,sigma=1", &format!("mu=0,sigma={v}")) {
+            let exact = f64::exp(v);
+            assert!((p[1] - exact).abs() <= 1e-10 * exact, "v = {v}: {p:?}");
+            assert_eq!(p[0], 0.0);
+            answered += 1;
+        }
+    }
+    assert!(answered >= 4, "only {answered} answered");
+    // Poisson: λ(1) = (1 + v/2)² from λ = 1, ill-conditioned as λ(1) nears 0.
+    for v in [-1.9f64, -1.99, -1.999, -1.9999, -1.99999, -1.999999] {
+        if let Some(p) = exp_or_refused("poisson", "lambda=1", &format!("lambda={v}")) {
+            let exact = (1.0 + v / 2.0).powi(2);
+            assert!((p[0] - exact).abs() <= 1e-10 * exact, "v = {v}: {p:?}");
+        }
+    }
+    // The normal family is invariant under (μ, σ) ↦ (cμ, cσ): a geodesic at scale 1e-8 is
+    // the one at scale 1 shrunk, and so are transported vectors.
+    let unit = exp_or_refused("normal", "mu=0,sigma=1", "mu=1,sigma=0").unwrap();
+    let small = exp_or_refused("normal", "mu=0,sigma=1e-8", "mu=1e-8,sigma=0").unwrap();
+    close(&small, &[unit[0] * 1e-8, unit[1] * 1e-8], 1e-10);
+    let transported = |scale: &str| {
+        numbers(
+            &json(&[
+                "transport",
+                "normal",
+                "--from",
+                &format!("mu=0,sigma=1{scale}"),
+                "--to",
+                &format!("mu=1{scale},sigma=2{scale}"),
+                "--vector",
+                &format!("mu=1{scale},sigma=0"),
+            ])["vector"],
+        )
+    };
+    let (unit, small) = (transported(""), transported("e-8"));
+    for (s, u) in small.iter().zip(&unit) {
+        assert!((s - u * 1e-8).abs() <= 1e-10 * 1e-8 * unit[0].abs().max(unit[1].abs()));
+    }
+    // Near the boundary the numeric curvature's error bound exceeds K = 1/4: it once
+    // printed 0 there; it must be 1/4 or refused.
+    let out = crate::cli::ig(&[
+        "sectional",
+        "categorical3",
+        "--at",
+        "p1=0.000001,p2=0.3",
+        "--u",
+        "p1=1,p2=0",
+        "--v",
+        "p1=0,p2=1",
+        "--method",
+        "numeric",
+    ]);
+    if out.status.success() {
+        let k: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+        assert!((k - 0.25).abs() <= 1e-8 * 0.25, "{k}");
+    } else {
+        assert_eq!(out.status.code(), Some(2));
+    }
+    // This categorical geodesic touches the boundary p₂ = 0 at t ≈ 0.7 (√p runs along a
+    // great circle through it) and comes back: not a geodesic of the family.
+    bad_input(
+        &[
+            "exp",
+            "categorical3",
+            "--at",
+            "p1=0.6435881700786931,p2=0.02677086106720175",
+            "--velocity",
+            "p1=0.07230631623478213,p2=-0.07671510687793333",
+        ],
+        "leaves the domain",
+    );
+}
+
 #[test]
 fn normal_geodesics_are_half_circles() {
     // In (μ/√2, σ) the normal family is the hyperbolic half-plane scaled by √2: geodesics

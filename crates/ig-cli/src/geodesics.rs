@@ -358,8 +358,8 @@ pub fn sectional(a: SectionalArgs) -> Result<String, Failure> {
 
 /// The sectional curvature from the numeric geometry, refused where the numeric tensors'
 /// error (each entry to [`ig_numeric::LEVEL_TOLERANCE`] of its terms' magnitude) could
-/// change it by more than [`crate::family::NUMERIC_TOLERANCE`] relative, or reported as 0
-/// where it is within that error of 0.
+/// change it by more than [`crate::family::NUMERIC_TOLERANCE`] relative (a curvature
+/// within its error of 0 included: its sign is not known).
 fn numeric_sectional(family: &Family, x: &[f64], u: &[f64], v: &[f64]) -> Result<f64, Failure> {
     let n = x.len();
     let geo = ig_numeric::numeric_geometry(family, x)
@@ -412,8 +412,6 @@ fn numeric_sectional(family: &Family, x: &[f64], u: &[f64], v: &[f64]) -> Result
     }
     if bound <= crate::family::NUMERIC_TOLERANCE * k.abs() {
         Ok(k)
-    } else if num.abs() <= num_err {
-        Ok(0.0)
     } else {
         Err(Failure::input(format!(
             "the sectional curvature cannot be computed numerically to a relative accuracy of {:e} here (error bound {bound:.1e}); the symbolic method may resolve it",

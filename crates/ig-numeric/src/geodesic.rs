@@ -49,10 +49,12 @@ struct Flow<'a, C: Connection + ?Sized> {
     /// Relative error allowed per step, in the position and velocity (the variational part
     /// only steers Newton's method and is not controlled).
     tolerance: f64,
-    /// Each coordinate's own scale: its error is judged relative to `|xᵢ| + floor[i]` (and
-    /// its velocity's to `|vᵢ| + floor[i]`), so a coordinate heading for a boundary at zero
-    /// keeps its relative accuracy all the way.
-    floor: Vec<f64>,
+    /// Each coordinate's own scale, when it is known (shooting knows both ends): its error
+    /// is judged relative to `|xᵢ| + floor[i]` (and its velocity's to `|vᵢ| + floor[i]`).
+    /// Without it (the exponential map, transport, paths) each entry's error is judged
+    /// relative to the larger of its sizes at the two ends of the step, so that a
+    /// coordinate heading for a boundary at zero keeps its relative accuracy all the way.
+    floor: Option<Vec<f64>>,
     gamma: Vec<f64>,
     dgamma: Vec<f64>,
 }
@@ -183,8 +185,16 @@ impl<C: Connection + ?Sized> Flow<'_, C> {
             let (last, before) = (&table[k], &table[k - 1]);
             let err = (0..self.controlled())
                 .map(|i| {
-                    let scale = y[i].abs() + self.floor[i % self.n];
-                    (last[i] - before[i]).abs() / (self.tolerance * scale)
+                    let difference = (last[i] - before[i]).abs();
+                    let scale = match &self.floor {
+                        Some(floor) => y[i].abs() + floor[i % self.n],
+                        None => y[i].abs().max(last[i].abs()),
+                    };
+                    if difference == 0.0 {
+                        0.0
+                    } else {
+                        difference / (self.tolerance * scale)
+                    }
                 })
                 .fold(0.0, f64::max);
             let order = (2 * k + 1) as f64;
@@ -209,10 +219,23 @@ impl<C: Connection + ?Sized> Flow<'_, C> {
 
     /// Integrates from t = 0 to t = 1.
     fn integrate(&mut self, y0: Vec<f64>) -> Result<Vec<f64>, NumericError> {
+        self.integrate_within(y0, &mut [])
+    }
+
+    /// Integrates from t = 0 to t = 1, widening `extent[i]` (the smallest and largest value
+    /// of coordinate i) to take in every step's end.
+    fn integrate_within(
+        &mut self,
+        y0: Vec<f64>,
+        extent: &mut [(f64, f64)],
+    ) -> Result<Vec<f64>, NumericError> {
         let mut y = y0;
         let (mut t, mut h): (f64, f64) = (0.0, 0.25);
         let mut f0 = vec![0.0; y.len()];
         for _ in 0..self.max_steps {
+            for (e, &x) in extent.iter_mut().zip(&y) {
+                *e = (e.0.min(x), e.1.max(x));
+            }
             if t >= 1.0 {
                 return Ok(y);
             }
@@ -243,74 +266,159 @@ fn leaves_domain() -> NumericError {
     NumericError::Geodesic("the geodesic leaves the domain".into())
 }
 
-/// The point reached at t = 1 by the geodesic from `from` with initial velocity `velocity`.
+/// How far each coordinate of a point returned by [`exponential_map`], [`geodesic_points`]
+/// or [`parallel_transport`] may be from the exact one, relative to its own size (or, for a
+/// coordinate that changes sign along the way, to the largest size it takes); a transported
+/// vector is held to this fraction of its Fisher length.
+pub const RESULT_TOLERANCE: f64 = 1e-10;
+
+/// The looser step tolerance of the second integration that checks the first: the
+/// first's error is about a hundredth of their difference.
+const CHECK_TOLERANCE: f64 = 1e-12;
+
+/// The point reached at t = 1 by the geodesic from `from` with initial velocity `velocity`,
+/// to [`RESULT_TOLERANCE`].
 pub fn exponential_map<C: Connection + ?Sized>(
     connection: &C,
     from: &[f64],
     velocity: &[f64],
 ) -> Result<Vec<f64>, NumericError> {
-    let mut flow = flow(connection, false);
-    let y = flow.integrate([from, velocity].concat())?;
-    Ok(y[..from.len()].to_vec())
+    let mut points = geodesic_points(connection, from, velocity, 1)?;
+    Ok(points.pop().expect("the end point"))
 }
 
-/// Points of the geodesic from `from` with initial velocity `velocity` at t = 0, 1/k, …, 1;
-/// a geodesic that leaves the domain ends at its last point inside.
+/// Points of the geodesic from `from` with initial velocity `velocity` at t = 0, 1/k, …, 1,
+/// as far as it can be followed (for drawing: not checked against a second integration).
 pub fn geodesic_path<C: Connection + ?Sized>(
     connection: &C,
     from: &[f64],
     velocity: &[f64],
     k: usize,
 ) -> Vec<Vec<f64>> {
-    walk(connection, from, velocity, k).0
+    let mut flow = flow(connection, false);
+    walk(&mut flow, &[from, velocity].concat(), k, &mut []).0
 }
 
 /// Points of the geodesic from `from` with initial velocity `velocity` at t = 0, 1/k, …, 1,
-/// or why the geodesic cannot be followed that far.
+/// each coordinate to [`RESULT_TOLERANCE`]; or why the geodesic cannot be followed that
+/// far, or resolved to that accuracy.
 pub fn geodesic_points<C: Connection + ?Sized>(
     connection: &C,
     from: &[f64],
     velocity: &[f64],
     k: usize,
 ) -> Result<Vec<Vec<f64>>, NumericError> {
-    match walk(connection, from, velocity, k) {
-        (points, None) => Ok(points),
-        (_, Some(e)) => Err(e),
-    }
+    let n = from.len();
+    let states = checked(connection, &[from, velocity].concat(), k, 0)?;
+    Ok(states.into_iter().map(|y| y[..n].to_vec()).collect())
 }
 
-/// The points at t = 0, 1/k, …, up to where the flow could be integrated, and the error
-/// that stopped it before t = 1.
-fn walk<C: Connection + ?Sized>(
+/// The flow's states at t = 0, 1/k, …, 1 from `y0` (a point, its velocity and `carried`
+/// vectors), integrated twice, at the step tolerance and at a looser one: every position
+/// coordinate must agree to [`RESULT_TOLERANCE`] of its size (of its largest size along
+/// the way where it changes sign), every carried vector to that fraction of its Fisher
+/// length at the end.
+fn checked<C: Connection + ?Sized>(
     connection: &C,
-    from: &[f64],
-    velocity: &[f64],
+    y0: &[f64],
     k: usize,
-) -> (Vec<Vec<f64>>, Option<NumericError>) {
-    let n = from.len();
+    carried: usize,
+) -> Result<Vec<Vec<f64>>, NumericError> {
+    let n = connection.dim();
     let mut flow = flow(connection, false);
-    let mut y = [from, velocity].concat();
-    let mut points = vec![from.to_vec()];
+    flow.carried = carried;
+    let mut extent: Vec<(f64, f64)> = y0[..n].iter().map(|&x| (x, x)).collect();
+    let states = match walk(&mut flow, y0, k, &mut extent) {
+        (states, None) => states,
+        (_, Some(e)) => return Err(e),
+    };
+    flow.tolerance = CHECK_TOLERANCE;
+    let looser = match walk(&mut flow, y0, k, &mut []) {
+        (states, None) => states,
+        (_, Some(e)) => return Err(e),
+    };
+    let unresolved = || {
+        NumericError::Geodesic(format!(
+            "the geodesic cannot be followed to a relative accuracy of {RESULT_TOLERANCE:e} here (a coordinate or vector is too small for double precision along it)"
+        ))
+    };
+    // Below 1e-150 the squares in the geodesic equation underflow, alike in both runs.
+    let tiny = |x: &f64| *x != 0.0 && x.abs() < 1e-150;
+    if states.iter().any(|y| y[..2 * n].iter().any(tiny)) {
+        return Err(unresolved());
+    }
+    for (y, z) in states.iter().zip(&looser) {
+        for i in 0..n {
+            let (low, high) = extent[i];
+            let size = if low > 0.0 || high < 0.0 {
+                y[i].abs()
+            } else {
+                low.abs().max(high.abs())
+            };
+            if (y[i] - z[i]).abs() > RESULT_TOLERANCE * size {
+                return Err(unresolved());
+            }
+        }
+    }
+    if carried > 0 {
+        let (end, other) = (&states[k], &looser[k]);
+        let mut g = vec![0.0; n * n];
+        if !connection.metric(&end[..n], &mut g) {
+            return Err(leaves_domain());
+        }
+        let norm = |w: &[f64]| -> f64 {
+            let mut s = 0.0;
+            for i in 0..n {
+                for j in 0..n {
+                    s += g[i * n + j] * w[i] * w[j];
+                }
+            }
+            s.max(0.0).sqrt()
+        };
+        for w in 0..carried {
+            let at = 2 * n + w * n;
+            let vector = &end[at..at + n];
+            let difference: Vec<f64> = (0..n).map(|i| vector[i] - other[at + i]).collect();
+            if norm(&difference) > RESULT_TOLERANCE * norm(vector) {
+                return Err(unresolved());
+            }
+        }
+    }
+    Ok(states)
+}
+
+/// The states at t = 0, 1/k, …, up to where the flow could be integrated, and the error
+/// that stopped it before t = 1; `extent` takes in every step's position.
+fn walk<C: Connection + ?Sized>(
+    flow: &mut Flow<'_, C>,
+    y0: &[f64],
+    k: usize,
+    extent: &mut [(f64, f64)],
+) -> (Vec<Vec<f64>>, Option<NumericError>) {
+    let n = flow.n;
+    let mut y = y0.to_vec();
+    let mut states = vec![y.clone()];
     for _ in 0..k {
         // Each piece is the flow for time 1/k: scale the velocity, integrate, scale back.
-        for v in &mut y[n..] {
+        for v in &mut y[n..2 * n] {
             *v /= k as f64;
         }
-        match flow.integrate(y.clone()) {
+        match flow.integrate_within(y.clone(), extent) {
             Ok(next) => y = next,
-            Err(e) => return (points, Some(e)),
+            Err(e) => return (states, Some(e)),
         }
-        for v in &mut y[n..] {
+        for v in &mut y[n..2 * n] {
             *v *= k as f64;
         }
-        points.push(y[..n].to_vec());
+        states.push(y.clone());
     }
-    (points, None)
+    (states, None)
 }
 
 /// The vectors `vectors` (each of `from.len()` components) at `from`, carried by parallel
 /// transport (Levi-Civita) along the geodesic from `from` with initial velocity `velocity`
-/// to its point at t = 1; with it, that end point.
+/// to its point at t = 1, each to [`RESULT_TOLERANCE`] of its Fisher length; with it, that
+/// end point.
 pub fn parallel_transport<C: Connection + ?Sized>(
     connection: &C,
     from: &[f64],
@@ -318,14 +426,14 @@ pub fn parallel_transport<C: Connection + ?Sized>(
     vectors: &[Vec<f64>],
 ) -> Result<(Vec<f64>, Vec<Vec<f64>>), NumericError> {
     let n = from.len();
-    let mut flow = flow(connection, false);
-    flow.carried = vectors.len();
     let mut y0 = [from, velocity].concat();
     for w in vectors {
         assert_eq!(w.len(), n, "a vector has one component per coordinate");
         y0.extend_from_slice(w);
     }
-    let y = flow.integrate(y0)?;
+    let y = checked(connection, &y0, 1, vectors.len())?
+        .pop()
+        .expect("the end");
     let carried = y[2 * n..].chunks(n).map(<[f64]>::to_vec).collect();
     Ok((y[..n].to_vec(), carried))
 }
@@ -339,7 +447,7 @@ fn flow<C: Connection + ?Sized>(connection: &C, variational: bool) -> Flow<'_, C
         carried: 0,
         max_steps: 100_000,
         tolerance: STEP_TOLERANCE,
-        floor: vec![1.0; n],
+        floor: None,
         gamma: vec![0.0; n * n * n],
         dgamma: vec![0.0; n * n * n * n],
     }
@@ -408,9 +516,9 @@ fn newton<C: Connection + ?Sized>(
     from: &[f64],
     to: &DVector<f64>,
     mut v: DVector<f64>,
+    floor: &[f64],
 ) -> Result<(DVector<f64>, f64), NumericError> {
     // Misses are measured coordinate by coordinate in each one's own scale.
-    let floor = flows.plain.floor.clone();
     let gap = |end: &DVector<f64>| {
         (0..to.len())
             .map(|i| (end[i] - to[i]).abs() / (to[i].abs() + floor[i]))
@@ -534,8 +642,8 @@ pub fn shoot<C: Connection + ?Sized>(
         variational: flow(connection, true),
         plain: flow(connection, false),
     };
-    flows.variational.floor.clone_from(&floor);
-    flows.plain.floor = floor;
+    flows.variational.floor = Some(floor.clone());
+    flows.plain.floor = Some(floor.clone());
     // A trial velocity that heads for the boundary can take thousands of ever shorter
     // steps before it is rejected; a geodesic between two points of the domain takes a
     // handful. Shooting gives up on a trial after SHOOTING_STEPS and damps it instead.
@@ -547,7 +655,7 @@ pub fn shoot<C: Connection + ?Sized>(
     // Guess to second order: x(1) ≈ x₀ + v − ½Γ(v, v), so v ≈ Δ + ½Γ(Δ, Δ) with Γ at the
     // midpoint; the straight line when Γ is not available there.
     let guess = second_order_guess(connection, &start, &straight).unwrap_or(straight.clone());
-    let mut result = newton(&mut flows, from, &target, guess);
+    let mut result = newton(&mut flows, from, &target, guess, &floor);
     // Continuation: reach points along the straight line in more and more pieces, each
     // solution the next guess (its velocity scaled to the longer stretch).
     let mut pieces = 2;
@@ -557,7 +665,7 @@ pub fn shoot<C: Connection + ?Sized>(
         for k in 1..=pieces {
             let s = k as f64 / pieces as f64;
             let goal = &start + &straight * s;
-            match newton(&mut flows, from, &goal, v.clone()) {
+            match newton(&mut flows, from, &goal, v.clone(), &floor) {
                 Ok((found, _)) => v = &found * ((k + 1) as f64 / k as f64),
                 Err(_) => {
                     ok = false;
@@ -571,6 +679,7 @@ pub fn shoot<C: Connection + ?Sized>(
                 from,
                 &target,
                 v * (pieces as f64 / (pieces + 1) as f64),
+                &floor,
             );
         }
         pieces *= 2;

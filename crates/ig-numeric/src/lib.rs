@@ -19,7 +19,7 @@ pub use divergence::kl_divergence;
 pub use expectation::{Integral, Integrand, Member, LEVEL_TOLERANCE, MASS_TOLERANCE};
 pub use geodesic::{
     exponential_map, geodesic_path, geodesic_points, parallel_transport, shoot, Connection, Shot,
-    TARGET_TOLERANCE,
+    RESULT_TOLERANCE, TARGET_TOLERANCE,
 };
 pub use geometry::{numeric_geometry, Estimate, NumericGeometry};
 pub use sample::{extreme_points, in_domain, interior_points};
