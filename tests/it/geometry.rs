@@ -8,7 +8,7 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 /// Runs `ig` with `input` on standard input.
-fn with_stdin(args: &[&str], input: &str) -> Output {
+pub fn with_stdin(args: &[&str], input: impl AsRef<[u8]>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ig"))
         .args(args)
         .stdin(Stdio::piped())
@@ -20,7 +20,7 @@ fn with_stdin(args: &[&str], input: &str) -> Output {
         .stdin
         .take()
         .unwrap()
-        .write_all(input.as_bytes())
+        .write_all(input.as_ref())
         .unwrap();
     child.wait_with_output().unwrap()
 }
@@ -594,7 +594,7 @@ fn the_threads_do_not_change_a_batch() {
             .stdin
             .take()
             .unwrap()
-            .write_all(input.as_bytes())
+            .write_all(input.as_ref())
             .unwrap();
         child.wait_with_output().unwrap().stdout
     };

@@ -4,21 +4,8 @@
 //! problem), never a wrong number with exit status 0.
 
 use crate::cli::{bad_input, json};
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
-/// Runs `ig` with `input` on standard input.
-fn with_stdin(args: &[&str], input: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ig"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("ig runs");
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    child.wait_with_output().unwrap()
-}
+use crate::geometry::with_stdin;
+use std::process::{Command, Output};
 
 /// Expects exit status 2, nothing on standard output and one line on standard error that
 /// contains every needle.
