@@ -149,28 +149,19 @@ fn numbers_beyond_the_doubles_are_refused_wherever_points_are_read() {
             beyond,
         );
     }
-    bad_input(
-        &[
-            "exp",
-            "normal",
-            "--at",
-            "mu=0,sigma=1",
-            "--velocity",
-            "mu=1e400,sigma=0",
-        ],
-        beyond,
-    );
-    bad_input(
-        &[
-            "exp",
-            "normal",
-            "--at",
-            "mu=0,sigma=1",
-            "--velocity",
-            "mu=1e-400,sigma=0",
-        ],
-        beyond,
-    );
+    for velocity in ["mu=1e400,sigma=0", "mu=1e-400,sigma=0"] {
+        bad_input(
+            &[
+                "exp",
+                "normal",
+                "--at",
+                "mu=0,sigma=1",
+                "--velocity",
+                velocity,
+            ],
+            beyond,
+        );
+    }
     // In a batch: CSV, JSON arrays, JSON objects and JSON strings alike (a JSON number is
     // read as written, not rounded to a double first).
     for input in [

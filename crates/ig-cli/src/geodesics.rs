@@ -39,15 +39,9 @@ fn numeric(family: &Family) -> impl Fn(ig_numeric::NumericError) -> Failure + '_
     move |e| Failure::input(format!("{}: {e}", family.name))
 }
 
-/// A record's slot as doubles (a vector's components may be any decimals, but must be
-/// doubles).
-fn floats(r: &Record, slot: usize) -> Result<Vec<f64>, Failure> {
-    let v: Vec<f64> = r.slots[slot].iter().map(to_f64).collect();
-    if v.iter().all(|x| x.is_finite()) {
-        Ok(v)
-    } else {
-        Err(Failure::input("a component is beyond the range of doubles"))
-    }
+/// A record's slot as doubles (every value read was checked to be within their range).
+fn floats(r: &Record, slot: usize) -> Vec<f64> {
+    r.slots[slot].iter().map(to_f64).collect()
 }
 
 /// The components of a vector as `name=value,…`, and as JSON.
@@ -111,7 +105,7 @@ pub fn distance(a: DistanceArgs) -> Result<String, Failure> {
         "geodesic"
     };
     batch::run(&records, m, a.json, |m, r| {
-        let (from, to) = (floats(r, 0)?, floats(r, 1)?);
+        let (from, to) = (floats(r, 0), floats(r, 1));
         if from == to {
             return Ok(answer(0.0, name));
         }
@@ -135,7 +129,7 @@ pub fn exp(a: ExpArgs) -> Result<String, Failure> {
     let method = method_name(&m);
     batch::run(&records, m, a.json, |m, r| {
         let y = m
-            .exp(&floats(r, 0)?, &floats(r, 1)?)
+            .exp(&floats(r, 0), &floats(r, 1))
             .map_err(numeric(&family))?;
         Ok(vector_answer(
             &family,
@@ -159,7 +153,7 @@ pub fn log(a: PairArgs) -> Result<String, Failure> {
     let m = manifold(&family, a.method)?;
     let method = method_name(&m);
     batch::run(&records, m, a.json, |m, r| {
-        let (from, to) = (floats(r, 0)?, floats(r, 1)?);
+        let (from, to) = (floats(r, 0), floats(r, 1));
         let (velocity, distance) = if from == to {
             (vec![0.0; from.len()], 0.0)
         } else {
@@ -194,11 +188,11 @@ pub fn geodesic(a: GeodesicArgs) -> Result<String, Failure> {
     // A batch prints one JSON line per record whatever the format.
     let json = a.json || a.format == PathFormat::Json || !single;
     batch::run(&records, m, json, |m, r| {
-        let from = floats(r, 0)?;
+        let from = floats(r, 0);
         let velocity = match second {
-            Slot::Vector(_) => floats(r, 1)?,
+            Slot::Vector(_) => floats(r, 1),
             Slot::Point(_) => {
-                let to = floats(r, 1)?;
+                let to = floats(r, 1);
                 if from == to {
                     vec![0.0; from.len()]
                 } else {
@@ -234,7 +228,7 @@ pub fn transport(a: TransportArgs) -> Result<String, Failure> {
     let m = manifold(&family, a.method)?;
     let method = method_name(&m);
     batch::run(&records, m, a.json, |m, r| {
-        let (from, to, w) = (floats(r, 0)?, floats(r, 1)?, floats(r, 2)?);
+        let (from, to, w) = (floats(r, 0), floats(r, 1), floats(r, 2));
         let carried = if from == to {
             w
         } else {
@@ -347,7 +341,7 @@ pub fn sectional(a: SectionalArgs) -> Result<String, Failure> {
                 &family,
                 &r.slots[0],
             )?,
-            None => numeric_sectional(&family, &floats(r, 0)?, &floats(r, 1)?, &floats(r, 2)?)?,
+            None => numeric_sectional(&family, &floats(r, 0), &floats(r, 1), &floats(r, 2))?,
         };
         Ok(Answer {
             text: format!("{k}"),
@@ -423,11 +417,7 @@ fn numeric_sectional(family: &Family, x: &[f64], u: &[f64], v: &[f64]) -> Result
 pub fn mean(a: MeanArgs) -> Result<String, Failure> {
     let family = load(&a.family)?;
     let records = batch::gather(&family, &[(Slot::Point("at"), None)], Some(&a.points))?;
-    let points = records
-        .list()
-        .iter()
-        .map(|r| floats(r, 0))
-        .collect::<Result<Vec<_>, _>>()?;
+    let points: Vec<Vec<f64>> = records.list().iter().map(|r| floats(r, 0)).collect();
     let m = manifold(&family, a.method)?;
     let mean = m.frechet_mean(&points).map_err(numeric(&family))?;
     Ok(if a.json {

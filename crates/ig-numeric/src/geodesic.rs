@@ -328,15 +328,14 @@ fn checked<C: Connection + ?Sized>(
     let mut flow = flow(connection, false);
     flow.carried = carried;
     let mut extent: Vec<(f64, f64)> = y0[..n].iter().map(|&x| (x, x)).collect();
-    let states = match walk(&mut flow, y0, k, &mut extent) {
-        (states, None) => states,
-        (_, Some(e)) => return Err(e),
+    let whole = |flow: &mut Flow<'_, C>, extent: &mut [(f64, f64)]| match walk(flow, y0, k, extent)
+    {
+        (states, None) => Ok(states),
+        (_, Some(e)) => Err(e),
     };
+    let states = whole(&mut flow, &mut extent)?;
     flow.tolerance = CHECK_TOLERANCE;
-    let looser = match walk(&mut flow, y0, k, &mut []) {
-        (states, None) => states,
-        (_, Some(e)) => return Err(e),
-    };
+    let looser = whole(&mut flow, &mut [])?;
     let unresolved = || {
         NumericError::Geodesic(format!(
             "the geodesic cannot be followed to a relative accuracy of {RESULT_TOLERANCE:e} here (a coordinate or vector is too small for double precision along it)"
