@@ -9,7 +9,8 @@ use crate::file::{substitute_defined, Point};
 use crate::statement::{coordinate_symbol, placeholder, Term};
 use ig_expr::{BigRational, Expr};
 use ig_numeric::{
-    CompiledConnection, Member, NumericConnection, NumericError, Tape, LEVEL_TOLERANCE,
+    observation_inputs, with_remainder, CompiledConnection, Member, NumericConnection,
+    NumericError, Tape, LEVEL_TOLERANCE,
 };
 use ig_rules::Canonicalizer;
 use ig_spec::{Family, SampleSpace, TO_SUFFIX};
@@ -405,8 +406,12 @@ impl Integrand {
             .filter(|s| !family.variables.contains(s))
             .collect();
         inputs.sort();
-        let all: Vec<String> = inputs.iter().chain(&family.variables).cloned().collect();
-        let tape = Tape::compile(&all, std::slice::from_ref(f)).map_err(|e| e.to_string())?;
+        let all: Vec<String> = inputs
+            .iter()
+            .cloned()
+            .chain(observation_inputs(family))
+            .collect();
+        let tape = Tape::compile(&all, &[with_remainder(family, f)]).map_err(|e| e.to_string())?;
         Ok(Integrand {
             expr: f.clone(),
             tape,
@@ -733,7 +738,7 @@ fn expectation(
                 .ok_or_else(|| format!("'{s}' has no value in this assignment"))?,
         );
     }
-    fixed.extend(std::iter::repeat_n(0.0, family.variables.len()));
+    fixed.extend(std::iter::repeat_n(0.0, observation_inputs(family).len()));
     let member = Member::new(family, point).map_err(|e| e.to_string())?;
     integrable(&member, integrand, &fixed)?;
     let integral = member

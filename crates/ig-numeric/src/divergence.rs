@@ -21,7 +21,7 @@ impl Integrand for LogRatio<'_> {
     fn eval(&self, x: &[f64], log_density: f64, _: &mut (), out: &mut [f64]) {
         // Where `to` has no density but `from` has, the divergence is infinite: the
         // non-finite value is reported by the expectation as an error.
-        out[0] = log_density - self.to.log_density(x);
+        out[0] = log_density - self.to.log_density_at(x);
     }
 }
 

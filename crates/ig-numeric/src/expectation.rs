@@ -16,6 +16,7 @@
 //! group of results is below [`LEVEL_TOLERANCE`] of the group's scale; every rule checks that
 //! the density integrates to one, which catches mass the rule could not see.
 
+use crate::observation::{has_remainder, observation_inputs, with_remainder};
 use crate::tape::Tape;
 use crate::NumericError;
 use ig_spec::{Family, SampleSpace};
@@ -114,10 +115,10 @@ impl<'a> Member<'a> {
         let inputs: Vec<String> = family
             .coordinates
             .iter()
-            .chain(&family.variables)
             .cloned()
+            .chain(observation_inputs(family))
             .collect();
-        let density = Tape::compile(&inputs, std::slice::from_ref(&family.log_density))?;
+        let density = Tape::compile(&inputs, &[with_remainder(family, &family.log_density)])?;
         Ok(Member {
             family,
             point: point.to_vec(),
@@ -130,7 +131,8 @@ impl<'a> Member<'a> {
         self.family
     }
 
-    /// ℓ compiled over the coordinates, then the observation's components.
+    /// ℓ compiled over the coordinates, then the observation's inputs
+    /// ([`crate::observation_inputs`]).
     pub(crate) fn tape(&self) -> &Tape {
         &self.density
     }
@@ -140,10 +142,21 @@ impl<'a> Member<'a> {
         &self.point
     }
 
-    /// ℓ(x∣ξ) in `f64`; NaN or −∞ where x is outside the support.
+    /// ℓ(x∣ξ) in `f64` at the values `x` of the family's variables; NaN or −∞ where x is
+    /// outside the support. A remainder the sample space has is computed from `x` in
+    /// doubles (the quadrature supplies it to full accuracy instead).
     pub fn log_density(&self, x: &[f64]) -> f64 {
+        let mut observation = x.to_vec();
+        if has_remainder(&self.family.sample_space) {
+            observation.push(1.0 - x.iter().sum::<f64>());
+        }
+        self.log_density_at(&observation)
+    }
+
+    /// ℓ at an observation that fills every input of [`crate::observation_inputs`].
+    pub(crate) fn log_density_at(&self, observation: &[f64]) -> f64 {
         let mut inputs = self.point.clone();
-        inputs.extend_from_slice(x);
+        inputs.extend_from_slice(observation);
         self.density.eval(&inputs)[0]
     }
 
@@ -218,7 +231,7 @@ impl<'a> Member<'a> {
     /// Adds the observation `x` with log-weight `log_w` (before the density) to `nodes`,
     /// unless the density vanishes there.
     fn push(&self, nodes: &mut Nodes, x: &[f64], log_w: f64) {
-        let l = self.log_density(x);
+        let l = self.log_density_at(x);
         let w = (l + log_w).exp();
         nodes.finite += usize::from(l.is_finite());
         if l.is_finite() && w > 0.0 && w.is_finite() {
@@ -344,10 +357,10 @@ impl Member<'_> {
         let inputs: Vec<String> = self.density.inputs().to_vec();
         let tape = Tape::compile(&inputs, &kinks_args)?;
         let values = |y: f64| {
-            let mut x = [0.0];
+            let mut x = vec![0.0; whole.width()];
             whole.map_whole(&[y], &mut x);
             let mut input = self.point.clone();
-            input.push(x[0]);
+            input.extend(x);
             tape.eval(&input)
         };
         let mut kinks: Vec<f64> = Vec::new();
@@ -489,6 +502,8 @@ fn change(groups: &[Range<usize>], a: &Integral, b: &Integral) -> f64 {
 struct Chart {
     space: SampleSpace,
     d: usize,
+    /// Whether x carries the remainder after its d variables ([`crate::observation`]).
+    remainder: bool,
     /// The piece `(lo, hi)` of the whole chart's line (ends may be infinite).
     piece: Option<(f64, f64)>,
 }
@@ -510,8 +525,14 @@ impl Chart {
         Chart {
             space: space.clone(),
             d,
+            remainder: has_remainder(space),
             piece,
         }
+    }
+
+    /// The length of the observations it maps to.
+    fn width(&self) -> usize {
+        self.d + usize::from(self.remainder)
     }
 
     /// x(u) into `x`; returns ln |det ∂x/∂u|.
@@ -541,6 +562,7 @@ impl Chart {
             }
             SampleSpace::UnitInterval => {
                 x[0] = logistic(y[0]);
+                x[1] = logistic(-y[0]);
                 -softplus(-y[0]) - softplus(y[0])
             }
             SampleSpace::Simplex => {
@@ -554,6 +576,7 @@ impl Chart {
                     log_rest += log_1mv;
                     rest = log_rest.exp();
                 }
+                x[self.d] = rest;
                 log_j
             }
             _ => {
@@ -590,9 +613,9 @@ fn double_exponential(t: f64, heavy: bool) -> (f64, f64) {
 
 impl Frame {
     fn log_mapped(member: &Member, chart: &Chart, y: &[f64]) -> f64 {
-        let mut x = vec![0.0; chart.d];
+        let mut x = vec![0.0; chart.width()];
         let log_j = chart.map(y, &mut x);
-        let l = member.log_density(&x) + log_j;
+        let l = member.log_density_at(&x) + log_j;
         // +∞ is rounding (x³ underflowing inside a logarithm), not a density.
         if l.is_finite() {
             l
@@ -730,7 +753,7 @@ impl Frame {
         }
         let mut nodes = Nodes::new();
         let mut index: Vec<i64> = ranges.iter().map(|r| r.0).collect();
-        let mut x = vec![0.0; d];
+        let mut x = vec![0.0; chart.width()];
         let base = self.log_det + d as f64 * h.ln();
         'all: loop {
             let mut z = DVector::zeros(d);

@@ -11,6 +11,7 @@ mod expectation;
 mod functions;
 mod geodesic;
 mod geometry;
+mod observation;
 mod sample;
 mod tape;
 
@@ -22,6 +23,7 @@ pub use geodesic::{
     RESULT_TOLERANCE, TARGET_TOLERANCE,
 };
 pub use geometry::{numeric_geometry, Estimate, NumericGeometry};
+pub use observation::{observation_inputs, with_remainder, REMAINDER};
 pub use sample::{extreme_points, in_domain, interior_points};
 pub use tape::{Tape, TapeError, LANES};
 
