@@ -61,16 +61,15 @@ fn mass_near_the_remainders_zero_keeps_full_accuracy() {
     for (name, a) in cases {
         let family = catalogue_family(name).unwrap();
         let g = numeric_geometry(&family, &a).unwrap();
-        let n = a.len();
         let total: f64 = a.iter().sum();
         let delta = |i: usize, j: usize| if i == j { 1.0 } else { 0.0 };
         let mut metric = Vec::new();
         let mut first = Vec::new();
-        for i in 0..n {
-            for j in 0..n {
-                metric.push(psi(1, a[i]) * delta(i, j) - psi(1, total));
-                for k in 0..n {
-                    first.push(0.5 * (psi(2, a[i]) * delta(i, j) * delta(j, k) - psi(2, total)));
+        for (i, &ai) in a.iter().enumerate() {
+            for j in 0..a.len() {
+                metric.push(psi(1, ai) * delta(i, j) - psi(1, total));
+                for k in 0..a.len() {
+                    first.push(0.5 * (psi(2, ai) * delta(i, j) * delta(j, k) - psi(2, total)));
                 }
             }
         }
