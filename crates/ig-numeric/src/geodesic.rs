@@ -32,6 +32,10 @@ pub const TARGET_TOLERANCE: f64 = 1e-11;
 /// The most integration steps one trial of shooting may take.
 const SHOOTING_STEPS: usize = 250;
 
+/// A first guess whose end misses the target by more than this (relative to each
+/// coordinate's scale) goes to continuation before Newton's method.
+const FAR: f64 = 0.5;
+
 /// Step numbers of the modified midpoint rule, one per row of the extrapolation table.
 const SEQUENCE: [usize; 9] = [2, 4, 6, 8, 10, 12, 14, 16, 18];
 
@@ -653,8 +657,29 @@ pub fn shoot<C: Connection + ?Sized>(
     let straight = &target - &start;
     // Guess to second order: x(1) ≈ x₀ + v − ½Γ(v, v), so v ≈ Δ + ½Γ(Δ, Δ) with Γ at the
     // midpoint; the straight line when Γ is not available there.
-    let guess = second_order_guess(connection, &start, &straight).unwrap_or(straight.clone());
-    let mut result = newton(&mut flows, from, &target, guess, &floor);
+    // The expansion misleads where Γ changes fast along the way (a gamma's rate from 4.4 to
+    // 2, whose expanded guess ended 2.6e5 times the target's scale away), so of it and the
+    // straight line the one whose loosely integrated end lands nearer is taken.
+    let miss = |v: &DVector<f64>, flows: &mut Flows<'_, C>| {
+        end_point(&mut flows.plain, from, v, 1e-6).map_or(f64::INFINITY, |end| {
+            (0..n)
+                .map(|i| (end[i] - to[i]).abs() / (to[i].abs() + floor[i]))
+                .fold(0.0, f64::max)
+        })
+    };
+    let straight_miss = miss(&straight, &mut flows);
+    let (guess, guess_miss) = second_order_guess(connection, &start, &straight)
+        .map(|second| (miss(&second, &mut flows), second))
+        .filter(|(m, _)| *m <= straight_miss)
+        .map_or((straight.clone(), straight_miss), |(m, second)| (second, m));
+    // Newton's method from a guess that lands far off (beyond FAR of the scale) mostly
+    // crawls; continuation is tried first there, and the direct attempt last.
+    let far = guess_miss > FAR;
+    let mut result = if far {
+        Err(NumericError::Geodesic("shooting did not converge".into()))
+    } else {
+        newton(&mut flows, from, &target, guess.clone(), &floor)
+    };
     // Continuation: reach points along the straight line in more and more pieces, each
     // solution the next guess (its velocity scaled to the longer stretch).
     let mut pieces = 2;
@@ -682,6 +707,9 @@ pub fn shoot<C: Connection + ?Sized>(
             );
         }
         pieces *= 2;
+    }
+    if far && result.is_err() {
+        result = newton(&mut flows, from, &target, guess, &floor);
     }
     let (velocity, miss) = result?;
     let mut g = vec![0.0; n * n];
