@@ -28,7 +28,7 @@ pub use file::{
     Minimiser, Point, Side, Variable,
 };
 pub use identity::{check_identity, checks, Check, IdentityError};
-pub use routes::{compiled_connection, Value};
+pub use routes::{compile_connection, compiled_connection, Value};
 pub use statement::{Relation, Term};
 pub use tensor::{tensor, tensors, Tensor};
 pub use verdict::{short, Expected, Proved, Refutation, Verdict, Verified};

@@ -45,32 +45,96 @@ fn binary() -> Option<String> {
     ))
 }
 
+/// Where a family's entry lives, and what it must record to be used: this binary and the
+/// family's whole content; `None` when the cache is off.
+struct Entry {
+    path: PathBuf,
+    binary: String,
+    content: String,
+}
+
+impl Entry {
+    fn of(family: &Family) -> Option<Entry> {
+        let (dir, binary) = (folder()?, binary()?);
+        let content = format!("{family:?}");
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (&binary, &content).hash(&mut hasher);
+        let path = dir.join(format!("{:016x}.json", hasher.finish()));
+        Some(Entry {
+            path,
+            binary,
+            content,
+        })
+    }
+
+    /// The stored entry, if this binary wrote it for this family.
+    fn stored(&self) -> Option<Value> {
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(&self.path).ok()?).ok()?;
+        (v["binary"].as_str()? == self.binary && v["family"].as_str()? == self.content).then_some(v)
+    }
+
+    /// Stores `g`. A failure to write only costs the next run a derivation. The entry
+    /// appears whole or not at all (written beside it, then renamed).
+    fn store(&self, g: &Geometry) {
+        let (Some(dir), Some(name)) = (self.path.parent(), self.path.file_name()) else {
+            return;
+        };
+        let _ = std::fs::create_dir_all(dir).and_then(|()| {
+            let temporary = dir.join(format!(
+                ".{}.{}.tmp",
+                name.to_string_lossy(),
+                std::process::id()
+            ));
+            std::fs::write(
+                &temporary,
+                write(g, &self.binary, &self.content).to_string(),
+            )?;
+            std::fs::rename(&temporary, &self.path)
+        });
+    }
+}
+
 /// The family's geometry, from the cache when an entry for this family and this binary is
 /// there, else derived (and stored).
 pub fn derive(family: &Family) -> Result<Geometry, DeriveError> {
-    let (Some(dir), Some(binary)) = (folder(), binary()) else {
+    let Some(entry) = Entry::of(family) else {
         return ig_symbolic::derive(family);
     };
-    let content = format!("{family:?}");
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    (&binary, &content).hash(&mut hasher);
-    let key = hasher.finish();
-    let path = dir.join(format!("{key:016x}.json"));
-    if let Some(g) = std::fs::read_to_string(&path)
-        .ok()
-        .and_then(|text| read(&text, &binary, &content))
-    {
+    if let Some(g) = entry.stored().and_then(|v| read(&v)) {
         return Ok(g);
     }
     let g = ig_symbolic::derive(family)?;
-    // A failure to write only costs the next run a derivation. The entry appears whole or
-    // not at all (written beside it, then renamed).
-    let _ = std::fs::create_dir_all(&dir).and_then(|()| {
-        let temporary = dir.join(format!(".{key:016x}.{}.tmp", std::process::id()));
-        std::fs::write(&temporary, write(&g, &binary, &content).to_string())?;
-        std::fs::rename(&temporary, &path)
-    });
+    entry.store(&g);
     Ok(g)
+}
+
+/// The closed forms the geodesic commands need, the metric and the Christoffel symbols:
+/// from a cached entry only those are read back (the whole of a dirichlet4 entry, 0.5 MB of
+/// formulas, takes 60 ms to read).
+pub struct Connection {
+    /// The coordinates, in order.
+    pub coordinates: Vec<String>,
+    /// `metric[i][j]` = gᵢⱼ.
+    pub metric: Vec<Vec<Expr>>,
+    /// `christoffel[k][i][j]` = Γᵏᵢⱼ.
+    pub christoffel: Vec<Vec<Vec<Expr>>>,
+}
+
+/// The family's metric and Christoffel symbols, from the cache when it has them, else
+/// derived with the rest of the geometry (and stored).
+pub fn connection(family: &Family) -> Result<Connection, DeriveError> {
+    if let Some(c) = Entry::of(family)
+        .and_then(|entry| entry.stored())
+        .and_then(|v| read_connection(&v))
+    {
+        return Ok(c);
+    }
+    let g = derive(family)?;
+    Ok(Connection {
+        coordinates: g.coordinates,
+        metric: g.metric,
+        christoffel: g.christoffel,
+    })
 }
 
 fn write(g: &Geometry, binary: &str, content: &str) -> Value {
@@ -106,23 +170,31 @@ fn nested3(t: &[Vec<Vec<Expr>>], text: &mut impl FnMut(&Expr) -> Value) -> Value
     Value::Array(t.iter().map(|m| nested(m, text)).collect())
 }
 
-/// The geometry of an entry, if it was written by this binary for this family and reads
-/// back whole.
-fn read(text: &str, binary: &str, content: &str) -> Option<Geometry> {
-    let v: Value = serde_json::from_str(text).ok()?;
-    if v["binary"].as_str()? != binary || v["family"].as_str()? != content {
-        return None;
-    }
-    let expr = |v: &Value| parse(v.as_str()?).ok();
-    let list = |v: &Value| v.as_array()?.iter().map(expr).collect::<Option<Vec<_>>>();
-    let matrix = |v: &Value| v.as_array()?.iter().map(list).collect::<Option<Vec<_>>>();
-    let rank3 = |v: &Value| v.as_array()?.iter().map(matrix).collect::<Option<Vec<_>>>();
-    let names = |v: &Value| {
-        v.as_array()?
-            .iter()
-            .map(|s| s.as_str().map(String::from))
-            .collect::<Option<Vec<_>>>()
-    };
+fn expr(v: &Value) -> Option<Expr> {
+    parse(v.as_str()?).ok()
+}
+
+fn list(v: &Value) -> Option<Vec<Expr>> {
+    v.as_array()?.iter().map(expr).collect()
+}
+
+fn matrix(v: &Value) -> Option<Vec<Vec<Expr>>> {
+    v.as_array()?.iter().map(list).collect()
+}
+
+fn rank3(v: &Value) -> Option<Vec<Vec<Vec<Expr>>>> {
+    v.as_array()?.iter().map(matrix).collect()
+}
+
+fn names(v: &Value) -> Option<Vec<String>> {
+    v.as_array()?
+        .iter()
+        .map(|s| s.as_str().map(String::from))
+        .collect()
+}
+
+/// The geometry of a stored entry, if it reads back whole.
+fn read(v: &Value) -> Option<Geometry> {
     Some(Geometry {
         coordinates: names(&v["coordinates"])?,
         alpha: v["alpha"].as_str()?.to_string(),
@@ -144,27 +216,62 @@ fn read(text: &str, binary: &str, content: &str) -> Option<Geometry> {
     })
 }
 
+/// The connection of a stored entry, if its parts read back whole.
+fn read_connection(v: &Value) -> Option<Connection> {
+    Some(Connection {
+        coordinates: names(&v["coordinates"])?,
+        metric: matrix(&v["metric"])?,
+        christoffel: rank3(&v["christoffel"])?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn an_entry_reads_back_the_same_geometry_and_only_for_its_family_and_binary() {
+        let dir = tempfile::tempdir().unwrap();
         for name in ["gamma", "dirichlet3", "von_mises", "mvnormal2"] {
             let family = ig_spec::catalogue_family(name).unwrap();
             let g = ig_symbolic::derive(&family).unwrap();
-            let content = format!("{family:?}");
-            let entry = write(&g, "ig 1", &content).to_string();
-            let back = read(&entry, "ig 1", &content).expect("reads back");
+            let entry = Entry {
+                path: dir.path().join(format!("{name}.json")),
+                binary: "ig 1".into(),
+                content: format!("{family:?}"),
+            };
+            entry.store(&g);
+            let stored = entry.stored().expect("stored");
+            let back = read(&stored).expect("reads back");
             assert_eq!(format!("{back:?}"), format!("{g:?}"), "{name}");
-            assert!(read(&entry, "ig 2", &content).is_none());
-            let other = format!("{:?}", ig_spec::catalogue_family("beta").unwrap());
-            assert!(read(&entry, "ig 1", &other).is_none());
+            let c = read_connection(&stored).expect("reads back");
+            assert_eq!(
+                (&c.coordinates, &c.metric, &c.christoffel),
+                (&g.coordinates, &g.metric, &g.christoffel)
+            );
+            let other_binary = Entry {
+                binary: "ig 2".into(),
+                ..entry
+            };
+            assert!(other_binary.stored().is_none());
+            let other_family = Entry {
+                content: format!("{:?}", ig_spec::catalogue_family("beta").unwrap()),
+                ..other_binary
+            };
+            assert!(other_family.stored().is_none());
             // A damaged entry is ignored, never half used.
-            let mut damaged: Value = serde_json::from_str(&entry).unwrap();
-            damaged["metric"][0][0] = json!("1 +");
-            assert!(read(&damaged.to_string(), "ig 1", &content).is_none());
-            assert!(read(&entry[..entry.len() / 2], "ig 1", &content).is_none());
+            let mut damaged = stored.clone();
+            damaged["christoffel"][0][0][0] = json!("1 +");
+            assert!(read(&damaged).is_none() && read_connection(&damaged).is_none());
+            let text = write(&g, "ig 1", &format!("{family:?}")).to_string();
+            let path = dir.path().join(format!("{name}.json"));
+            std::fs::write(&path, &text[..text.len() / 2]).unwrap();
+            let entry = Entry {
+                path,
+                binary: "ig 1".into(),
+                content: format!("{family:?}"),
+            };
+            assert!(entry.stored().is_none());
         }
     }
 }

@@ -58,10 +58,23 @@ pub fn sized_family(name: &str) -> Option<Result<Family, String>> {
 /// The family's geometry, derived symbolically. `instead` says what the command can do
 /// for a family without exponential structure (which has nothing derived symbolically).
 pub fn geometry(family: &Family, instead: &str) -> Result<Geometry, Failure> {
-    crate::cache::derive(family).map_err(|err| match err {
+    crate::cache::derive(family).map_err(derive_failure(family, instead))
+}
+
+/// The family's derived metric and Christoffel symbols (all the geodesic commands need),
+/// refused as [`geometry`] refuses.
+pub fn connection(family: &Family, instead: &str) -> Result<crate::cache::Connection, Failure> {
+    crate::cache::connection(family).map_err(derive_failure(family, instead))
+}
+
+fn derive_failure<'a>(
+    family: &'a Family,
+    instead: &'a str,
+) -> impl Fn(DeriveError) -> Failure + 'a {
+    move |err| match err {
         DeriveError::NotExponential(_) => Failure::input(format!("{err}; {instead}")),
         err => Failure::input(format!("family '{}': {err}", family.name)),
-    })
+    }
 }
 
 /// What `--method numeric` offers a family without exponential structure.

@@ -6,7 +6,7 @@ use crate::args::{
     SectionalArgs, TransportArgs,
 };
 use crate::batch::{self, Answer, Record, Slot};
-use crate::family::{at_point, geometry, load, show_point, two_point};
+use crate::family::{at_point, connection, geometry, load, show_point, two_point};
 use crate::Failure;
 use ig_expr::{to_f64, BigRational, Expr};
 use ig_report::Manifold;
@@ -20,11 +20,13 @@ fn manifold(family: &Family, method: Option<Method>) -> Result<Manifold<'_>, Fai
     if method == Some(Method::Numeric) || method.is_none() && family.exponential.is_none() {
         return Ok(Manifold::numeric(family));
     }
-    let g = geometry(
+    let c = connection(
         family,
         "--method numeric follows geodesics on the connection computed from the log-density alone",
     )?;
-    Manifold::symbolic(family, &g).map_err(|e| Failure::input(format!("{}: {e}", family.name)))
+    ig_report::compile_connection(&c.coordinates, &c.metric, &c.christoffel)
+        .map(|compiled| Manifold::compiled(family, compiled))
+        .map_err(|e| Failure::input(format!("{}: {e}", family.name)))
 }
 
 fn method_name(m: &Manifold) -> &'static str {

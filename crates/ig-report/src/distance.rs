@@ -2,7 +2,7 @@
 //! by shooting with the derived Christoffel symbols compiled (the fast path).
 
 use crate::error::DistanceError;
-pub use ig_claim::compiled_connection;
+pub use ig_claim::{compile_connection, compiled_connection};
 use ig_numeric::shoot;
 use ig_spec::{Family, TO_SUFFIX};
 use ig_symbolic::{DeriveError, Geometry};

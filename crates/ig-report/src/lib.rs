@@ -28,7 +28,9 @@ pub use optimizers::{
 mod verify;
 pub use audit::{audit_json, audit_markdown, claim_json, counts, replay_command, Audited};
 pub use consistency::{check_consistency, Consistency, DISTANCE_TOLERANCE, EXTREME_MASS_TOLERANCE};
-pub use distance::{closed_form_distance, compiled_connection, distance, DistanceMethod};
+pub use distance::{
+    closed_form_distance, compile_connection, compiled_connection, distance, DistanceMethod,
+};
 pub use error::{ComputeError, DistanceError, Inconsistency, PlotError, ReportError};
 pub use ig_claim::{check_identity, tensor, tensors, Check, Tensor, Verdict};
 pub use manifold::{FrechetMean, Manifold, MEAN_ITERATIONS, MEAN_TOLERANCE};

@@ -51,10 +51,15 @@ pub const MEAN_ITERATIONS: usize = 200;
 impl<'a> Manifold<'a> {
     /// The manifold of a family whose geometry was derived: Christoffel symbols compiled.
     pub fn symbolic(family: &'a Family, g: &Geometry) -> Result<Manifold<'a>, NumericError> {
-        Ok(Manifold {
+        Ok(Manifold::compiled(family, crate::compiled_connection(g)?))
+    }
+
+    /// The manifold of a family with its derived connection already compiled.
+    pub fn compiled(family: &'a Family, connection: CompiledConnection) -> Manifold<'a> {
+        Manifold {
             family,
-            source: Source::Compiled(crate::compiled_connection(g)?),
-        })
+            source: Source::Compiled(connection),
+        }
     }
 
     /// The manifold of any family, its connection computed from the log-density alone.
