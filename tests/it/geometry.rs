@@ -547,6 +547,11 @@ fn a_bad_batch_names_its_line() {
         &["distance", "normal", "--from", "mu=0,sigma=1"],
         "missing --to",
     );
+    // The path's end may be a point or a velocity: the message names both.
+    bad_input(
+        &["geodesic", "normal", "--from", "mu=0,sigma=1"],
+        "missing --to or --velocity",
+    );
 }
 
 #[test]

@@ -8,6 +8,8 @@ use crate::Failure;
 use ig_expr::{parse_decimal, BigRational};
 use ig_spec::Family;
 use rayon::prelude::*;
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 use std::sync::Mutex;
 
@@ -230,7 +232,7 @@ fn csv_record(
 /// A JSON number (exactly as written, never through a double) or a decimal string.
 fn json_number(v: &Json) -> Result<BigRational, String> {
     match &v.kind {
-        Kind::Number(text) => decimal(text),
+        Kind::Number => decimal(&v.text),
         Kind::String(s) => decimal(s.trim()),
         _ => Err(format!("expected a number, found {}", v.text)),
     }
@@ -318,19 +320,20 @@ fn quoted(key: &str) -> String {
 }
 
 /// A JSON value as written in a record: numbers keep their text (so they are read exactly,
-/// as decimals, never rounded through a double), objects their keys in order. serde_json's
-/// `Value` keeps the last of a repeated key and rounds numbers, so records are read here.
-struct Json<'a> {
+/// as decimals, never rounded through a double), objects every key in order. serde_json
+/// reads the line; its `Value` would keep only the last of a repeated key and round
+/// numbers, so each level is taken as raw text and read again one level down.
+struct Json {
     /// The value's text in the line (for messages).
-    text: &'a str,
-    kind: Kind<'a>,
+    text: String,
+    kind: Kind,
 }
 
-enum Kind<'a> {
-    Number(&'a str),
+enum Kind {
+    Number,
     String(String),
-    Array(Vec<Json<'a>>),
-    Object(Vec<(String, Json<'a>)>),
+    Array(Vec<Json>),
+    Object(Vec<(String, Json)>),
     /// `true`, `false` or `null`.
     Literal,
 }
@@ -338,228 +341,94 @@ enum Kind<'a> {
 /// Deeper nesting than this is refused (a record needs two levels).
 const MAX_JSON_DEPTH: usize = 32;
 
-impl<'a> Json<'a> {
+/// The members of a JSON object in order, repeated keys included.
+struct Members(Vec<(String, Box<RawValue>)>);
+
+impl<'de> Deserialize<'de> for Members {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Members, D::Error> {
+        struct Visit;
+        impl<'de> Visitor<'de> for Visit {
+            type Value = Members;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
+                let mut members = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    members.push((key, map.next_value()?));
+                }
+                Ok(Members(members))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
+impl Json {
     /// The whole of `line` as one JSON value; a key given twice in an object, at any level,
     /// is an error naming it.
-    fn parse(line: &'a str) -> Result<Json<'a>, String> {
-        let mut reader = Reader { text: line, at: 0 };
-        let value = reader.value(0, None)?;
-        reader.space();
-        if reader.at < line.len() {
-            return Err(reader.fail("unexpected characters after the value"));
-        }
-        Ok(value)
+    fn parse(line: &str) -> Result<Json, String> {
+        let raw: Box<RawValue> =
+            serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
+        Json::read(&raw, 0, None)
+    }
+
+    /// `raw` (already checked to be JSON) one level down; `within` is the key of the object
+    /// member it is the value of (for messages).
+    fn read(raw: &RawValue, depth: usize, within: Option<&str>) -> Result<Json, String> {
+        let text = raw.get();
+        let nested = || -> Result<(), String> {
+            if depth >= MAX_JSON_DEPTH {
+                return Err("not JSON: nested too deeply".into());
+            }
+            Ok(())
+        };
+        // The text was read whole once, so reading a part of it again cannot fail.
+        let again = |e: serde_json::Error| format!("not JSON: {e}");
+        let kind = match text.as_bytes().first() {
+            Some(b'{') => {
+                nested()?;
+                let Members(members) = serde_json::from_str(text).map_err(again)?;
+                let mut entries: Vec<(String, Json)> = Vec::with_capacity(members.len());
+                for (key, value) in members {
+                    if entries.iter().any(|(k, _)| *k == key) {
+                        return Err(match within {
+                            Some(w) => format!("duplicate key {} in {}", quoted(&key), quoted(w)),
+                            None => format!("duplicate key {}", quoted(&key)),
+                        });
+                    }
+                    let value = Json::read(&value, depth + 1, Some(&key))?;
+                    entries.push((key, value));
+                }
+                Kind::Object(entries)
+            }
+            Some(b'[') => {
+                nested()?;
+                let items: Vec<Box<RawValue>> = serde_json::from_str(text).map_err(again)?;
+                Kind::Array(
+                    items
+                        .iter()
+                        .map(|item| Json::read(item, depth + 1, within))
+                        .collect::<Result<_, _>>()?,
+                )
+            }
+            Some(b'"') => Kind::String(serde_json::from_str(text).map_err(again)?),
+            Some(b'-' | b'0'..=b'9') => Kind::Number,
+            _ => Kind::Literal,
+        };
+        Ok(Json {
+            text: text.to_string(),
+            kind,
+        })
     }
 
     /// The value of `key`, when `self` is an object that has it.
-    fn get(&self, key: &str) -> Option<&Json<'a>> {
+    fn get(&self, key: &str) -> Option<&Json> {
         match &self.kind {
             Kind::Object(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
         }
     }
-}
-
-/// A position in the text of one JSON line.
-struct Reader<'a> {
-    text: &'a str,
-    /// Byte offset.
-    at: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn peek(&self) -> Option<u8> {
-        self.text.as_bytes().get(self.at).copied()
-    }
-
-    /// `not JSON: MESSAGE at column N` (columns count characters from 1).
-    fn fail(&self, message: &str) -> String {
-        let bytes = &self.text.as_bytes()[..self.at.min(self.text.len())];
-        let column = bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count() + 1;
-        format!("not JSON: {message} at column {column}")
-    }
-
-    fn space(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.at += 1;
-        }
-    }
-
-    fn expect(&mut self, byte: u8) -> Result<(), String> {
-        self.space();
-        if self.peek() == Some(byte) {
-            self.at += 1;
-            Ok(())
-        } else {
-            Err(self.fail(&format!("expected '{}'", byte as char)))
-        }
-    }
-
-    /// After an element of an array or object: `true` at its end, `false` before another.
-    fn next_or_end(&mut self, end: u8) -> Result<bool, String> {
-        self.space();
-        match self.peek() {
-            Some(b',') => {
-                self.at += 1;
-                Ok(false)
-            }
-            Some(b) if b == end => {
-                self.at += 1;
-                Ok(true)
-            }
-            _ => Err(self.fail(&format!("expected ',' or '{}'", end as char))),
-        }
-    }
-
-    /// One value; `within` is the key of the object member it is the value of (for messages).
-    fn value(&mut self, depth: usize, within: Option<&str>) -> Result<Json<'a>, String> {
-        self.space();
-        let start = self.at;
-        let kind = match self.peek() {
-            Some(b'{' | b'[') if depth >= MAX_JSON_DEPTH => {
-                return Err(self.fail("nested too deeply"))
-            }
-            Some(b'{') => {
-                self.at += 1;
-                let mut entries: Vec<(String, Json<'a>)> = Vec::new();
-                self.space();
-                if self.peek() == Some(b'}') {
-                    self.at += 1;
-                } else {
-                    loop {
-                        self.space();
-                        if self.peek() != Some(b'"') {
-                            return Err(self.fail("expected a key in double quotes"));
-                        }
-                        let key = self.string()?;
-                        if entries.iter().any(|(k, _)| *k == key) {
-                            return Err(match within {
-                                Some(w) => {
-                                    format!("duplicate key {} in {}", quoted(&key), quoted(w))
-                                }
-                                None => format!("duplicate key {}", quoted(&key)),
-                            });
-                        }
-                        self.expect(b':')?;
-                        let v = self.value(depth + 1, Some(&key))?;
-                        entries.push((key, v));
-                        if self.next_or_end(b'}')? {
-                            break;
-                        }
-                    }
-                }
-                Kind::Object(entries)
-            }
-            Some(b'[') => {
-                self.at += 1;
-                let mut items = Vec::new();
-                self.space();
-                if self.peek() == Some(b']') {
-                    self.at += 1;
-                } else {
-                    loop {
-                        items.push(self.value(depth + 1, within)?);
-                        if self.next_or_end(b']')? {
-                            break;
-                        }
-                    }
-                }
-                Kind::Array(items)
-            }
-            Some(b'"') => Kind::String(self.string()?),
-            Some(b'-' | b'0'..=b'9') => {
-                while matches!(
-                    self.peek(),
-                    Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
-                ) {
-                    self.at += 1;
-                }
-                let text = &self.text[start..self.at];
-                if !json_number_syntax(text) {
-                    self.at = start;
-                    return Err(self.fail(&format!("malformed number '{text}'")));
-                }
-                Kind::Number(text)
-            }
-            _ => {
-                let rest = &self.text[start..];
-                match ["true", "false", "null"]
-                    .iter()
-                    .find(|w| rest.starts_with(*w))
-                {
-                    Some(word) => {
-                        self.at += word.len();
-                        Kind::Literal
-                    }
-                    None if rest.is_empty() => return Err(self.fail("unexpected end")),
-                    None => return Err(self.fail("expected a value")),
-                }
-            }
-        };
-        Ok(Json {
-            text: &self.text[start..self.at],
-            kind,
-        })
-    }
-
-    /// A string starting at the current `"`, its escapes decoded (by serde_json).
-    fn string(&mut self) -> Result<String, String> {
-        let start = self.at;
-        self.at += 1;
-        loop {
-            match self.peek() {
-                None => {
-                    self.at = start;
-                    return Err(self.fail("unterminated string"));
-                }
-                Some(b'\\') => self.at += 2,
-                Some(b'"') => {
-                    self.at += 1;
-                    break;
-                }
-                Some(_) => self.at += 1,
-            }
-        }
-        // The closing quote ends on a character boundary.
-        serde_json::from_str::<String>(&self.text[start..self.at]).map_err(|e| {
-            self.at = start;
-            self.fail(&format!("bad string ({e})"))
-        })
-    }
-}
-
-/// Whether `text` is a JSON number: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
-fn json_number_syntax(text: &str) -> bool {
-    let b = text.as_bytes();
-    let mut i = usize::from(b.first() == Some(&b'-'));
-    let digits = |i: &mut usize| {
-        let from = *i;
-        while b.get(*i).is_some_and(u8::is_ascii_digit) {
-            *i += 1;
-        }
-        *i > from
-    };
-    if b.get(i) == Some(&b'0') {
-        i += 1;
-    } else if !digits(&mut i) {
-        return false;
-    }
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        if !digits(&mut i) {
-            return false;
-        }
-    }
-    if matches!(b.get(i), Some(b'e' | b'E')) {
-        i += 1;
-        if matches!(b.get(i), Some(b'+' | b'-')) {
-            i += 1;
-        }
-        if !digits(&mut i) {
-            return false;
-        }
-    }
-    i == b.len()
 }
 
 /// Computes every record with `compute` and prints its answer (`--json`: the JSON object).

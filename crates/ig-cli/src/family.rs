@@ -3,7 +3,7 @@
 use crate::args::{DeriveArgs, EvalArgs, FamiliesArgs, Format, KlArgs, Method};
 use crate::batch::{self, Answer, Slot};
 use crate::Failure;
-use ig_expr::{parse_decimal, to_f64, to_latex, BigRational, Expr, Interval};
+use ig_expr::{parse_decimal, to_f64, to_latex, BigRational, Expr, Interval, PreciseEncloser};
 use ig_report::{tensors, Tensor};
 use ig_spec::{catalogue, catalogue_family, parse_family, Family, Quantity};
 use ig_symbolic::{DeriveError, Geometry};
@@ -408,20 +408,6 @@ fn certified(
     let env = |s: &str| values.get(s).cloned();
     let mut leaves = Vec::new();
     t.leaves(&mut leaves);
-    let enclose = |bits: Option<usize>| -> Result<Vec<Interval>, Failure> {
-        leaves
-            .iter()
-            .map(|e| {
-                match bits {
-                    None => e.enclose(&env),
-                    Some(b) => ig_expr::enclose_precise(e, &env, b),
-                }
-                .map_err(|err| {
-                    Failure::input(format!("{key} cannot be evaluated at this point: {err}"))
-                })
-            })
-            .collect()
-    };
     // The worst enclosure's width over the tensor's largest magnitude; or why the tensor
     // cannot be stated in doubles to that accuracy.
     let accuracy = |intervals: &[Interval]| -> Result<f64, Failure> {
@@ -455,17 +441,64 @@ fn certified(
         }
         Ok(width / scale)
     };
+    // Each entry is taken to more precision only while it is wider than the tolerance of
+    // the smallest magnitude the tensor certainly has (its largest entry's distance from 0):
+    // an entry within that stays within it whatever the others become.
+    let mut entries: Vec<Option<Interval>> = vec![None; leaves.len()];
     let mut last = None;
     for bits in std::iter::once(None).chain(PRECISIONS.into_iter().map(Some)) {
-        let intervals = match enclose(bits) {
-            Ok(intervals) => intervals,
-            // Doubles could not tell (a special function off its monotone range, say):
-            // more precision may.
-            Err(f) => {
-                last = Some(Err(f));
+        let certain_scale = entries
+            .iter()
+            .flatten()
+            .filter(|i| !i.contains_zero())
+            .fold(0.0f64, |m, i| m.max(i.lo.abs().min(i.hi.abs())));
+        let mut failed = None;
+        // Entries often repeat (symmetries, zeros): each formula is enclosed once, and in
+        // multiprecision the special functions they share are computed once.
+        let mut seen: HashMap<&Expr, Result<Interval, String>> = HashMap::new();
+        let mut precise = bits.and_then(|b| PreciseEncloser::new(&env, b));
+        let mut enclose = |e: &Expr| {
+            match (bits, &mut precise) {
+                (None, _) => e.enclose(&env),
+                (Some(_), Some(p)) => p.enclose(e),
+                (Some(_), None) => Err(ig_expr::Uncertain::CannotTell(e.to_string())),
+            }
+            .map_err(|err| format!("{key} cannot be evaluated at this point: {err}"))
+        };
+        for (entry, e) in entries.iter_mut().zip(&leaves) {
+            if entry.is_some_and(|i| i.hi - i.lo <= CLOSED_FORM_TOLERANCE * certain_scale) {
                 continue;
             }
-        };
+            // −f is enclosed as f, negated (the Riemann tensor's antisymmetric halves).
+            let (f, negated) = match e.op() {
+                ig_expr::Op::Neg => (&e.args()[0], true),
+                _ => (*e, false),
+            };
+            let enclosed = seen.entry(f).or_insert_with(|| enclose(f)).clone();
+            match enclosed.map(|i| {
+                if negated {
+                    Interval {
+                        lo: -i.hi,
+                        hi: -i.lo,
+                    }
+                } else {
+                    i
+                }
+            }) {
+                Ok(i) => *entry = Some(i),
+                // Doubles could not tell (a special function off its monotone range, say):
+                // more precision may.
+                Err(f) => {
+                    *entry = None;
+                    failed.get_or_insert(Failure::input(f));
+                }
+            }
+        }
+        if let Some(f) = failed {
+            last = Some(Err(f));
+            continue;
+        }
+        let intervals: Vec<Interval> = entries.iter().flatten().copied().collect();
         match accuracy(&intervals) {
             Err(f) => last = Some(Err(f)),
             Ok(a) if a <= CLOSED_FORM_TOLERANCE => {

@@ -174,6 +174,11 @@ pub fn log(a: PairArgs) -> Result<String, Failure> {
 
 pub fn geodesic(a: GeodesicArgs) -> Result<String, Failure> {
     let family = load(&a.family)?;
+    if a.points.is_none() && a.to.is_none() && a.velocity.is_none() {
+        return Err(Failure::input(
+            "missing --to or --velocity (or give records with --points)",
+        ));
+    }
     let (second, text) = match (&a.to, &a.velocity) {
         (_, Some(v)) => (Slot::Vector("velocity"), Some(v.as_str())),
         (to, None) => (Slot::Point("to"), to.as_deref()),

@@ -20,7 +20,7 @@ pub use interval::{Interval, Uncertain};
 pub use num_bigint::BigInt;
 pub use num_rational::BigRational;
 pub use parse::{parse, parse_decimal, ParseError};
-pub use precise::{enclose_precise, enclose_precise_bounds, PreciseBounds};
+pub use precise::{enclose_precise, enclose_precise_bounds, PreciseBounds, PreciseEncloser};
 pub use print::{rust_identifier, to_latex, to_rust, to_sympy, to_sympy_with};
 
 #[cfg(test)]

@@ -92,16 +92,41 @@ pub fn enclose_precise(
     env: &impl Fn(&str) -> Option<BigRational>,
     bits: usize,
 ) -> Result<Interval, Uncertain> {
-    let mut ctx = Ctx::new(bits).ok_or_else(|| Uncertain::CannotTell(e.to_string()))?;
-    let v = ctx.eval(e, env)?;
-    let iv = ctx
-        .iv(&v)
-        .ok_or_else(|| Uncertain::CannotTell(e.to_string()))?;
-    let (lo, hi) = (f64_down(&iv.lo), f64_up(&iv.hi));
-    if lo.is_nan() || hi.is_nan() || lo > hi {
-        return Err(Uncertain::CannotTell(e.to_string()));
+    PreciseEncloser::new(env, bits)
+        .ok_or_else(|| Uncertain::CannotTell(e.to_string()))?
+        .enclose(e)
+}
+
+/// [`enclose_precise`] for many expressions at one point: the values of special functions
+/// (which derived tensors repeat from entry to entry) and constants are computed once.
+pub struct PreciseEncloser<'a, F> {
+    ctx: Ctx,
+    env: &'a F,
+}
+
+impl<'a, F: Fn(&str) -> Option<BigRational>> PreciseEncloser<'a, F> {
+    /// An encloser at the point `env` (fixed for its life: its memory holds values there)
+    /// with `bits` of working precision; `None` beyond the largest precision offered.
+    pub fn new(env: &'a F, bits: usize) -> Option<PreciseEncloser<'a, F>> {
+        Some(PreciseEncloser {
+            ctx: Ctx::new(bits)?,
+            env,
+        })
     }
-    Ok(Interval { lo, hi })
+
+    /// An interval of doubles containing the value of `e` at the encloser's point.
+    pub fn enclose(&mut self, e: &Expr) -> Result<Interval, Uncertain> {
+        let v = self.ctx.eval(e, self.env)?;
+        let iv = self
+            .ctx
+            .iv(&v)
+            .ok_or_else(|| Uncertain::CannotTell(e.to_string()))?;
+        let (lo, hi) = (f64_down(&iv.lo), f64_up(&iv.hi));
+        if lo.is_nan() || hi.is_nan() || lo > hi {
+            return Err(Uncertain::CannotTell(e.to_string()));
+        }
+        Ok(Interval { lo, hi })
+    }
 }
 
 /// Like [`enclose_precise`], but the bounds are returned exactly, as rationals, with all

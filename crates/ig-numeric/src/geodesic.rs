@@ -711,7 +711,12 @@ pub fn shoot<C: Connection + ?Sized>(
     if far && result.is_err() {
         result = newton(&mut flows, from, &target, guess, &floor);
     }
-    let (velocity, miss) = result?;
+    // A trial's failure (it left the domain, say) is not the geodesic's.
+    let (velocity, miss) = result.map_err(|e| {
+        NumericError::Geodesic(format!(
+            "shooting found no geodesic between the two points (its last trial: {e})"
+        ))
+    })?;
     let mut g = vec![0.0; n * n];
     if !connection.metric(from, &mut g) {
         return Err(leaves_domain());

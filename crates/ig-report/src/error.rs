@@ -36,7 +36,7 @@ pub struct PlotError(pub String);
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     /// Symbolic reports cover exponential families.
-    #[error("{0}: symbolic reports cover exponential families")]
+    #[error("{0}: the family has no exponential structure, and reports are of derived closed forms; its geometry at a point is computed from the log-density alone by ig eval FAMILY --at POINT --method numeric, distances by ig distance")]
     NotExponential(String),
     /// The family file disagrees with itself.
     #[error(transparent)]

@@ -275,14 +275,37 @@ impl Source<'_> {
 
 /// The first largest constant part of `e` (no variables) that is certainly undefined.
 fn undefined_constant(e: &Expr) -> Option<Expr> {
-    if e.symbols().is_empty() {
-        let undefined = matches!(
-            e.enclose(&|_: &str| None),
-            Err(ig_expr::Uncertain::Undefined(_))
-        );
-        return undefined.then(|| e.clone());
+    let mut parts = Vec::new();
+    constant_parts(e, &mut parts);
+    parts
+        .into_iter()
+        .find(|part| {
+            matches!(
+                part.enclose(&|_: &str| None),
+                Err(ig_expr::Uncertain::Undefined(_))
+            )
+        })
+        .cloned()
+}
+
+/// Whether `e` is constant; if it is not, its largest constant parts, left to right, are
+/// added to `parts` (one pass over the tree).
+fn constant_parts<'a>(e: &'a Expr, parts: &mut Vec<&'a Expr>) -> bool {
+    if e.as_sym().is_some() {
+        return false;
     }
-    e.args().iter().find_map(undefined_constant)
+    let mut inner = Vec::new();
+    // Every argument is visited (no short circuit), so each collects its own parts.
+    let mut constant = true;
+    for a in e.args() {
+        constant &= constant_parts(a, &mut inner);
+    }
+    if constant {
+        parts.push(e);
+    } else {
+        parts.extend(inner);
+    }
+    constant
 }
 
 fn identifier(name: &str) -> bool {
