@@ -453,8 +453,8 @@ fn certified(
             .filter(|i| !i.contains_zero())
             .fold(0.0f64, |m, i| m.max(i.lo.abs().min(i.hi.abs())));
         let mut failed = None;
-        // Entries often repeat (symmetries, zeros): each formula is enclosed once, and in
-        // multiprecision the special functions they share are computed once.
+        // Entries often repeat (symmetries, zeros): in multiprecision each formula is
+        // enclosed once, and the special functions they share are computed once.
         let mut seen: HashMap<&Expr, Result<Interval, String>> = HashMap::new();
         let mut precise = bits.and_then(|b| PreciseEncloser::new(&env, b));
         let mut enclose = |e: &Expr| {
@@ -474,7 +474,11 @@ fn certified(
                 ig_expr::Op::Neg => (&e.args()[0], true),
                 _ => (*e, false),
             };
-            let enclosed = seen.entry(f).or_insert_with(|| enclose(f)).clone();
+            // (Hashing a formula costs about as much as enclosing it in doubles.)
+            let enclosed = match bits {
+                None => enclose(f),
+                Some(_) => seen.entry(f).or_insert_with(|| enclose(f)).clone(),
+            };
             match enclosed.map(|i| {
                 if negated {
                     Interval {
