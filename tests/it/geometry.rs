@@ -61,10 +61,18 @@ type Pair = (
     &'static [f64],
 );
 
-/// Pairs of moderate points.
-const PAIRS: [Pair; 5] = [
+/// Pairs of moderate points, and one whose straight-line guesses land far off (the
+/// second-order one 2.6e5 times the target's scale away), which shooting reaches by
+/// continuation.
+const PAIRS: [Pair; 6] = [
     ("normal", &["mu", "sigma"], &[0.0, 1.0], &[1.0, 2.0]),
     ("gamma", &["shape", "rate"], &[2.0, 1.0], &[3.5, 2.5]),
+    (
+        "gamma",
+        &["shape", "rate"],
+        &[4.049, 1.008],
+        &[2.782, 3.886],
+    ),
     ("beta", &["a", "b"], &[2.0, 3.0], &[4.0, 1.5]),
     ("categorical3", &["p1", "p2"], &[0.2, 0.3], &[0.5, 0.1]),
     (
