@@ -521,17 +521,12 @@ fn newton<C: Connection + ?Sized>(
     mut v: DVector<f64>,
     floor: &[f64],
 ) -> Result<(DVector<f64>, f64), NumericError> {
-    // Misses are measured coordinate by coordinate in each one's own scale.
-    let gap = |end: &DVector<f64>| {
-        (0..to.len())
-            .map(|i| (end[i] - to[i]).abs() / (to[i].abs() + floor[i]))
-            .fold(0.0, f64::max)
-    };
+    let missed = |end: &DVector<f64>| gap(end, to, floor);
     let tolerance = TARGET_TOLERANCE;
     let loose = |miss: f64| (miss * 1e-4).clamp(STEP_TOLERANCE, 1e-6);
     let mut accuracy = 1e-6;
     let (mut end, mut jacobian) = end_and_jacobian(&mut flows.variational, from, &v, accuracy)?;
-    let mut miss = gap(&end);
+    let mut miss = missed(&end);
     for _ in 0..60 {
         if miss <= tolerance {
             if accuracy <= STEP_TOLERANCE {
@@ -539,7 +534,7 @@ fn newton<C: Connection + ?Sized>(
             }
             accuracy = STEP_TOLERANCE;
             end = end_point(&mut flows.plain, from, &v, accuracy)?;
-            miss = gap(&end);
+            miss = missed(&end);
             continue;
         }
         let step =
@@ -551,8 +546,8 @@ fn newton<C: Connection + ?Sized>(
         let close_in = miss <= 1e-4;
         match end_point(&mut flows.plain, from, &trial, accuracy) {
             // Close in, misses measured at different accuracies are compared loosely.
-            Ok(e) if gap(&e) < miss || (close_in && gap(&e) < 10.0 * miss) => {
-                let m = gap(&e);
+            Ok(e) if missed(&e) < miss || (close_in && missed(&e) < 10.0 * miss) => {
+                let m = missed(&e);
                 let slow = m > 0.1 * miss;
                 // Broyden: J += (Δend − J Δv) Δvᵀ / (Δvᵀ Δv).
                 let dv = &trial - &v;
@@ -562,13 +557,13 @@ fn newton<C: Connection + ?Sized>(
                 (v, end, miss) = (trial, e, m);
                 if slow {
                     (end, jacobian) = end_and_jacobian(&mut flows.variational, from, &v, accuracy)?;
-                    miss = gap(&end);
+                    miss = missed(&end);
                 }
             }
             _ => {
                 // Damped Newton with the true Jacobian: halve the step until the miss shrinks.
                 (end, jacobian) = end_and_jacobian(&mut flows.variational, from, &v, accuracy)?;
-                miss = gap(&end);
+                miss = missed(&end);
                 let step = jacobian.clone().lu().solve(&(to - &end)).ok_or_else(|| {
                     NumericError::Geodesic("the shooting Jacobian is singular".into())
                 })?;
@@ -578,10 +573,10 @@ fn newton<C: Connection + ?Sized>(
                 loop {
                     let trial = &v + &step * scale;
                     if let Ok(e) = end_point(&mut flows.plain, from, &trial, accuracy) {
-                        if gap(&e) < miss {
+                        if missed(&e) < miss {
                             (end, jacobian) =
                                 end_and_jacobian(&mut flows.variational, from, &trial, accuracy)?;
-                            (v, miss) = (trial, gap(&end));
+                            (v, miss) = (trial, missed(&end));
                             break;
                         }
                     }
@@ -594,6 +589,13 @@ fn newton<C: Connection + ?Sized>(
         }
     }
     Err(NumericError::Geodesic("shooting did not converge".into()))
+}
+
+/// How far `end` misses `to`: the largest coordinate difference, each in its own scale.
+fn gap(end: &DVector<f64>, to: &DVector<f64>, floor: &[f64]) -> f64 {
+    (0..to.len())
+        .map(|i| (end[i] - to[i]).abs() / (to[i].abs() + floor[i]))
+        .fold(0.0, f64::max)
 }
 
 fn second_order_guess<C: Connection + ?Sized>(
@@ -655,17 +657,14 @@ pub fn shoot<C: Connection + ?Sized>(
     let start = DVector::from_column_slice(from);
     let target = DVector::from_column_slice(to);
     let straight = &target - &start;
-    // Guess to second order: x(1) ≈ x₀ + v − ½Γ(v, v), so v ≈ Δ + ½Γ(Δ, Δ) with Γ at the
-    // midpoint; the straight line when Γ is not available there.
-    // The expansion misleads where Γ changes fast along the way (a gamma's rate from 4.4 to
-    // 2, whose expanded guess ended 2.6e5 times the target's scale away), so of it and the
-    // straight line the one whose loosely integrated end lands nearer is taken.
+    // Guesses: the straight line, and to second order x(1) ≈ x₀ + v − ½Γ(v, v), so
+    // v ≈ Δ + ½Γ(Δ, Δ) with Γ at the midpoint. The expansion misleads where Γ changes fast
+    // along the way (a gamma's rate from 4.4 to 2, whose expanded guess ended 2.6e5 times
+    // the target's scale away), so the one whose loosely integrated end lands nearer is
+    // taken.
     let miss = |v: &DVector<f64>, flows: &mut Flows<'_, C>| {
-        end_point(&mut flows.plain, from, v, 1e-6).map_or(f64::INFINITY, |end| {
-            (0..n)
-                .map(|i| (end[i] - to[i]).abs() / (to[i].abs() + floor[i]))
-                .fold(0.0, f64::max)
-        })
+        end_point(&mut flows.plain, from, v, 1e-6)
+            .map_or(f64::INFINITY, |end| gap(&end, &target, &floor))
     };
     let straight_miss = miss(&straight, &mut flows);
     let (guess, guess_miss) = second_order_guess(connection, &start, &straight)
