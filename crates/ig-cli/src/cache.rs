@@ -45,8 +45,8 @@ fn binary() -> Option<String> {
     ))
 }
 
-/// Where a family's entry lives, and what it must record to be used: this binary and the
-/// family's whole content; `None` when the cache is off.
+/// A family's entry: where it lives, and what it must record to be used (this binary and
+/// the family's whole content).
 struct Entry {
     path: PathBuf,
     binary: String,
@@ -54,6 +54,7 @@ struct Entry {
 }
 
 impl Entry {
+    /// The entry for `family`; `None` when the cache is off or there is no home.
     fn of(family: &Family) -> Option<Entry> {
         let (dir, binary) = (folder()?, binary()?);
         let content = format!("{family:?}");
