@@ -178,6 +178,16 @@ fn numbers_beyond_the_doubles_are_refused_wherever_points_are_read() {
     // A first field that starts like a number is a record to refuse, never a header.
     let out = with_stdin(&["kl", "normal", "--points", "-"], b"1e5000,1,1,2\n");
     refused(&out, &["standard input:1:", "'1e5000'"]);
+    // A number of a million digits is refused by its length (read exactly, it once took
+    // two minutes), in a batch and in a flag, and the message does not repeat it.
+    let huge = format!("0.{}", "3".repeat(1_000_000));
+    for input in [format!("{huge},1\n"), format!("{{\"at\":[{huge},1]}}\n")] {
+        let out = with_stdin(&["eval", "normal", "--points", "-"], input.as_bytes());
+        refused(&out, &["standard input:1:", "at most 1000"]);
+        assert!(out.stderr.len() < 200);
+    }
+    let long = format!("mu=0.{},sigma=1", "3".repeat(1000));
+    bad_input(&["eval", "normal", "--at", &long], "at most 1000");
 }
 
 #[test]

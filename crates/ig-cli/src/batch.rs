@@ -151,8 +151,8 @@ fn read(source: &str, family: &Family, slots: &[Slot]) -> Result<Vec<Record>, Fa
         // refuse, never a header to skip).
         let first_is_number = line.split(',').next().is_some_and(|f| {
             let f = f.trim();
-            parse_decimal(f).is_some()
-                || f.starts_with(|c: char| c.is_ascii_digit() || "+-.".contains(c))
+            f.starts_with(|c: char| c.is_ascii_digit() || "+-.".contains(c))
+                || parse_decimal(f).is_some()
         });
         if std::mem::take(&mut header_allowed) && !line.starts_with(['{', '[']) && !first_is_number
         {

@@ -195,6 +195,13 @@ fn flatten(v: &Value, index: &mut String, out: &mut Vec<(String, String)>) {
 /// normal double (it would round to 0 or to a subnormal, which keeps fewer digits). `Err`
 /// is the message, quoting `text`.
 pub fn decimal(text: &str) -> Result<BigRational, String> {
+    if text.len() > MAX_DECIMAL_LENGTH {
+        let start: String = text.chars().take(20).collect();
+        return Err(format!(
+            "'{start}…' has {} characters: a number may have at most {MAX_DECIMAL_LENGTH}",
+            text.len()
+        ));
+    }
     let value = parse_decimal(text).ok_or_else(|| format!("'{text}' is not a decimal number"))?;
     let double = to_f64(&value);
     if !double.is_finite() || double.abs() < f64::MIN_POSITIVE && !value.is_zero() {
@@ -206,6 +213,10 @@ pub fn decimal(text: &str) -> Result<BigRational, String> {
     }
     Ok(value)
 }
+
+/// The longest number (in bytes) a point, vector or record may hold: exact arithmetic on a
+/// million digits takes minutes, and no double needs more than 17 significant digits.
+const MAX_DECIMAL_LENGTH: usize = 1000;
 
 /// Parses `name=value,…` (a point or a vector): every coordinate of `family` exactly once,
 /// values [`decimal`] numbers, returned in coordinate order. `Err` completes
@@ -277,9 +288,7 @@ pub fn eval(a: EvalArgs) -> Result<String, Failure> {
     let family = load(&a.family)?;
     let mut alphas: Vec<(String, BigRational)> = Vec::new();
     for text in &a.alpha {
-        let value = parse_decimal(text.trim()).ok_or_else(|| {
-            Failure::input(format!("--alpha '{text}': expected a decimal number"))
-        })?;
+        let value = decimal(text.trim()).map_err(|m| Failure::input(format!("--alpha: {m}")))?;
         if alphas.iter().any(|(t, _)| t == text) {
             return Err(Failure::input(format!("--alpha '{text}' given twice")));
         }
