@@ -519,9 +519,9 @@ fn newton<C: Connection + ?Sized>(
     from: &[f64],
     to: &DVector<f64>,
     mut v: DVector<f64>,
-    floor: &[f64],
+    scales: &Scales,
 ) -> Result<(DVector<f64>, f64), NumericError> {
-    let missed = |end: &DVector<f64>| gap(end, to, floor);
+    let missed = |end: &DVector<f64>| gap(end, to, scales);
     let tolerance = TARGET_TOLERANCE;
     let loose = |miss: f64| (miss * 1e-4).clamp(STEP_TOLERANCE, 1e-6);
     let mut accuracy = 1e-6;
@@ -592,10 +592,19 @@ fn newton<C: Connection + ?Sized>(
 }
 
 /// How far `end` misses `to`: the largest coordinate difference, each in its own scale.
-fn gap(end: &DVector<f64>, to: &DVector<f64>, floor: &[f64]) -> f64 {
+fn gap(end: &DVector<f64>, to: &DVector<f64>, scales: &Scales) -> f64 {
     (0..to.len())
-        .map(|i| (end[i] - to[i]).abs() / (to[i].abs() + floor[i]))
+        .map(|i| (end[i] - to[i]).abs() / (to[i].abs() + scales.floor[i]).min(scales.cap[i]))
         .fold(0.0, f64::max)
+}
+
+/// The scale each coordinate's miss is judged against: its own size (at least `floor`),
+/// but no more than `cap`, the length in it that is a small part of the distance in the
+/// Fisher metric (a normal's μ = 1e6 met to 1e-11 of its size would be ten standard
+/// deviations σ = 1e-6 off).
+struct Scales {
+    floor: Vec<f64>,
+    cap: Vec<f64>,
 }
 
 fn second_order_guess<C: Connection + ?Sized>(
@@ -649,6 +658,32 @@ pub fn shoot<C: Connection + ?Sized>(
     };
     flows.variational.floor = Some(floor.clone());
     flows.plain.floor = Some(floor.clone());
+    // A miss of TARGET_TOLERANCE of each cap is a tenth of RESULT_TOLERANCE of the distance
+    // (estimated by the straight line's length in the metric at the target) spread over
+    // the coordinates.
+    let mut g = vec![0.0; n * n];
+    if !connection.metric(to, &mut g) {
+        return Err(leaves_domain());
+    }
+    let delta: Vec<f64> = (0..n).map(|i| to[i] - from[i]).collect();
+    let estimate = (0..n)
+        .flat_map(|i| (0..n).map(move |j| (i, j)))
+        .map(|(i, j)| g[i * n + j] * delta[i] * delta[j])
+        .sum::<f64>()
+        .max(0.0)
+        .sqrt();
+    let cap = (0..n)
+        .map(|i| {
+            let cap = 0.1 * RESULT_TOLERANCE / TARGET_TOLERANCE * estimate
+                / (n as f64 * g[i * n + i].sqrt());
+            if cap > 0.0 {
+                cap
+            } else {
+                f64::INFINITY
+            }
+        })
+        .collect();
+    let scales = Scales { floor, cap };
     // A trial velocity that heads for the boundary can take thousands of ever shorter
     // steps before it is rejected; a geodesic between two points of the domain takes a
     // handful. Shooting gives up on a trial after SHOOTING_STEPS and damps it instead.
@@ -664,7 +699,7 @@ pub fn shoot<C: Connection + ?Sized>(
     // taken.
     let miss = |v: &DVector<f64>, flows: &mut Flows<'_, C>| {
         end_point(&mut flows.plain, from, v, 1e-6)
-            .map_or(f64::INFINITY, |end| gap(&end, &target, &floor))
+            .map_or(f64::INFINITY, |end| gap(&end, &target, &scales))
     };
     let straight_miss = miss(&straight, &mut flows);
     let (guess, guess_miss) = second_order_guess(connection, &start, &straight)
@@ -677,7 +712,7 @@ pub fn shoot<C: Connection + ?Sized>(
     let mut result = if far {
         Err(NumericError::Geodesic("shooting did not converge".into()))
     } else {
-        newton(&mut flows, from, &target, guess.clone(), &floor)
+        newton(&mut flows, from, &target, guess.clone(), &scales)
     };
     // Continuation: reach points along the straight line in more and more pieces, each
     // solution the next guess (its velocity scaled to the longer stretch).
@@ -688,7 +723,7 @@ pub fn shoot<C: Connection + ?Sized>(
         for k in 1..=pieces {
             let s = k as f64 / pieces as f64;
             let goal = &start + &straight * s;
-            match newton(&mut flows, from, &goal, v.clone(), &floor) {
+            match newton(&mut flows, from, &goal, v.clone(), &scales) {
                 Ok((found, _)) => v = &found * ((k + 1) as f64 / k as f64),
                 Err(_) => {
                     ok = false;
@@ -702,13 +737,13 @@ pub fn shoot<C: Connection + ?Sized>(
                 from,
                 &target,
                 v * (pieces as f64 / (pieces + 1) as f64),
-                &floor,
+                &scales,
             );
         }
         pieces *= 2;
     }
     if far && result.is_err() {
-        result = newton(&mut flows, from, &target, guess, &floor);
+        result = newton(&mut flows, from, &target, guess, &scales);
     }
     // A trial's failure (it left the domain, say) is not the geodesic's.
     let (velocity, miss) = result.map_err(|e| {
