@@ -188,6 +188,17 @@ fn numbers_beyond_the_doubles_are_refused_wherever_points_are_read() {
     }
     let long = format!("mu=0.{},sigma=1", "3".repeat(1000));
     bad_input(&["eval", "normal", "--at", &long], "at most 1000");
+    // A message quotes at most the start of a long key or value, on one line.
+    let key = "k".repeat(100_000);
+    for input in [
+        format!("{{\"{key}\":1,\"mu\":0,\"sigma\":1}}\n"),
+        format!("{{\"at\":[0,\"{key}\"]}}\n"),
+        format!("{{\"at\":[0,[\"{key}\"]]}}\n"),
+    ] {
+        let out = with_stdin(&["eval", "normal", "--points", "-"], input.as_bytes());
+        refused(&out, &["standard input:1:", "kkkk"]);
+        assert!(out.stderr.len() < 200, "{}", out.stderr.len());
+    }
 }
 
 #[test]

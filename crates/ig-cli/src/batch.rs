@@ -234,7 +234,7 @@ fn json_number(v: &Json) -> Result<BigRational, String> {
     match &v.kind {
         Kind::Number => decimal(&v.text),
         Kind::String(s) => decimal(s.trim()),
-        _ => Err(format!("expected a number, found {}", v.text)),
+        _ => Err(format!("expected a number, found {}", shown(&v.text))),
     }
 }
 
@@ -268,7 +268,7 @@ fn json_values(v: &Json, family: &Family) -> Result<Vec<BigRational>, String> {
         }
         _ => Err(format!(
             "expected an array or object of coordinates, found {}",
-            v.text
+            shown(&v.text)
         )),
     }
 }
@@ -309,14 +309,23 @@ fn json_record(
         }
         _ => Err(format!(
             "expected a JSON array or object, found {}",
-            value.text
+            shown(&value.text)
         )),
     }
 }
 
 /// A key as quoted in a message: on one line, whatever it holds.
 fn quoted(key: &str) -> String {
-    format!("'{}'", key.escape_debug())
+    format!("'{}'", shown(key).escape_debug())
+}
+
+/// At most the first 40 characters of `text` (a message quoting a 10 MB string would be a
+/// 10 MB line).
+fn shown(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
 }
 
 /// A JSON value as written in a record: numbers keep their text (so they are read exactly,
@@ -390,8 +399,9 @@ impl Json {
                 nested()?;
                 let Members(members) = serde_json::from_str(text).map_err(again)?;
                 let mut entries: Vec<(String, Json)> = Vec::with_capacity(members.len());
+                let mut keys = std::collections::HashSet::new();
                 for (key, value) in members {
-                    if entries.iter().any(|(k, _)| *k == key) {
+                    if !keys.insert(key.clone()) {
                         return Err(match within {
                             Some(w) => format!("duplicate key {} in {}", quoted(&key), quoted(w)),
                             None => format!("duplicate key {}", quoted(&key)),
