@@ -281,28 +281,22 @@ fn shooting_meets_its_target_in_the_fisher_metric_or_refuses() {
         }
     }
     // Far from the origin but well resolved: against the closed form.
-    let shot = json(&[
-        "distance",
-        "normal",
-        "--from",
-        "mu=100,sigma=1",
-        "--to",
-        "mu=101,sigma=2",
-        "--method",
-        "geodesic",
-    ])["distance"]
-        .as_f64()
-        .unwrap();
-    let closed = json(&[
-        "distance",
-        "normal",
-        "--from",
-        "mu=100,sigma=1",
-        "--to",
-        "mu=101,sigma=2",
-    ])["distance"]
-        .as_f64()
-        .unwrap();
+    let far = |method: &[&str]| {
+        let args = [
+            &[
+                "distance",
+                "normal",
+                "--from",
+                "mu=100,sigma=1",
+                "--to",
+                "mu=101,sigma=2",
+            ],
+            method,
+        ]
+        .concat();
+        json(&args)["distance"].as_f64().unwrap()
+    };
+    let (shot, closed) = (far(&["--method", "geodesic"]), far(&[]));
     assert!(
         (shot - closed).abs() <= 1e-10 * closed,
         "{shot} against {closed}"

@@ -488,16 +488,7 @@ fn certified(
                 None => enclose(f),
                 Some(_) => seen.entry(f).or_insert_with(|| enclose(f)).clone(),
             };
-            match enclosed.map(|i| {
-                if negated {
-                    Interval {
-                        lo: -i.hi,
-                        hi: -i.lo,
-                    }
-                } else {
-                    i
-                }
-            }) {
+            match enclosed.map(|i| if negated { -i } else { i }) {
                 Ok(i) => *entry = Some(i),
                 // Doubles could not tell (a special function off its monotone range, say):
                 // more precision may.

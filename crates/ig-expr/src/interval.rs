@@ -18,6 +18,7 @@ use crate::expr::{natural, Expr, Op};
 use crate::special;
 use num_rational::BigRational;
 use num_traits::{FromPrimitive, Signed, ToPrimitive, Zero};
+use std::ops::Neg;
 
 /// Units in the last place allowed for libm's `exp`, `ln`, `sin`, `cos` and `powf`.
 pub const LIBM_ULPS: u32 = 4;
@@ -56,6 +57,17 @@ fn down(x: f64, ulps: u32) -> f64 {
 
 fn up(x: f64, ulps: u32) -> f64 {
     (0..ulps).fold(x, |v, _| v.next_up())
+}
+
+/// `[−hi, −lo]`, exactly.
+impl std::ops::Neg for Interval {
+    type Output = Interval;
+    fn neg(self) -> Interval {
+        Interval {
+            lo: -self.hi,
+            hi: -self.lo,
+        }
+    }
 }
 
 impl Interval {
@@ -117,13 +129,6 @@ impl Interval {
 
     fn add(self, o: Interval) -> Interval {
         Interval::widened(self.lo + o.lo, self.hi + o.hi, 1)
-    }
-
-    fn neg(self) -> Interval {
-        Interval {
-            lo: -self.hi,
-            hi: -self.lo,
-        }
     }
 
     fn mul(self, o: Interval) -> Interval {
