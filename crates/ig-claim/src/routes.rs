@@ -9,7 +9,7 @@ use crate::file::{substitute_defined, Point};
 use crate::statement::{coordinate_symbol, placeholder, Term};
 use ig_expr::{BigRational, Expr};
 use ig_numeric::{
-    observation_inputs, with_remainder, CompiledConnection, Member, NumericConnection,
+    in_observation_inputs, observation_inputs, CompiledConnection, Member, NumericConnection,
     NumericError, Tape, LEVEL_TOLERANCE,
 };
 use ig_spec::{Family, SampleSpace, TO_SUFFIX};
@@ -410,7 +410,8 @@ impl Integrand {
             .cloned()
             .chain(observation_inputs(family))
             .collect();
-        let tape = Tape::compile(&all, &[with_remainder(family, f)]).map_err(|e| e.to_string())?;
+        let tape =
+            Tape::compile(&all, &[in_observation_inputs(family, f)]).map_err(|e| e.to_string())?;
         Ok(Integrand {
             expr: f.clone(),
             tape,

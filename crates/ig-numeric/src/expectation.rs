@@ -16,7 +16,9 @@
 //! group of results is below [`LEVEL_TOLERANCE`] of the group's scale; every rule checks that
 //! the density integrates to one, which catches mass the rule could not see.
 
-use crate::observation::{has_remainder, observation_inputs, with_remainder};
+use crate::observation::{
+    complete, has_logarithms, has_remainder, in_observation_inputs, observation_inputs,
+};
 use crate::tape::Tape;
 use crate::NumericError;
 use ig_spec::{Family, SampleSpace};
@@ -118,7 +120,10 @@ impl<'a> Member<'a> {
             .cloned()
             .chain(observation_inputs(family))
             .collect();
-        let density = Tape::compile(&inputs, &[with_remainder(family, &family.log_density)])?;
+        let density = Tape::compile(
+            &inputs,
+            &[in_observation_inputs(family, &family.log_density)],
+        )?;
         Ok(Member {
             family,
             point: point.to_vec(),
@@ -143,13 +148,11 @@ impl<'a> Member<'a> {
     }
 
     /// ℓ(x∣ξ) in `f64` at the values `x` of the family's variables; NaN or −∞ where x is
-    /// outside the support. A remainder the sample space has is computed from `x` in
-    /// doubles (the quadrature supplies it to full accuracy instead).
+    /// outside the support. A remainder and logarithms the sample space has are computed
+    /// from `x` in doubles (the quadrature supplies them to full accuracy instead).
     pub fn log_density(&self, x: &[f64]) -> f64 {
         let mut observation = x.to_vec();
-        if has_remainder(&self.family.sample_space) {
-            observation.push(1.0 - x.iter().sum::<f64>());
-        }
+        complete(&self.family.sample_space, x.len(), &mut observation);
         self.log_density_at(&observation)
     }
 
@@ -242,8 +245,12 @@ impl<'a> Member<'a> {
     }
 
     /// Halves the step of a rule until converged. The rules converge at least geometrically
-    /// (doubly exponentially for analytic integrands), so with successive differences δ₁, δ₂
-    /// the error left after the latest level is about δ₂²/δ₁.
+    /// (doubly exponentially for analytic integrands, where each halving squares the
+    /// error), so with successive differences δ₀, δ₁, δ₂ the error left after the latest
+    /// level is about δ₂ times the rate of convergence. That rate is taken as the slower of
+    /// the last two observed, δ₂/δ₁ and δ₁/δ₀, not as the faster one a squaring predicts
+    /// (δ₂²/δ₁): where a slower part of the error (a heavy tail, mass far out) takes over
+    /// from a falling one, the rate stalls, and δ₂²/δ₁ was seen 3,000 times too small.
     fn refine<I: Integrand>(
         &self,
         f: &I,
@@ -251,23 +258,25 @@ impl<'a> Member<'a> {
     ) -> Result<Summed, NumericError> {
         let groups = f.groups();
         let mut previous = sum(f, &level_nodes(0)?)?;
-        let mut previous_change = f64::INFINITY;
+        let mut changes = [f64::INFINITY; 2];
         for level in 1..=MAX_LEVEL {
             let next = sum(f, &level_nodes(level)?)?;
             // The mass converges with the integrand: an integrand that a symmetric rule sums
             // to exactly 0 at every level (a score) must not stop the refinement early.
             let change = change(&groups, &previous.integral, &next.integral)
                 .max((next.mass - previous.mass).abs());
-            let estimate = if change < previous_change {
-                change * change / previous_change
-            } else {
-                change
+            // Before two differences there is no rate to go by (1: no convergence assumed).
+            let rate = match changes {
+                [_, c1] if c1.is_infinite() => 1.0,
+                [c0, c1] if c0.is_infinite() => change / c1,
+                [c0, c1] => (change / c1).max(c1 / c0),
             };
+            let estimate = change * rate.min(1.0);
             if change == 0.0 || (change <= 1e-6 && estimate <= LEVEL_TOLERANCE) {
                 return Ok(next);
             }
             previous = next;
-            previous_change = change;
+            changes = [changes[1], change];
         }
         Err(NumericError::Expectation(format!(
             "the expectation over the {} sample space of {} did not converge within {MAX_LEVEL} halvings of the step",
@@ -504,6 +513,8 @@ struct Chart {
     d: usize,
     /// Whether x carries the remainder after its d variables ([`crate::observation`]).
     remainder: bool,
+    /// Whether x carries, after those, the logarithm of each.
+    logarithms: bool,
     /// The piece `(lo, hi)` of the whole chart's line (ends may be infinite).
     piece: Option<(f64, f64)>,
 }
@@ -526,13 +537,14 @@ impl Chart {
             space: space.clone(),
             d,
             remainder: has_remainder(space),
+            logarithms: has_logarithms(space),
             piece,
         }
     }
 
     /// The length of the observations it maps to.
     fn width(&self) -> usize {
-        self.d + usize::from(self.remainder)
+        (self.d + usize::from(self.remainder)) * if self.logarithms { 2 } else { 1 }
     }
 
     /// x(u) into `x`; returns ln |det ∂x/∂u|.
@@ -558,25 +570,31 @@ impl Chart {
         match self.space {
             SampleSpace::PositiveReals => {
                 x[0] = y[0].exp();
+                x[1] = y[0];
                 y[0]
             }
             SampleSpace::UnitInterval => {
                 x[0] = logistic(y[0]);
                 x[1] = logistic(-y[0]);
-                -softplus(-y[0]) - softplus(y[0])
+                x[2] = -softplus(-y[0]);
+                x[3] = -softplus(y[0]);
+                x[2] + x[3]
             }
             SampleSpace::Simplex => {
                 // Stick-breaking: xᵢ takes the share σ(yᵢ) of what xᵢ₋₁ left.
+                let d = self.d;
                 let (mut rest, mut log_rest, mut log_j) = (1.0, 0.0, 0.0);
-                for k in 0..self.d {
+                for k in 0..d {
                     let log_v = -softplus(-y[k]);
                     let log_1mv = -softplus(y[k]);
                     x[k] = rest * logistic(y[k]);
+                    x[d + 1 + k] = log_rest + log_v;
                     log_j += log_rest + log_v + log_1mv;
                     log_rest += log_1mv;
                     rest = log_rest.exp();
                 }
-                x[self.d] = rest;
+                x[d] = rest;
+                x[2 * d + 1] = log_rest;
                 log_j
             }
             _ => {

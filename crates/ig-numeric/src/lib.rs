@@ -23,7 +23,7 @@ pub use geodesic::{
     RESULT_TOLERANCE, TARGET_TOLERANCE,
 };
 pub use geometry::{numeric_geometry, Estimate, NumericGeometry};
-pub use observation::{observation_inputs, with_remainder, REMAINDER};
+pub use observation::{in_observation_inputs, observation_inputs, REMAINDER};
 pub use sample::{extreme_points, in_domain, interior_points};
 pub use tape::{Tape, TapeError, LANES};
 
