@@ -32,6 +32,9 @@ pub const TARGET_TOLERANCE: f64 = 1e-11;
 /// The most integration steps one trial of shooting may take.
 const SHOOTING_STEPS: usize = 250;
 
+/// How near continuation's intermediate goals are reached (each is only the next guess).
+const PIECE_TOLERANCE: f64 = 1e-4;
+
 /// A first guess whose end misses the target by more than this (relative to each
 /// coordinate's scale) goes to continuation before Newton's method.
 const FAR: f64 = 0.5;
@@ -508,31 +511,33 @@ struct Flows<'a, C: Connection + ?Sized> {
     plain: Flow<'a, C>,
 }
 
-/// Newton's method for the velocity that reaches `to`, from the guess `v`.
+/// Newton's method for the velocity that reaches `to` to within `tolerance` of each
+/// coordinate's target scale, from the guess `v`.
 ///
 /// Inexact and quasi-Newton: far from the target the flow is integrated loosely, tightening
-/// as the miss shrinks (convergence is only declared on a flow integrated at full accuracy);
-/// the Jacobian comes from the variational equations and is then carried along by Broyden
-/// updates, recomputed only when convergence slows.
+/// as the miss shrinks (convergence is only declared on a flow integrated to a hundredth of
+/// the tolerance, or at full accuracy); the Jacobian comes from the variational equations
+/// and is then carried along by Broyden updates, recomputed only when convergence slows.
 fn newton<C: Connection + ?Sized>(
     flows: &mut Flows<'_, C>,
     from: &[f64],
     to: &DVector<f64>,
     mut v: DVector<f64>,
     scales: &Scales,
+    tolerance: f64,
 ) -> Result<(DVector<f64>, f64), NumericError> {
-    let missed = |end: &DVector<f64>| gap(end, to, scales);
-    let tolerance = TARGET_TOLERANCE;
+    let missed = |end: &DVector<f64>| gap(end, to, |i| scales.target(to, i));
+    let settled = (tolerance * 1e-2).max(STEP_TOLERANCE);
     let loose = |miss: f64| (miss * 1e-4).clamp(STEP_TOLERANCE, 1e-6);
     let mut accuracy = 1e-6;
     let (mut end, mut jacobian) = end_and_jacobian(&mut flows.variational, from, &v, accuracy)?;
     let mut miss = missed(&end);
     for _ in 0..60 {
         if miss <= tolerance {
-            if accuracy <= STEP_TOLERANCE {
+            if accuracy <= settled {
                 return Ok((v, miss));
             }
-            accuracy = STEP_TOLERANCE;
+            accuracy = settled;
             end = end_point(&mut flows.plain, from, &v, accuracy)?;
             miss = missed(&end);
             continue;
@@ -591,10 +596,11 @@ fn newton<C: Connection + ?Sized>(
     Err(NumericError::Geodesic("shooting did not converge".into()))
 }
 
-/// How far `end` misses `to`: the largest coordinate difference, each in its own scale.
-fn gap(end: &DVector<f64>, to: &DVector<f64>, scales: &Scales) -> f64 {
+/// How far `end` misses `to`: the largest coordinate difference, each relative to
+/// `scale(i)`.
+fn gap(end: &DVector<f64>, to: &DVector<f64>, scale: impl Fn(usize) -> f64) -> f64 {
     (0..to.len())
-        .map(|i| (end[i] - to[i]).abs() / (to[i].abs() + scales.floor[i]).min(scales.cap[i]))
+        .map(|i| (end[i] - to[i]).abs() / scale(i))
         .fold(0.0, f64::max)
 }
 
@@ -605,6 +611,19 @@ fn gap(end: &DVector<f64>, to: &DVector<f64>, scales: &Scales) -> f64 {
 struct Scales {
     floor: Vec<f64>,
     cap: Vec<f64>,
+}
+
+impl Scales {
+    /// Coordinate i's own scale at `to`: its size, at least `floor`. Whether a guess is
+    /// near enough for Newton's method is judged in it.
+    fn own(&self, to: &DVector<f64>, i: usize) -> f64 {
+        to[i].abs() + self.floor[i]
+    }
+
+    /// The scale coordinate i's miss of `to` is judged against: its own, at most `cap`.
+    fn target(&self, to: &DVector<f64>, i: usize) -> f64 {
+        self.own(to, i).min(self.cap[i])
+    }
 }
 
 fn second_order_guess<C: Connection + ?Sized>(
@@ -698,8 +717,9 @@ pub fn shoot<C: Connection + ?Sized>(
     // the target's scale away), so the one whose loosely integrated end lands nearer is
     // taken.
     let miss = |v: &DVector<f64>, flows: &mut Flows<'_, C>| {
-        end_point(&mut flows.plain, from, v, 1e-6)
-            .map_or(f64::INFINITY, |end| gap(&end, &target, &scales))
+        end_point(&mut flows.plain, from, v, 1e-6).map_or(f64::INFINITY, |end| {
+            gap(&end, &target, |i| scales.own(&target, i))
+        })
     };
     let straight_miss = miss(&straight, &mut flows);
     let (guess, guess_miss) = second_order_guess(connection, &start, &straight)
@@ -712,38 +732,36 @@ pub fn shoot<C: Connection + ?Sized>(
     let mut result = if far {
         Err(NumericError::Geodesic("shooting did not converge".into()))
     } else {
-        newton(&mut flows, from, &target, guess.clone(), &scales)
+        newton(
+            &mut flows,
+            from,
+            &target,
+            guess.clone(),
+            &scales,
+            TARGET_TOLERANCE,
+        )
     };
     // Continuation: reach points along the straight line in more and more pieces, each
-    // solution the next guess (its velocity scaled to the longer stretch).
+    // solution (loose: it is only the next guess) the next guess, its velocity scaled to
+    // the longer stretch; the last piece ends at the target.
     let mut pieces = 2;
     while result.is_err() && pieces <= 64 {
-        let mut v = &straight / pieces as f64;
-        let mut ok = true;
-        for k in 1..=pieces {
-            let s = k as f64 / pieces as f64;
-            let goal = &start + &straight * s;
-            match newton(&mut flows, from, &goal, v.clone(), &scales) {
-                Ok((found, _)) => v = &found * ((k + 1) as f64 / k as f64),
-                Err(_) => {
-                    ok = false;
-                    break;
-                }
-            }
+        let mut v = Some(&straight / pieces as f64);
+        for k in 1..pieces {
+            let goal = &start + &straight * (k as f64 / pieces as f64);
+            v = v.and_then(|guess| {
+                let (found, _) =
+                    newton(&mut flows, from, &goal, guess, &scales, PIECE_TOLERANCE).ok()?;
+                Some(found * ((k + 1) as f64 / k as f64))
+            });
         }
-        if ok {
-            result = newton(
-                &mut flows,
-                from,
-                &target,
-                v * (pieces as f64 / (pieces + 1) as f64),
-                &scales,
-            );
+        if let Some(v) = v {
+            result = newton(&mut flows, from, &target, v, &scales, TARGET_TOLERANCE);
         }
         pieces *= 2;
     }
     if far && result.is_err() {
-        result = newton(&mut flows, from, &target, guess, &scales);
+        result = newton(&mut flows, from, &target, guess, &scales, TARGET_TOLERANCE);
     }
     // A trial's failure (it left the domain, say) is not the geodesic's.
     let (velocity, miss) = result.map_err(|e| {
