@@ -334,6 +334,46 @@ fn normal_geodesics_are_half_circles() {
 }
 
 #[test]
+fn log_finds_a_geodesic_that_is_shot_well_only_from_its_other_end() {
+    // From μ = 100, σ = 0.01 every trial towards (0, 1) leaves the half-plane; from (0, 1)
+    // shooting converges, and the geodesic run backwards gives the velocity. Closed form in
+    // (μ/√2, σ), where the family is the hyperbolic half-plane scaled by √2: the initial
+    // velocity is tangent to the half-circle through both ends, of hyperbolic length d.
+    let (from, to) = ([100.0f64, 0.01f64], [0.0f64, 1.0f64]);
+    let (x0, y0, x1, y1) = (from[0] / 2f64.sqrt(), from[1], to[0] / 2f64.sqrt(), to[1]);
+    let d = (1.0 + ((x0 - x1).powi(2) + (y0 - y1).powi(2)) / (2.0 * y0 * y1)).acosh();
+    let c = (x0 * x0 + y0 * y0 - x1 * x1 - y1 * y1) / (2.0 * (x0 - x1));
+    let r = ((x0 - c).powi(2) + y0 * y0).sqrt();
+    // The tangent (−y₀, x₀ − c)/r, turned towards the other end.
+    let sign = if (x1 - x0) * -y0 >= 0.0 { 1.0 } else { -1.0 };
+    let velocity = [
+        sign * -y0 / r * d * y0 * 2f64.sqrt(),
+        sign * (x0 - c) / r * d * y0,
+    ];
+    for (a, b, expected) in [(from, to, Some(velocity)), (to, from, None)] {
+        let log = json(&[
+            "log",
+            "normal",
+            "--from",
+            &point(&["mu", "sigma"], &a),
+            "--to",
+            &point(&["mu", "sigma"], &b),
+        ]);
+        close(
+            &[log["distance"].as_f64().unwrap()],
+            &[d * 2f64.sqrt()],
+            1e-10,
+        );
+        if let Some(v) = expected {
+            let got = numbers(&log["velocity"]);
+            for (g, e) in got.iter().zip(v) {
+                assert!((g - e).abs() <= 1e-9 * e.abs(), "{got:?} against {v:?}");
+            }
+        }
+    }
+}
+
+#[test]
 fn categorical_geodesics_are_great_circles() {
     // √p lies on a sphere of radius 1 (the metric is 4× the round one): the geodesic is the
     // great circle through √p₀ and √p₁, d = 2 arccos Σ √(p₀ᵢ p₁ᵢ).
