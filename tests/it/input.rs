@@ -293,3 +293,25 @@ fn geodesic_format_csv_and_json_exclude_each_other() {
         .status
         .success());
 }
+
+#[test]
+fn text_that_is_no_record_is_refused_naming_its_line() {
+    let kl = ["kl", "normal", "--points", "-"];
+    // A byte that is not UTF-8, on the third line.
+    refused(
+        &with_stdin(&kl, b"mu,sigma,mu,sigma\n0,1,1,2\n0,1,\xff1,2\n"),
+        ["standard input:3", "not UTF-8", "0xFF"].as_slice(),
+    );
+    // A lone word on the first line is not a header (a header names every field): it is
+    // refused, not skipped, whatever follows.
+    for word in ["null", "true", "\"abc\"", "mu"] {
+        let text = format!("{word}\n0,1,1,2\n");
+        refused(
+            &with_stdin(&kl, text.as_bytes()),
+            ["standard input:1"].as_slice(),
+        );
+    }
+    // A header that names every field is skipped.
+    let text = "mu,sigma,mu_to,sigma_to\n0,1,1,2\n";
+    assert_eq!(lines(&with_stdin(&kl, text.as_bytes())).len(), 1);
+}

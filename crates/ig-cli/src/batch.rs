@@ -117,15 +117,15 @@ pub fn gather(
 
 /// Reads the records of `source` (a path, or `-` for standard input). A leading UTF-8 byte
 /// order mark is dropped. Blank lines and lines starting with `#` are skipped; the first
-/// other line may be a header (its first field not a number). Any malformed record is bad
+/// other line may be a header (as many fields as a record, the first not a number). Any malformed record is bad
 /// input naming its line, before anything is computed.
 fn read(source: &str, family: &Family, slots: &[Slot]) -> Result<Vec<Record>, Failure> {
     use std::io::Read;
-    let mut text = String::new();
+    let mut bytes = Vec::new();
     let read = if source == "-" {
-        std::io::stdin().take(MAX_BYTES).read_to_string(&mut text)
+        std::io::stdin().take(MAX_BYTES).read_to_end(&mut bytes)
     } else {
-        std::fs::File::open(source).and_then(|f| f.take(MAX_BYTES).read_to_string(&mut text))
+        std::fs::File::open(source).and_then(|f| f.take(MAX_BYTES).read_to_end(&mut bytes))
     };
     let label = if source == "-" {
         "standard input"
@@ -133,11 +133,17 @@ fn read(source: &str, family: &Family, slots: &[Slot]) -> Result<Vec<Record>, Fa
         source
     };
     read.map_err(|e| Failure::input(format!("{label}: {e}")))?;
-    if text.len() as u64 >= MAX_BYTES {
+    if bytes.len() as u64 >= MAX_BYTES {
         return Err(Failure::input(format!(
             "{label}: more than {MAX_BYTES} bytes of points"
         )));
     }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
+        let bad = e.as_bytes()[valid.len()];
+        Failure::input(format!("{label}:{line}: not UTF-8 text (byte 0x{bad:02X})"))
+    })?;
     // A byte order mark would make the first record look like a header.
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut records = Vec::new();
@@ -154,7 +160,12 @@ fn read(source: &str, family: &Family, slots: &[Slot]) -> Result<Vec<Record>, Fa
             f.starts_with(|c: char| c.is_ascii_digit() || "+-.".contains(c))
                 || parse_decimal(f).is_some()
         });
-        if std::mem::take(&mut header_allowed) && !line.starts_with(['{', '[']) && !first_is_number
+        // A header names every field of a record: a lone word (`null`, `"abc"`) is not one.
+        let fields = slots.len() * family.coordinates.len();
+        if std::mem::take(&mut header_allowed)
+            && !line.starts_with(['{', '['])
+            && !first_is_number
+            && line.split(',').count() == fields
         {
             continue;
         }
