@@ -141,6 +141,15 @@ fn numeric_kl_of_near_members_is_accurate_or_refused() {
         Ok(kl) => assert!(close(kl, exact, 1e-8), "{kl} vs {exact}"),
         Err(e) => assert!(e.to_string().contains("relative accuracy"), "{e}"),
     }
+    // Inside a log-density too: ln(1 − p) at p = 1e-12 is computed from 1 − p, rounded
+    // to 1e-16, a 1e-4 part of the logarithm. KL of Bernoulli(1e-12) from
+    // Bernoulli(1.01e-12): p ln(p/q) + (1 − p) ln((1 − p)/(1 − q)) = 4.9669146831966e-17.
+    let bernoulli = catalogue_family("bernoulli").unwrap();
+    let exact = 4.966_914_683_196_6e-17;
+    match kl_divergence(&bernoulli, &[1e-12], &[1.01e-12]) {
+        Ok(kl) => assert!(close(kl, exact, 1e-8), "{kl} vs {exact}"),
+        Err(e) => assert!(e.to_string().contains("relative accuracy"), "{e}"),
+    }
     // Well apart, the same family is answered (mpmath: 3.4778033581685427).
     let kl = kl_divergence(&beta, &[2.0, 0.08], &[2.0, 0.5]).unwrap();
     assert!(close(kl, 3.477_803_358_168_542_7, 1e-11), "{kl}");
