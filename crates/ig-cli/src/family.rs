@@ -599,10 +599,18 @@ fn eval_numeric(
     point: &[BigRational],
     alphas: &[(String, BigRational)],
 ) -> Result<Map<String, Value>, Failure> {
+    let exact = point;
     let point: Vec<f64> = point.iter().map(to_f64).collect();
     let g = ig_numeric::numeric_geometry(family, &point)
         .map_err(|e| Failure::input(format!("{}: {e}", family.name)))?;
     let n = g.dim;
+    let shift = rounding_shift(&g, exact, &point);
+    if shift > NUMERIC_TOLERANCE / 10.0 {
+        return Err(Failure::input(format!(
+            "{}: the point is not a double, and rounding it to the nearest one changes the metric or the Christoffel symbols by {shift:.1e} of their size, which the numeric method cannot promise to 1e-8 beside its own error (the symbolic method evaluates at the exact point)",
+            family.name
+        )));
+    }
     let mut object = Map::new();
     object.insert("family".into(), family.name.clone().into());
     object.insert("coordinates".into(), json!(family.coordinates));
@@ -670,6 +678,48 @@ fn eval_numeric(
     put(&mut object, "metric_hessian", &g.metric_hessian, 2)?;
     object.insert("zero_within".into(), Value::Object(zero_within.take()));
     Ok(object)
+}
+
+/// How much the metric and the Christoffel symbols change, relative to their largest
+/// entries, between the exact point and the doubles `rounded` the numeric method works at:
+/// to first order, through ∂ₘg_ab = Γ_am,b + Γ_bm,a and ∂ₘΓᵏᵢⱼ. Near a boundary that change
+/// is far above the rounding itself (a Bernoulli's metric at p = 0.9999999999 moved by 8e-8).
+fn rounding_shift(g: &ig_numeric::NumericGeometry, exact: &[BigRational], rounded: &[f64]) -> f64 {
+    let n = g.dim;
+    let delta: Vec<f64> = exact
+        .iter()
+        .zip(rounded)
+        .map(|(e, &r)| BigRational::from_float(r).map_or(0.0, |r| to_f64(&(e - r))))
+        .collect();
+    if delta.iter().all(|d| *d == 0.0) {
+        return 0.0;
+    }
+    let largest = |v: &[f64]| v.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    let first = &g.christoffel_first.value;
+    let ix3 = |i: usize, j: usize, k: usize| (i * n + j) * n + k;
+    let mut metric_shift = 0.0f64;
+    for a in 0..n {
+        for b in 0..n {
+            let d: f64 = (0..n)
+                .map(|m| (first[ix3(a, m, b)] + first[ix3(b, m, a)]) * delta[m])
+                .sum();
+            metric_shift = metric_shift.max(d.abs());
+        }
+    }
+    let christoffel_shift = g
+        .christoffel_derivative
+        .chunks(n)
+        .map(|dm| dm.iter().zip(&delta).map(|(d, x)| d * x).sum::<f64>().abs())
+        .fold(0.0f64, f64::max);
+    // Relative to the largest entry, or to the resolution of a tensor that is zero within it.
+    let relative = |shift: f64, of: &ig_numeric::Estimate| {
+        if shift == 0.0 {
+            0.0
+        } else {
+            shift / largest(&of.value).max(ig_numeric::LEVEL_TOLERANCE * of.scale)
+        }
+    };
+    relative(metric_shift, &g.metric).max(relative(christoffel_shift, &g.christoffel))
 }
 
 pub fn kl(a: KlArgs) -> Result<String, Failure> {
