@@ -654,7 +654,7 @@ fn eval_numeric(
             return Ok(nest(&vec![0.0; e.value.len()], n, rank));
         }
         Err(Failure::input(format!(
-            "{key} cannot be computed numerically to a relative accuracy of {NUMERIC_TOLERANCE:e} at this point: it is a cancellation of terms {:.1e} times larger (estimated relative error {bound:.1e}); the symbolic method may resolve it",
+            "{key} cannot be computed numerically to a relative accuracy of {NUMERIC_TOLERANCE:e} at this point: the terms summed for it, or their rounding, are {:.1e} times larger than it (estimated relative error {bound:.1e}); the symbolic method may resolve it",
             e.scale / largest.max(f64::MIN_POSITIVE)
         )))
     };

@@ -4,11 +4,10 @@
 //! the rounding of `ℓ_from − ℓ_to` in doubles, a difference of two log-densities that can
 //! be far larger than the divergence (for two near members the divergence is the square
 //! of their distance; the log-densities are not). Each log-density is evaluated with a
-//! running bound on its rounding ([`Tape::eval_with_errors`]), and the expectation of the
+//! running bound on its rounding ([`crate::Tape::eval_with_errors`]), and the expectation of the
 //! two bounds bounds the rounding of the divergence.
 
 use crate::expectation::{Integrand, Member, LEVEL_TOLERANCE};
-use crate::tape::Tape;
 use crate::NumericError;
 use ig_spec::Family;
 use std::ops::Range;
@@ -16,25 +15,9 @@ use std::ops::Range;
 /// The relative accuracy a divergence is given to.
 const TOLERANCE: f64 = 1e-8;
 
-/// How far the quadrature's charts may be from each exact observation input, relative to
-/// it (a few roundings of a logistic or an exponential).
-const OBSERVATION_ERROR: f64 = 4.0 * f64::EPSILON;
-
 struct LogRatio<'a> {
     from: &'a Member<'a>,
     to: &'a Member<'a>,
-}
-
-/// A bound on the rounding of ℓ at `member`'s point and the observation `x`.
-fn rounding(member: &Member, x: &[f64]) -> f64 {
-    let tape: &Tape = member.tape();
-    let point = member.point();
-    let inputs: Vec<f64> = point.iter().chain(x).copied().collect();
-    let errors: Vec<f64> = std::iter::repeat_n(0.0, point.len())
-        .chain(x.iter().map(|v| OBSERVATION_ERROR * v.abs()))
-        .collect();
-    let (_, e) = tape.eval_with_errors(&inputs, &errors);
-    *tape.output(&e, 0)
 }
 
 impl Integrand for LogRatio<'_> {
@@ -51,7 +34,7 @@ impl Integrand for LogRatio<'_> {
         // Where `to` has no density but `from` has, the divergence is infinite: the
         // non-finite value is reported by the expectation as an error.
         out[0] = log_density - self.to.log_density_at(x);
-        out[1] = rounding(self.from, x) + rounding(self.to, x) + f64::EPSILON * out[0].abs();
+        out[1] = self.from.rounding_at(x) + self.to.rounding_at(x) + f64::EPSILON * out[0].abs();
     }
 }
 

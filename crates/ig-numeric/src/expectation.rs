@@ -33,6 +33,10 @@ pub const LEVEL_TOLERANCE: f64 = 1e-12;
 /// The total probability must be one to within this.
 pub const MASS_TOLERANCE: f64 = 1e-9;
 
+/// How far an observation input the rules supply may be from the exact one, relative to
+/// it (a few roundings of a logistic or an exponential).
+pub(crate) const OBSERVATION_ERROR: f64 = 4.0 * f64::EPSILON;
+
 /// No rule evaluates more points than this.
 const MAX_NODES: usize = 4_000_000;
 
@@ -76,7 +80,8 @@ impl Integrand for One {
 pub struct Integral {
     /// `E[fᵢ]`.
     pub value: Vec<f64>,
-    /// `E[|fᵢ|]`.
+    /// `E[|fᵢ|]`, enlarged by the rounding of the weights (`E[|fᵢ| · δw/w] / LEVEL_TOLERANCE`),
+    /// so that LEVEL_TOLERANCE times it bounds the error of `value[i]`.
     pub magnitude: Vec<f64>,
     /// Number of points the final rule used.
     pub nodes: usize,
@@ -94,6 +99,9 @@ pub struct Member<'a> {
 struct Nodes {
     x: Vec<f64>,
     w: Vec<f64>,
+    /// A bound on each weight's relative error: the rounding of ℓ there (ℓ of a Poisson
+    /// at λ = 1e6 sums terms of 1.4e7, and its weights are good to 1e-9 only).
+    rounding: Vec<f64>,
     log_density: Vec<f64>,
     /// Points where the log-density was finite, kept or not: a rule whose weights all
     /// underflow saw a density that is tiny everywhere; one with no finite point saw nothing.
@@ -105,6 +113,7 @@ impl Nodes {
         Nodes {
             x: Vec::new(),
             w: Vec::new(),
+            rounding: Vec::new(),
             log_density: Vec::new(),
             finite: 0,
         }
@@ -161,6 +170,17 @@ impl<'a> Member<'a> {
         let mut inputs = self.point.clone();
         inputs.extend_from_slice(observation);
         self.density.eval(&inputs)[0]
+    }
+
+    /// A bound on the rounding of ℓ at an observation (each input of the observation
+    /// taken to be within a few units in its last place).
+    pub(crate) fn rounding_at(&self, observation: &[f64]) -> f64 {
+        let inputs: Vec<f64> = self.point.iter().chain(observation).copied().collect();
+        let errors: Vec<f64> = std::iter::repeat_n(0.0, self.point.len())
+            .chain(observation.iter().map(|v| OBSERVATION_ERROR * v.abs()))
+            .collect();
+        let (_, e) = self.density.eval_with_errors(&inputs, &errors);
+        *self.density.output(&e, 0)
     }
 
     /// `E[f(x)]`, refined until converged.
@@ -240,6 +260,7 @@ impl<'a> Member<'a> {
         if l.is_finite() && w > 0.0 && w.is_finite() {
             nodes.x.extend_from_slice(x);
             nodes.w.push(w);
+            nodes.rounding.push(self.rounding_at(x));
             nodes.log_density.push(l);
         }
     }
@@ -476,7 +497,9 @@ fn sum<I: Integrand>(f: &I, nodes: &Nodes) -> Result<Summed, NumericError> {
                         )));
                     }
                     acc.integral.value[j] += wk * v;
-                    acc.integral.magnitude[j] += wk * v.abs();
+                    // The weight's own rounding, in the magnitude's units.
+                    acc.integral.magnitude[j] +=
+                        wk * v.abs() * (1.0 + nodes.rounding[i] / LEVEL_TOLERANCE);
                 }
                 acc.mass += wk;
             }
