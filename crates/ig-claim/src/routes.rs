@@ -714,7 +714,7 @@ impl ig_numeric::Integrand for Compiled<'_> {
     fn groups(&self) -> Vec<Range<usize>> {
         std::iter::once(0..1).collect()
     }
-    fn eval(&self, x: &[f64], _: f64, scratch: &mut Self::Scratch, out: &mut [f64]) {
+    fn eval(&self, x: &[f64], _: f64, _: f64, scratch: &mut Self::Scratch, out: &mut [f64]) {
         let (inputs, regs) = scratch;
         let n = inputs.len() - x.len();
         inputs[n..].copy_from_slice(x);

@@ -16,7 +16,6 @@ use std::ops::Range;
 const TOLERANCE: f64 = 1e-8;
 
 struct LogRatio<'a> {
-    from: &'a Member<'a>,
     to: &'a Member<'a>,
 }
 
@@ -30,11 +29,12 @@ impl Integrand for LogRatio<'_> {
     fn groups(&self) -> Vec<Range<usize>> {
         std::iter::once(0..1).collect()
     }
-    fn eval(&self, x: &[f64], log_density: f64, _: &mut (), out: &mut [f64]) {
+    fn eval(&self, x: &[f64], log_density: f64, rounding: f64, _: &mut (), out: &mut [f64]) {
         // Where `to` has no density but `from` has, the divergence is infinite: the
         // non-finite value is reported by the expectation as an error.
         out[0] = log_density - self.to.log_density_at(x);
-        out[1] = self.from.rounding_at(x) + self.to.rounding_at(x) + f64::EPSILON * out[0].abs();
+        // `from`'s own rounding was bounded with its weight.
+        out[1] = rounding + self.to.rounding_at(x) + f64::EPSILON * out[0].abs();
     }
 }
 
@@ -45,7 +45,7 @@ pub fn kl_divergence(family: &Family, from: &[f64], to: &[f64]) -> Result<f64, N
     if from == to {
         return Ok(0.0);
     }
-    let integral = p.expect(&LogRatio { from: &p, to: &q })?;
+    let integral = p.expect(&LogRatio { to: &q })?;
     let value = integral.value[0];
     let quadrature = LEVEL_TOLERANCE * integral.magnitude[0];
     let rounding = integral.value[1];

@@ -53,8 +53,16 @@ pub trait Integrand: Sync {
     fn width(&self) -> usize;
     /// Components that are judged together for convergence (one tensor each).
     fn groups(&self) -> Vec<Range<usize>>;
-    /// Writes f(x) into `out`; `log_density` is ℓ(x∣ξ), already computed.
-    fn eval(&self, x: &[f64], log_density: f64, scratch: &mut Self::Scratch, out: &mut [f64]);
+    /// Writes f(x) into `out`; `log_density` is ℓ(x∣ξ), already computed, and `rounding` a
+    /// bound on its rounding error.
+    fn eval(
+        &self,
+        x: &[f64],
+        log_density: f64,
+        rounding: f64,
+        scratch: &mut Self::Scratch,
+        out: &mut [f64],
+    );
 }
 
 /// The constant 1: its expectation is the total mass.
@@ -69,7 +77,7 @@ impl Integrand for One {
     fn groups(&self) -> Vec<Range<usize>> {
         std::iter::once(0..1).collect()
     }
-    fn eval(&self, _: &[f64], _: f64, _: &mut (), out: &mut [f64]) {
+    fn eval(&self, _: &[f64], _: f64, _: f64, _: &mut (), out: &mut [f64]) {
         out[0] = 1.0;
     }
 }
@@ -161,7 +169,7 @@ impl<'a> Member<'a> {
     /// from `x` in doubles (the quadrature supplies them to full accuracy instead).
     pub fn log_density(&self, x: &[f64]) -> f64 {
         let mut observation = x.to_vec();
-        complete(&self.family.sample_space, x.len(), &mut observation);
+        complete(&self.family.sample_space, &mut observation);
         self.log_density_at(&observation)
     }
 
@@ -489,7 +497,13 @@ fn sum<I: Integrand>(f: &I, nodes: &Nodes) -> Result<Summed, NumericError> {
             for (k, &wk) in w.iter().enumerate() {
                 let i = b * BLOCK + k;
                 let x = &nodes.x[i * d..(i + 1) * d];
-                f.eval(x, nodes.log_density[i], &mut scratch, &mut out);
+                f.eval(
+                    x,
+                    nodes.log_density[i],
+                    nodes.rounding[i],
+                    &mut scratch,
+                    &mut out,
+                );
                 for (j, v) in out.iter().enumerate() {
                     if !v.is_finite() {
                         return Err(NumericError::Expectation(format!(

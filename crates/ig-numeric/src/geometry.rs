@@ -208,7 +208,7 @@ impl<const N: usize> Integrand for Moments<'_, N> {
         (0..self.width()).map(|i| i..i + 1).collect()
     }
 
-    fn eval(&self, x: &[f64], _: f64, scratch: &mut Self::Scratch, out: &mut [f64]) {
+    fn eval(&self, x: &[f64], _: f64, _: f64, scratch: &mut Self::Scratch, out: &mut [f64]) {
         self.derivatives(x, scratch);
         let d = &scratch.out;
         let n = N;

@@ -61,11 +61,10 @@ pub fn observation_inputs(family: &Family) -> Vec<String> {
     inputs
 }
 
-/// Completes an observation that holds the variables' values (and room for the rest of
-/// [`observation_inputs`]) from them, in doubles: what the quadrature's charts supply to
-/// full accuracy, for a point given by its values alone.
-pub(crate) fn complete(space: &SampleSpace, d: usize, observation: &mut Vec<f64>) {
-    observation.truncate(d);
+/// Completes an observation that holds the variables' values to every input of
+/// [`observation_inputs`], in doubles: what the quadrature's charts supply to full
+/// accuracy, for a point given by its values alone.
+pub(crate) fn complete(space: &SampleSpace, observation: &mut Vec<f64>) {
     if has_remainder(space) {
         observation.push(1.0 - observation.iter().sum::<f64>());
     }
@@ -260,8 +259,8 @@ mod tests {
             assert!(printed.contains(kept), "{kept} in {printed}");
         }
         assert_eq!(observation_inputs(&f), ["x", "ln x"]);
-        let mut observation = vec![0.25, 0.0];
-        complete(&f.sample_space, 1, &mut observation);
+        let mut observation = vec![0.25];
+        complete(&f.sample_space, &mut observation);
         assert_eq!(observation, [0.25, 0.25f64.ln()]);
     }
 
