@@ -10,7 +10,7 @@
 //! `$IG_CACHE_DIR`, else `$XDG_CACHE_HOME/ig`, else `$HOME/.cache/ig`; `IG_CACHE_DIR=off`
 //! turns the cache off.
 
-use ig_expr::{parse, Expr};
+use ig_expr::{Expr, Interner, Op};
 use ig_spec::Family;
 use ig_symbolic::{DeriveError, Geometry};
 use serde_json::{json, Value};
@@ -109,95 +109,95 @@ pub fn derive(family: &Family) -> Result<Geometry, DeriveError> {
     Ok(g)
 }
 
-/// The closed forms the geodesic commands need, the metric and the Christoffel symbols:
-/// from a cached entry only those are read back (the whole of a dirichlet4 entry, 0.5 MB of
-/// formulas, takes 60 ms to read).
-pub struct Connection {
-    /// The coordinates, in order.
-    pub coordinates: Vec<String>,
-    /// `metric[i][j]` = gᵢⱼ.
-    pub metric: Vec<Vec<Expr>>,
-    /// `christoffel[k][i][j]` = Γᵏᵢⱼ.
-    pub christoffel: Vec<Vec<Vec<Expr>>>,
-}
-
-/// The family's metric and Christoffel symbols, from the cache when it has them, else
-/// derived with the rest of the geometry (and stored).
-pub fn connection(family: &Family) -> Result<Connection, DeriveError> {
-    if let Some(c) = Entry::of(family)
-        .and_then(|entry| entry.stored())
-        .and_then(|v| read_connection(&v))
-    {
-        return Ok(c);
-    }
-    let g = derive(family)?;
-    Ok(Connection {
-        coordinates: g.coordinates,
-        metric: g.metric,
-        christoffel: g.christoffel,
-    })
-}
-
+/// The entry's JSON: the distinct nodes of all the formulas, each after its arguments
+/// (`["sym", "a1"]`, `["num", "-3/2"]`, `["trigamma", 0]`, `["+", 4, 2]`), and each
+/// formula as its node's place. Derived tensors repeat their subexpressions so much that
+/// this is a hundred times smaller than their text (see [`ig_expr::Interner`]).
 fn write(g: &Geometry, binary: &str, content: &str) -> Value {
-    let mut text = |e: &Expr| Value::String(e.to_string());
-    json!({
+    let mut interner = Interner::new();
+    let mut place = |e: &Expr| json!(interner.intern(e));
+    let mut v = json!({
         "binary": binary,
         "family": content,
         "coordinates": g.coordinates,
         "alpha": g.alpha,
-        "expectation": g.expectation.iter().map(&mut text).collect::<Vec<_>>(),
-        "dual_potential": text(&g.dual_potential),
-        "metric": nested(&g.metric, &mut text),
-        "inverse_metric": nested(&g.inverse_metric, &mut text),
-        "christoffel_first": nested3(&g.christoffel_first, &mut text),
-        "christoffel": nested3(&g.christoffel, &mut text),
-        "skewness": nested3(&g.skewness, &mut text),
-        "alpha_connection": nested3(&g.alpha_connection, &mut text),
-        "riemann": g.riemann.iter().map(|t| nested3(t, &mut text)).collect::<Vec<_>>(),
-        "ricci": nested(&g.ricci, &mut text),
-        "scalar_curvature": text(&g.scalar_curvature),
-    })
+        "expectation": g.expectation.iter().map(&mut place).collect::<Vec<_>>(),
+        "dual_potential": place(&g.dual_potential),
+        "metric": nested(&g.metric, &mut place),
+        "inverse_metric": nested(&g.inverse_metric, &mut place),
+        "christoffel_first": nested3(&g.christoffel_first, &mut place),
+        "christoffel": nested3(&g.christoffel, &mut place),
+        "skewness": nested3(&g.skewness, &mut place),
+        "alpha_connection": nested3(&g.alpha_connection, &mut place),
+        "riemann": g.riemann.iter().map(|t| nested3(t, &mut place)).collect::<Vec<_>>(),
+        "ricci": nested(&g.ricci, &mut place),
+        "scalar_curvature": place(&g.scalar_curvature),
+    });
+    let nodes = (0..interner.len())
+        .map(|i| {
+            let (node, args) = interner.node(i);
+            match node.op() {
+                Op::Num(r) => json!(["num", r.to_string()]),
+                Op::Sym(name) => json!(["sym", name.as_ref()]),
+                op => {
+                    let mut fields = vec![json!(op.name())];
+                    fields.extend(args.iter().map(|&a| json!(a)));
+                    Value::Array(fields)
+                }
+            }
+        })
+        .collect::<Vec<_>>();
+    v["nodes"] = Value::Array(nodes);
+    v
 }
 
-fn nested(m: &[Vec<Expr>], text: &mut impl FnMut(&Expr) -> Value) -> Value {
+fn nested(m: &[Vec<Expr>], place: &mut impl FnMut(&Expr) -> Value) -> Value {
     Value::Array(
         m.iter()
-            .map(|row| Value::Array(row.iter().map(&mut *text).collect()))
+            .map(|row| Value::Array(row.iter().map(&mut *place).collect()))
             .collect(),
     )
 }
 
-fn nested3(t: &[Vec<Vec<Expr>>], text: &mut impl FnMut(&Expr) -> Value) -> Value {
-    Value::Array(t.iter().map(|m| nested(m, text)).collect())
+fn nested3(t: &[Vec<Vec<Expr>>], place: &mut impl FnMut(&Expr) -> Value) -> Value {
+    Value::Array(t.iter().map(|m| nested(m, place)).collect())
 }
 
-fn expr(v: &Value) -> Option<Expr> {
-    parse(v.as_str()?).ok()
-}
-
-fn list(v: &Value) -> Option<Vec<Expr>> {
-    v.as_array()?.iter().map(expr).collect()
-}
-
-fn matrix(v: &Value) -> Option<Vec<Vec<Expr>>> {
-    v.as_array()?.iter().map(list).collect()
-}
-
-fn rank3(v: &Value) -> Option<Vec<Vec<Vec<Expr>>>> {
-    v.as_array()?.iter().map(matrix).collect()
-}
-
-fn names(v: &Value) -> Option<Vec<String>> {
-    v.as_array()?
-        .iter()
-        .map(|s| s.as_str().map(String::from))
-        .collect()
+/// The nodes of an entry, each built from the ones before it; `None` if any is malformed.
+fn nodes(v: &Value) -> Option<Vec<Expr>> {
+    let mut nodes: Vec<Expr> = Vec::new();
+    for node in v.as_array()? {
+        let fields = node.as_array()?;
+        let (name, rest) = fields.split_first()?;
+        let e = match (name.as_str()?, rest) {
+            ("num", [r]) => Expr::rational(r.as_str()?.parse().ok()?),
+            ("sym", [name]) => Expr::sym(name.as_str()?),
+            (name, args) => {
+                let args = args
+                    .iter()
+                    .map(|a| nodes.get(usize::try_from(a.as_u64()?).ok()?).cloned())
+                    .collect::<Option<Vec<_>>>()?;
+                Expr::new(Op::from_name(name, args.len())?, args)
+            }
+        };
+        nodes.push(e);
+    }
+    Some(nodes)
 }
 
 /// The geometry of a stored entry, if it reads back whole.
 fn read(v: &Value) -> Option<Geometry> {
+    let nodes = nodes(&v["nodes"])?;
+    let expr = |v: &Value| nodes.get(usize::try_from(v.as_u64()?).ok()?).cloned();
+    let list = |v: &Value| v.as_array()?.iter().map(expr).collect::<Option<Vec<_>>>();
+    let matrix = |v: &Value| v.as_array()?.iter().map(list).collect::<Option<Vec<_>>>();
+    let rank3 = |v: &Value| v.as_array()?.iter().map(matrix).collect::<Option<Vec<_>>>();
     Some(Geometry {
-        coordinates: names(&v["coordinates"])?,
+        coordinates: v["coordinates"]
+            .as_array()?
+            .iter()
+            .map(|s| s.as_str().map(String::from))
+            .collect::<Option<_>>()?,
         alpha: v["alpha"].as_str()?.to_string(),
         expectation: list(&v["expectation"])?,
         dual_potential: expr(&v["dual_potential"])?,
@@ -214,15 +214,6 @@ fn read(v: &Value) -> Option<Geometry> {
             .collect::<Option<Vec<_>>>()?,
         ricci: matrix(&v["ricci"])?,
         scalar_curvature: expr(&v["scalar_curvature"])?,
-    })
-}
-
-/// The connection of a stored entry, if its parts read back whole.
-fn read_connection(v: &Value) -> Option<Connection> {
-    Some(Connection {
-        coordinates: names(&v["coordinates"])?,
-        metric: matrix(&v["metric"])?,
-        christoffel: rank3(&v["christoffel"])?,
     })
 }
 
@@ -245,11 +236,15 @@ mod tests {
             let stored = entry.stored().expect("stored");
             let back = read(&stored).expect("reads back");
             assert_eq!(format!("{back:?}"), format!("{g:?}"), "{name}");
-            let c = read_connection(&stored).expect("reads back");
-            assert_eq!(
-                (&c.coordinates, &c.metric, &c.christoffel),
-                (&g.coordinates, &g.metric, &g.christoffel)
-            );
+            // Each distinct node is read once and shared wherever it occurs.
+            let mut nodes = std::collections::HashSet::new();
+            back.map(&mut |e: &Expr| {
+                e.visit(&mut |n| {
+                    nodes.insert(n.ptr_key());
+                });
+                e.clone()
+            });
+            assert_eq!(nodes.len(), stored["nodes"].as_array().unwrap().len());
             let other_binary = Entry {
                 binary: "ig 2".into(),
                 ..entry
@@ -261,9 +256,21 @@ mod tests {
             };
             assert!(other_family.stored().is_none());
             // A damaged entry is ignored, never half used.
-            let mut damaged = stored.clone();
-            damaged["christoffel"][0][0][0] = json!("1 +");
-            assert!(read(&damaged).is_none() && read_connection(&damaged).is_none());
+            let count = stored["nodes"].as_array().unwrap().len();
+            let damages: [(&str, Value); 7] = [
+                ("/christoffel/0/0/0", json!(count)),
+                ("/christoffel/0/0/0", json!("1 +")),
+                ("/nodes/0", json!(["trigamma", 0])),
+                ("/nodes/0", json!(["+", 0])),
+                ("/nodes/0", json!(["num", "1/0"])),
+                ("/nodes/0", json!(["gamma", 0])),
+                ("/nodes", json!({})),
+            ];
+            for (at, damage) in damages {
+                let mut damaged = stored.clone();
+                *damaged.pointer_mut(at).unwrap() = damage.clone();
+                assert!(read(&damaged).is_none(), "{name}: {at} = {damage}");
+            }
             let text = write(&g, "ig 1", &format!("{family:?}")).to_string();
             let path = dir.path().join(format!("{name}.json"));
             std::fs::write(&path, &text[..text.len() / 2]).unwrap();

@@ -3,7 +3,9 @@
 use crate::args::{DeriveArgs, EvalArgs, FamiliesArgs, Format, KlArgs, Method};
 use crate::batch::{self, Answer, Slot};
 use crate::Failure;
-use ig_expr::{parse_decimal, to_f64, to_latex, BigRational, Expr, Interval, PreciseEncloser};
+use ig_expr::{
+    parse_decimal, to_f64, to_latex, BigRational, Encloser, Expr, Interval, PreciseEncloser,
+};
 use ig_report::{tensors, Tensor};
 use ig_spec::{catalogue, catalogue_family, parse_family, Family, Quantity};
 use ig_symbolic::{DeriveError, Geometry};
@@ -59,12 +61,6 @@ pub fn sized_family(name: &str) -> Option<Result<Family, String>> {
 /// for a family without exponential structure (which has nothing derived symbolically).
 pub fn geometry(family: &Family, instead: &str) -> Result<Geometry, Failure> {
     crate::cache::derive(family).map_err(derive_failure(family, instead))
-}
-
-/// The family's derived metric and Christoffel symbols (all the geodesic commands need),
-/// refused as [`geometry`] refuses.
-pub fn connection(family: &Family, instead: &str) -> Result<crate::cache::Connection, Failure> {
-    crate::cache::connection(family).map_err(derive_failure(family, instead))
 }
 
 fn derive_failure<'a>(
@@ -369,6 +365,8 @@ impl Symbolic {
             .cloned()
             .zip(point.iter().cloned())
             .collect();
+        let env = |s: &str| values.get(s).cloned();
+        let mut enclosers = Enclosers::new(&env);
         let mut object = Map::new();
         object.insert("family".into(), family.name.clone().into());
         object.insert("coordinates".into(), json!(family.coordinates));
@@ -383,12 +381,12 @@ impl Symbolic {
                 for (text, at_alpha) in &self.connections {
                     connections.insert(
                         text.clone(),
-                        certified("alpha_connections", at_alpha, &values)?,
+                        certified("alpha_connections", at_alpha, &mut enclosers)?,
                     );
                 }
                 object.insert("alpha_connections".into(), Value::Object(connections));
             }
-            object.insert(key.into(), certified(key, t, &values)?);
+            object.insert(key.into(), certified(key, t, &mut enclosers)?);
         }
         Ok(object)
     }
@@ -405,16 +403,47 @@ pub const CLOSED_FORM_TOLERANCE: f64 = 1e-10;
 /// Working precisions (bits) tried after doubles, until a tensor keeps its digits.
 const PRECISIONS: [usize; 2] = [128, 320];
 
-/// Every component of `t` at the exact point `values`, enclosed by interval arithmetic; the
-/// midpoints, once the enclosures are narrower than [`CLOSED_FORM_TOLERANCE`] of the
+/// Enclosers at one exact point, kept from tensor to tensor: a special function or a node
+/// the formulas share is enclosed once in each working precision.
+struct Enclosers<'a, F> {
+    doubles: Encloser<'a, F>,
+    /// By working precision, [`PRECISIONS`]' order; `None` where the precision is not
+    /// offered.
+    precise: Vec<Option<PreciseEncloser<'a, F>>>,
+}
+
+impl<'a, F: Fn(&str) -> Option<BigRational>> Enclosers<'a, F> {
+    fn new(env: &'a F) -> Enclosers<'a, F> {
+        Enclosers {
+            doubles: Encloser::new(env),
+            precise: PRECISIONS
+                .iter()
+                .map(|&bits| PreciseEncloser::new(env, bits))
+                .collect(),
+        }
+    }
+
+    /// `e` enclosed in doubles (`level` 0) or in the multiprecision `PRECISIONS[level - 1]`.
+    fn enclose(&mut self, e: &Expr, level: usize) -> Result<Interval, ig_expr::Uncertain> {
+        match level.checked_sub(1) {
+            None => self.doubles.enclose(e),
+            Some(p) => match &mut self.precise[p] {
+                Some(precise) => precise.enclose(e),
+                None => Err(ig_expr::Uncertain::CannotTell(e.to_string())),
+            },
+        }
+    }
+}
+
+/// Every component of `t` at the enclosers' exact point, enclosed by interval arithmetic;
+/// the midpoints, once the enclosures are narrower than [`CLOSED_FORM_TOLERANCE`] of the
 /// tensor's scale. Doubles first; where the formula cancels its digits, again in
 /// multiprecision ([`PRECISIONS`]); where even that does not suffice, a refusal.
-fn certified(
+fn certified<F: Fn(&str) -> Option<BigRational>>(
     key: &str,
     t: &dyn Tensor,
-    values: &HashMap<String, BigRational>,
+    enclosers: &mut Enclosers<'_, F>,
 ) -> Result<Value, Failure> {
-    let env = |s: &str| values.get(s).cloned();
     let mut leaves = Vec::new();
     t.leaves(&mut leaves);
     // The worst enclosure's width over the tensor's largest magnitude; or why the tensor
@@ -455,25 +484,13 @@ fn certified(
     // an entry within that stays within it whatever the others become.
     let mut entries: Vec<Option<Interval>> = vec![None; leaves.len()];
     let mut last = None;
-    for bits in std::iter::once(None).chain(PRECISIONS.into_iter().map(Some)) {
+    for level in 0..=PRECISIONS.len() {
         let certain_scale = entries
             .iter()
             .flatten()
             .filter(|i| !i.contains_zero())
             .fold(0.0f64, |m, i| m.max(i.lo.abs().min(i.hi.abs())));
         let mut failed = None;
-        // Entries often repeat (symmetries, zeros): in multiprecision each formula is
-        // enclosed once, and the special functions they share are computed once.
-        let mut seen: HashMap<&Expr, Result<Interval, String>> = HashMap::new();
-        let mut precise = bits.and_then(|b| PreciseEncloser::new(&env, b));
-        let mut enclose = |e: &Expr| {
-            match (bits, &mut precise) {
-                (None, _) => e.enclose(&env),
-                (Some(_), Some(p)) => p.enclose(e),
-                (Some(_), None) => Err(ig_expr::Uncertain::CannotTell(e.to_string())),
-            }
-            .map_err(|err| format!("{key} cannot be evaluated at this point: {err}"))
-        };
         for (entry, e) in entries.iter_mut().zip(&leaves) {
             if entry.is_some_and(|i| i.hi - i.lo <= CLOSED_FORM_TOLERANCE * certain_scale) {
                 continue;
@@ -483,18 +500,15 @@ fn certified(
                 ig_expr::Op::Neg => (&e.args()[0], true),
                 _ => (*e, false),
             };
-            // (Hashing a formula costs about as much as enclosing it in doubles.)
-            let enclosed = match bits {
-                None => enclose(f),
-                Some(_) => seen.entry(f).or_insert_with(|| enclose(f)).clone(),
-            };
-            match enclosed.map(|i| if negated { -i } else { i }) {
-                Ok(i) => *entry = Some(i),
+            match enclosers.enclose(f, level) {
+                Ok(i) => *entry = Some(if negated { -i } else { i }),
                 // Doubles could not tell (a special function off its monotone range, say):
                 // more precision may.
-                Err(f) => {
+                Err(err) => {
                     *entry = None;
-                    failed.get_or_insert(Failure::input(f));
+                    failed.get_or_insert(Failure::input(format!(
+                        "{key} cannot be evaluated at this point: {err}"
+                    )));
                 }
             }
         }
@@ -539,7 +553,8 @@ pub fn two_point(
         values.insert(c.clone(), from[i].clone());
         values.insert(format!("{c}{}", ig_expr::TO_SUFFIX), to[i].clone());
     }
-    Ok(certified(what, formula, &values)?
+    let env = |s: &str| values.get(s).cloned();
+    Ok(certified(what, formula, &mut Enclosers::new(&env))?
         .as_f64()
         .unwrap_or(f64::NAN))
 }
@@ -557,7 +572,8 @@ pub fn at_point(
         .cloned()
         .zip(point.iter().cloned())
         .collect();
-    Ok(certified(what, formula, &values)?
+    let env = |s: &str| values.get(s).cloned();
+    Ok(certified(what, formula, &mut Enclosers::new(&env))?
         .as_f64()
         .unwrap_or(f64::NAN))
 }

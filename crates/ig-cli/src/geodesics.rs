@@ -6,7 +6,7 @@ use crate::args::{
     SectionalArgs, TransportArgs,
 };
 use crate::batch::{self, Answer, Record, Slot};
-use crate::family::{at_point, connection, geometry, load, show_point, two_point};
+use crate::family::{at_point, geometry, load, show_point, two_point};
 use crate::Failure;
 use ig_expr::{to_f64, BigRational, Expr};
 use ig_report::Manifold;
@@ -20,11 +20,11 @@ fn manifold(family: &Family, method: Option<Method>) -> Result<Manifold<'_>, Fai
     if method == Some(Method::Numeric) || method.is_none() && family.exponential.is_none() {
         return Ok(Manifold::numeric(family));
     }
-    let c = connection(
+    let g = geometry(
         family,
         "--method numeric follows geodesics on the connection computed from the log-density alone",
     )?;
-    ig_report::compile_connection(&c.coordinates, &c.metric, &c.christoffel)
+    ig_report::compile_connection(&g.coordinates, &g.metric, &g.christoffel)
         .map(|compiled| Manifold::compiled(family, compiled))
         .map_err(|e| Failure::input(format!("{}: {e}", family.name)))
 }

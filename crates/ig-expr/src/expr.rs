@@ -270,6 +270,11 @@ impl Expr {
         Arc::as_ptr(&self.0) as usize
     }
 
+    /// Whether the node has more than one owner (it may be reached by several paths).
+    pub(crate) fn is_shared(&self) -> bool {
+        Arc::strong_count(&self.0) > 1
+    }
+
     /// Number of nodes in the tree, counting shared subtrees once per occurrence.
     pub fn size(&self) -> usize {
         1 + self.args().iter().map(Expr::size).sum::<usize>()

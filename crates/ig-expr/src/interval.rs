@@ -18,6 +18,7 @@ use crate::expr::{natural, Expr, Op};
 use crate::special;
 use num_rational::BigRational;
 use num_traits::{FromPrimitive, Signed, ToPrimitive, Zero};
+use std::collections::HashMap;
 use std::ops::Neg;
 
 /// Units in the last place allowed for libm's `exp`, `ln`, `sin`, `cos` and `powf`.
@@ -254,11 +255,49 @@ impl Expr {
         &self,
         env: &impl Fn(&str) -> Option<BigRational>,
     ) -> Result<Interval, Uncertain> {
-        let a = self.args();
-        let arg = |i: usize| a[i].enclose(env);
-        let undefined = || Uncertain::Undefined(self.to_string());
-        let cannot = || Uncertain::CannotTell(self.to_string());
-        let v = match self.op() {
+        Encloser::new(env).enclose(self)
+    }
+}
+
+/// [`Expr::enclose`] for many expressions at one point: a node shared by several
+/// expressions, or several times by one (see [`crate::Interner`]), is enclosed once.
+pub struct Encloser<'a, F> {
+    env: &'a F,
+    /// Enclosures of shared nodes, by node (kept, so that its address is not reused).
+    memo: HashMap<usize, (Expr, Result<Interval, Uncertain>)>,
+}
+
+impl<'a, F: Fn(&str) -> Option<BigRational>> Encloser<'a, F> {
+    /// An encloser at the point `env` (fixed for its life: its memory holds values there).
+    pub fn new(env: &'a F) -> Encloser<'a, F> {
+        Encloser {
+            env,
+            memo: HashMap::new(),
+        }
+    }
+
+    /// [`Expr::enclose`] at the encloser's point.
+    pub fn enclose(&mut self, e: &Expr) -> Result<Interval, Uncertain> {
+        // A node with one owner is reached by one path only (its parent, when shared, is
+        // remembered itself): remembering it would cost more than it saves.
+        if !e.is_shared() {
+            return self.node(e);
+        }
+        if let Some((_, v)) = self.memo.get(&e.ptr_key()) {
+            return v.clone();
+        }
+        let v = self.node(e);
+        self.memo.insert(e.ptr_key(), (e.clone(), v.clone()));
+        v
+    }
+
+    fn node(&mut self, e: &Expr) -> Result<Interval, Uncertain> {
+        let env = self.env;
+        let a = e.args();
+        let mut arg = |i: usize| self.enclose(&a[i]);
+        let undefined = || Uncertain::Undefined(e.to_string());
+        let cannot = || Uncertain::CannotTell(e.to_string());
+        let v = match e.op() {
             Op::Num(r) => Interval::rational(r),
             Op::Sym(s) => {
                 Interval::rational(&env(s).ok_or_else(|| Uncertain::Unbound(s.to_string()))?)
@@ -342,14 +381,14 @@ impl Expr {
             Op::Sin => trig(arg(0)?, false),
             Op::Cos => trig(arg(0)?, true),
             Op::Lgamma | Op::Digamma | Op::Trigamma | Op::Polygamma => {
-                let x = a.last().expect("unary or binary").enclose(env)?;
+                let x = arg(a.len() - 1)?;
                 if x.lo == x.hi && x.lo <= 0.0 && x.lo == x.lo.round() {
                     return Err(undefined());
                 }
                 if x.lo <= 0.0 || x.lo.is_nan() {
                     return Err(cannot());
                 }
-                let n = match self.op() {
+                let n = match e.op() {
                     Op::Lgamma => None,
                     Op::Digamma => Some(0),
                     Op::Trigamma => Some(1),
@@ -368,7 +407,9 @@ impl Expr {
         }
         Ok(v)
     }
+}
 
+impl Expr {
     /// The sign of the exact value at `env`, when enclosures decide it (exactly rational
     /// values are decided exactly).
     pub fn certain_sign(

@@ -12,16 +12,18 @@ mod interval;
 mod parse;
 mod precise;
 mod print;
+mod share;
 pub mod special;
 
 pub use eval::{exact_pow, exact_root, to_f64, EvalError};
 pub use expr::{natural, Expr, Op, TO_SUFFIX, UNARY_FUNCTIONS};
-pub use interval::{Interval, Uncertain};
+pub use interval::{Encloser, Interval, Uncertain};
 pub use num_bigint::BigInt;
 pub use num_rational::BigRational;
 pub use parse::{parse, parse_decimal, ParseError};
 pub use precise::{enclose_precise, enclose_precise_bounds, PreciseBounds, PreciseEncloser};
 pub use print::{rust_identifier, to_latex, to_rust, to_sympy, to_sympy_with};
+pub use share::Interner;
 
 #[cfg(test)]
 mod tests;

@@ -98,7 +98,8 @@ pub fn enclose_precise(
 }
 
 /// [`enclose_precise`] for many expressions at one point: the values of special functions
-/// (which derived tensors repeat from entry to entry) and constants are computed once.
+/// (which derived tensors repeat from entry to entry), of shared nodes (see
+/// [`crate::Interner`]) and of constants are computed once.
 pub struct PreciseEncloser<'a, F> {
     ctx: Ctx,
     env: &'a F,
@@ -757,6 +758,9 @@ struct Ctx {
     coefficients: HashMap<(Gamma, usize), Iv>,
     /// Special-function values by node, since derived formulas repeat them.
     memo: HashMap<Expr, Val>,
+    /// Values of shared nodes (see [`crate::Interner`]), by node (kept, so that its
+    /// address is not reused).
+    shared: HashMap<usize, (Expr, Val)>,
 }
 
 impl Ctx {
@@ -775,6 +779,7 @@ impl Ctx {
             half_ln_2pi: None,
             coefficients: HashMap::new(),
             memo: HashMap::new(),
+            shared: HashMap::new(),
         })
     }
 
@@ -798,6 +803,14 @@ impl Ctx {
         e: &Expr,
         env: &impl Fn(&str) -> Option<BigRational>,
     ) -> Result<Val, Uncertain> {
+        // A node with one owner is reached by one path only (its parent, when shared, is
+        // remembered itself).
+        let shared = e.is_shared();
+        if shared {
+            if let Some((_, v)) = self.shared.get(&e.ptr_key()) {
+                return Ok(v.clone());
+            }
+        }
         let special = matches!(
             e.op(),
             Op::Lgamma | Op::Digamma | Op::Trigamma | Op::Polygamma | Op::BesselI
@@ -815,6 +828,9 @@ impl Ctx {
         }
         if special {
             self.memo.insert(e.clone(), v.clone());
+        }
+        if shared {
+            self.shared.insert(e.ptr_key(), (e.clone(), v.clone()));
         }
         Ok(v)
     }
