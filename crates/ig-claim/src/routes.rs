@@ -667,7 +667,7 @@ impl NumericTerms {
                     let scale = g.scalar_curvature.scale.max(r.abs());
                     Ok(Value {
                         value: r,
-                        error: 1e-9 * scale,
+                        error: g.scalar_curvature.error.max(1e-9 * scale),
                         scale,
                     })
                 }
@@ -747,12 +747,17 @@ fn expectation(
             fixed,
         })
         .map_err(|e| e.to_string())?;
-    let (value, magnitude) = (integral.value[0], integral.magnitude[0]);
-    if !value.is_finite() || !magnitude.is_finite() {
+    let (value, magnitude, error) = (integral.value[0], integral.magnitude[0], integral.error[0]);
+    if !value.is_finite() || !magnitude.is_finite() || !error.is_finite() {
         return Err("the expectation is not finite here".into());
     }
-    // An integrand that is 0 at every node has the exact expectation 0.
-    Ok((value, 10.0 * LEVEL_TOLERANCE * magnitude, magnitude))
+    // An integrand that is 0 at every node has the exact expectation 0. The error is what
+    // the rule reached (with the rounding of the weights), and no less than it was asked to.
+    Ok((
+        value,
+        10.0 * error.max(LEVEL_TOLERANCE * magnitude),
+        magnitude,
+    ))
 }
 
 /// Probes of the observation along a one-dimensional sample space, outward from the middle

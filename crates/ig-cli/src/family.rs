@@ -646,8 +646,7 @@ fn eval_numeric(
         if n == 1 && Quantity::from_key(key).is_some_and(Quantity::is_curvature) {
             return Ok(nest(&vec![0.0; e.value.len()], n, rank));
         }
-        // The rules resolve each expectation to LEVEL_TOLERANCE of the magnitude of its
-        // terms; a tensor far smaller than that magnitude is cancellation, not digits.
+        // A tensor not far above its estimated error is cancellation, not digits.
         let largest = e.value.iter().fold(0.0f64, |m, v| m.max(v.abs()));
         // Terms or values below the normal doubles have lost digits (or vanished) to
         // underflow: neither the values nor their resolution can be trusted.
@@ -660,7 +659,7 @@ fn eval_numeric(
                 f64::MIN_POSITIVE
             )));
         }
-        let absolute = ig_numeric::LEVEL_TOLERANCE * e.scale;
+        let absolute = e.error;
         let bound = absolute / largest.max(f64::MIN_POSITIVE);
         if bound <= NUMERIC_TOLERANCE {
             return Ok(nest(&e.value, n, rank));
@@ -669,9 +668,17 @@ fn eval_numeric(
             zero_within.borrow_mut().insert(key.into(), json!(absolute));
             return Ok(nest(&vec![0.0; e.value.len()], n, rank));
         }
+        // Beyond the connection's symbols of the first kind, the inverse metric enters.
+        let through_inverse =
+            Quantity::from_key(key).is_some_and(|q| q == Quantity::Christoffel || q.is_curvature());
         Err(Failure::input(format!(
-            "{key} cannot be computed numerically to a relative accuracy of {NUMERIC_TOLERANCE:e} at this point: the terms summed for it, or their rounding, are {:.1e} times larger than it (estimated relative error {bound:.1e}); the symbolic method may resolve it",
-            e.scale / largest.max(f64::MIN_POSITIVE)
+            "{key} cannot be computed numerically to a relative accuracy of {NUMERIC_TOLERANCE:e} at this point: its estimated relative error is {bound:.1e} (the terms summed for it, or their rounding, are {:.1e} times larger than it{}); the symbolic method may resolve it",
+            e.scale / largest.max(f64::MIN_POSITIVE),
+            if through_inverse {
+                ", and the inverse metric can amplify their errors further"
+            } else {
+                ""
+            }
         )))
     };
     let put = |object: &mut Map<String, Value>, key: &str, e: &ig_numeric::Estimate, rank| {
@@ -732,7 +739,7 @@ fn rounding_shift(g: &ig_numeric::NumericGeometry, exact: &[BigRational], rounde
         if shift == 0.0 {
             0.0
         } else {
-            shift / largest(&of.value).max(ig_numeric::LEVEL_TOLERANCE * of.scale)
+            shift / largest(&of.value).max(of.error)
         }
     };
     relative(metric_shift, &g.metric).max(relative(christoffel_shift, &g.christoffel))

@@ -358,18 +358,15 @@ pub fn sectional(a: SectionalArgs) -> Result<String, Failure> {
 }
 
 /// The sectional curvature from the numeric geometry, refused where the numeric tensors'
-/// error (each entry to [`ig_numeric::LEVEL_TOLERANCE`] of its terms' magnitude) could
-/// change it by more than [`crate::family::NUMERIC_TOLERANCE`] relative (a curvature
-/// within its error of 0 included: its sign is not known).
+/// estimated errors ([`ig_numeric::Estimate::error`]) could change it by more than
+/// [`crate::family::NUMERIC_TOLERANCE`] relative (a curvature within its error of 0
+/// included: its sign is not known).
 fn numeric_sectional(family: &Family, x: &[f64], u: &[f64], v: &[f64]) -> Result<f64, Failure> {
     let n = x.len();
     let geo = ig_numeric::numeric_geometry(family, x)
         .map_err(|e| Failure::input(format!("{}: {e}", family.name)))?;
     let (g, r) = (&geo.metric, &geo.riemann);
-    let (eg, er) = (
-        ig_numeric::LEVEL_TOLERANCE * g.scale,
-        ig_numeric::LEVEL_TOLERANCE * r.scale,
-    );
+    let (eg, er) = (g.error, r.error);
     let (mut num, mut num_err) = (0.0, 0.0);
     for (l, ul) in u.iter().enumerate() {
         for m in 0..n {

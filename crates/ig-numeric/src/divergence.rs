@@ -47,7 +47,9 @@ pub fn kl_divergence(family: &Family, from: &[f64], to: &[f64]) -> Result<f64, N
     }
     let integral = p.expect(&LogRatio { to: &q })?;
     let value = integral.value[0];
-    let quadrature = LEVEL_TOLERANCE * integral.magnitude[0];
+    // What the rule reached (with the rounding of the weights), and no less than it was
+    // asked to reach.
+    let quadrature = integral.error[0].max(LEVEL_TOLERANCE * integral.magnitude[0]);
     let rounding = integral.value[1];
     // (A NaN bound is not resolved either.)
     let bound = quadrature + rounding;

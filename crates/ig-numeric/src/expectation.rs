@@ -27,8 +27,14 @@ use rayon::prelude::*;
 use std::f64::consts::PI;
 use std::ops::Range;
 
-/// The estimated error of a refined rule, as a fraction of each group's scale.
+/// A rule is refined until its estimated error is below this fraction of each group's
+/// scale. (The error each expectation reports, [`Integral::error`], is what the refinement
+/// actually reached, usually far less.)
 pub const LEVEL_TOLERANCE: f64 = 1e-12;
+
+/// The relative rounding allowed for each term `w·f(x)` beside its weight's own (the
+/// product, the weight's Jacobian, the integrand's few operations).
+const TERM_ROUNDING: f64 = 8.0 * f64::EPSILON;
 
 /// The total probability must be one to within this.
 pub const MASS_TOLERANCE: f64 = 1e-9;
@@ -82,17 +88,35 @@ impl Integrand for One {
     }
 }
 
-/// An expectation and the size of what was summed: `magnitude[i] = E|fᵢ|`, the scale at which
-/// cancellation in `value[i]` is judged.
+/// An expectation, the size of what was summed (`magnitude[i] = E|fᵢ|`, the scale at which
+/// cancellation in `value[i]` is judged) and a bound on its error.
 #[derive(Clone, Debug)]
 pub struct Integral {
     /// `E[fᵢ]`.
     pub value: Vec<f64>,
-    /// `E[|fᵢ|]`, enlarged by the rounding of the weights (`E[|fᵢ| · δw/w] / LEVEL_TOLERANCE`),
-    /// so that LEVEL_TOLERANCE times it bounds the error of `value[i]`.
+    /// `E[|fᵢ|]`.
     pub magnitude: Vec<f64>,
+    /// A bound on the error of `value[i]`: the rule's truncation (the change its last
+    /// refinement made, or a series' tail), the rounding of the weights (ℓ's own rounding,
+    /// which a Poisson at λ = 1e6 makes 1e-9 of each weight) and of the terms, and the
+    /// rounding of summing them.
+    pub error: Vec<f64>,
+    /// The part of `error` due to the rounding of the weights, `E[|fᵢ| · δw/w]`.
+    rounding: Vec<f64>,
     /// Number of points the final rule used.
     pub nodes: usize,
+}
+
+impl Integral {
+    /// The scale at which a group's changes from level to level are judged: the largest
+    /// magnitude of its terms, with the rounding of its weights in units of
+    /// [`LEVEL_TOLERANCE`] (a rule need not resolve changes below what that rounding makes
+    /// of it).
+    fn scale(&self, group: &Range<usize>) -> f64 {
+        group.clone().fold(0.0, |m: f64, i| {
+            m.max(self.magnitude[i] + self.rounding[i] / LEVEL_TOLERANCE)
+        })
+    }
 }
 
 /// One member of a family: its coordinates fixed, ready to take expectations.
@@ -302,7 +326,8 @@ impl<'a> Member<'a> {
             };
             let estimate = change * rate.min(1.0);
             if change == 0.0 || (change <= 1e-6 && estimate <= LEVEL_TOLERANCE) {
-                return Ok(next);
+                // The error left is what the refinement estimated it to be.
+                return Ok(next.truncated(&groups, estimate));
             }
             previous = next;
             changes = [changes[1], change];
@@ -357,8 +382,14 @@ impl<'a> Member<'a> {
                 1.0
             };
             let past_peak = total.as_ref().is_some_and(|t| t.mass > 0.5);
-            if past_peak && (size == 0.0 || (ratio < 0.9 && size * ratio / (1.0 - ratio) < 1e-17)) {
-                break;
+            let tail = if size == 0.0 {
+                0.0
+            } else {
+                size * ratio / (1.0 - ratio)
+            };
+            if past_peak && (size == 0.0 || (ratio < 0.9 && tail < 1e-17)) {
+                let total = total.expect("a block was just summed");
+                return Ok(total.truncated(&groups, tail));
             }
             previous_block_size = size;
             if start > MAX_NODES {
@@ -368,7 +399,6 @@ impl<'a> Member<'a> {
                 )));
             }
         }
-        Ok(total.expect("at least one block"))
     }
 }
 
@@ -436,6 +466,7 @@ impl Member<'_> {
 }
 
 /// An integral together with the total weight of its rule (the mass).
+#[derive(Clone)]
 struct Summed {
     integral: Integral,
     mass: f64,
@@ -449,6 +480,8 @@ impl Summed {
             integral: Integral {
                 value: vec![0.0; len],
                 magnitude: vec![0.0; len],
+                error: vec![0.0; len],
+                rounding: vec![0.0; len],
                 nodes: 0,
             },
             mass: 0.0,
@@ -457,20 +490,29 @@ impl Summed {
     }
 
     fn plus(mut self, other: &Summed) -> Summed {
-        for (a, b) in self.integral.value.iter_mut().zip(&other.integral.value) {
-            *a += b;
-        }
-        for (a, b) in self
-            .integral
-            .magnitude
-            .iter_mut()
-            .zip(&other.integral.magnitude)
-        {
-            *a += b;
+        let (sum, more) = (&mut self.integral, &other.integral);
+        for i in 0..sum.value.len() {
+            sum.value[i] += more.value[i];
+            sum.magnitude[i] += more.magnitude[i];
+            sum.rounding[i] += more.rounding[i];
+            // |fl(a + b) − (a + b)| ≤ ε |a + b| ≤ ε (E|f| of both).
+            sum.error[i] += more.error[i] + f64::EPSILON * sum.magnitude[i];
         }
         self.integral.nodes += other.integral.nodes;
         self.mass += other.mass;
         self.finite += other.finite;
+        self
+    }
+
+    /// The sum with the rule's truncation error added: `relative` of each group's scale.
+    fn truncated(mut self, groups: &[Range<usize>], relative: f64) -> Summed {
+        let sum = &mut self.integral;
+        for g in groups {
+            let scale = sum.scale(g);
+            for e in &mut sum.error[g.clone()] {
+                *e += relative * scale;
+            }
+        }
         self
     }
 }
@@ -504,26 +546,39 @@ fn sum<I: Integrand>(f: &I, nodes: &Nodes) -> Result<Summed, NumericError> {
                     &mut scratch,
                     &mut out,
                 );
+                let sum = &mut acc.integral;
                 for (j, v) in out.iter().enumerate() {
                     if !v.is_finite() {
                         return Err(NumericError::Expectation(format!(
                             "the integrand is not finite at x = {x:?}"
                         )));
                     }
-                    acc.integral.value[j] += wk * v;
-                    // The weight's own rounding, in the magnitude's units.
-                    acc.integral.magnitude[j] +=
-                        wk * v.abs() * (1.0 + nodes.rounding[i] / LEVEL_TOLERANCE);
+                    let size = wk * v.abs();
+                    sum.value[j] += wk * v;
+                    sum.magnitude[j] += size;
+                    // The term's rounding, and the sum's (at most ε of what it has summed).
+                    sum.rounding[j] += size * nodes.rounding[i];
+                    sum.error[j] += size * (nodes.rounding[i] + TERM_ROUNDING)
+                        + f64::EPSILON * sum.magnitude[j];
                 }
                 acc.mass += wk;
             }
             Ok(acc)
         })
         .collect();
-    let mut total = Summed::zero(len);
-    for p in partial {
-        total = total.plus(&p?);
+    // Summed in pairs: the rounding bound grows with the depth of the tree, not the count.
+    let mut level = partial.into_iter().collect::<Result<Vec<_>, _>>()?;
+    while level.len() > 1 {
+        level = level
+            .chunks(2)
+            .map(|pair| match pair {
+                [a, b] => a.clone().plus(b),
+                [a] => a.clone(),
+                _ => unreachable!("chunks of two"),
+            })
+            .collect();
     }
+    let mut total = level.pop().unwrap_or_else(|| Summed::zero(len));
     total.finite = nodes.finite;
     Ok(total)
 }
@@ -533,9 +588,7 @@ fn change(groups: &[Range<usize>], a: &Integral, b: &Integral) -> f64 {
     groups
         .iter()
         .map(|g| {
-            let scale = b.magnitude[g.clone()]
-                .iter()
-                .fold(1e-300, |m: f64, v| m.max(*v));
+            let scale = b.scale(g).max(1e-300);
             g.clone()
                 .map(|i| (a.value[i] - b.value[i]).abs() / scale)
                 .fold(0.0, f64::max)
