@@ -92,6 +92,36 @@ impl Entry {
             )?;
             std::fs::rename(&temporary, &self.path)
         });
+        prune(dir);
+    }
+}
+
+/// Entries kept in the folder at most. Every rebuilt or upgraded `ig` writes entries of its
+/// own; beyond this many, the oldest written are removed (an entry is at most a few tens of
+/// kilobytes, so the folder stays within a few megabytes).
+const MAX_ENTRIES: usize = 256;
+
+/// Removes the oldest entries of `dir` beyond [`MAX_ENTRIES`]; files not named like an
+/// entry are left alone.
+fn prune(dir: &std::path::Path) {
+    let Ok(listing) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<(std::time::SystemTime, PathBuf)> = listing
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name();
+            let stem = name.to_str()?.strip_suffix(".json")?;
+            let is_entry = stem.len() == 16 && stem.bytes().all(|b| b.is_ascii_hexdigit());
+            is_entry.then_some(())?;
+            Some((e.metadata().ok()?.modified().ok()?, e.path()))
+        })
+        .collect();
+    if entries.len() > MAX_ENTRIES {
+        entries.sort();
+        for (_, path) in &entries[..entries.len() - MAX_ENTRIES] {
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
 
@@ -220,6 +250,37 @@ fn read(v: &Value) -> Option<Geometry> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_oldest_entries_beyond_the_limit_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let start = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1 << 30);
+        let count = MAX_ENTRIES + 10;
+        for i in 0..count {
+            let path = dir.path().join(format!("{i:016x}.json"));
+            let file = std::fs::File::create(&path).unwrap();
+            file.set_modified(start + std::time::Duration::from_secs(i as u64))
+                .unwrap();
+        }
+        for other in [
+            "notes.json",
+            "0123456789abcdef.txt",
+            "0123456789abcdefg.json",
+        ] {
+            let file = std::fs::File::create(dir.path().join(other)).unwrap();
+            file.set_modified(start).unwrap();
+        }
+        prune(dir.path());
+        let left: std::collections::BTreeSet<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(left.len(), MAX_ENTRIES + 3);
+        // The ten written first are gone; the newest and the other files stay.
+        assert!((0..10).all(|i| !left.contains(&format!("{i:016x}.json"))));
+        assert!(left.contains(&format!("{:016x}.json", count - 1)));
+        assert!(left.contains("notes.json") && left.contains("0123456789abcdefg.json"));
+    }
 
     #[test]
     fn an_entry_reads_back_the_same_geometry_and_only_for_its_family_and_binary() {
