@@ -96,10 +96,10 @@ pub struct Integral {
     pub value: Vec<f64>,
     /// `E[|fᵢ|]`.
     pub magnitude: Vec<f64>,
-    /// A bound on the error of `value[i]`: the rule's truncation (the change its last
-    /// refinement made, or a series' tail), the rounding of the weights (ℓ's own rounding,
-    /// which a Poisson at λ = 1e6 makes 1e-9 of each weight) and of the terms, and the
-    /// rounding of summing them.
+    /// The estimated error of `value[i]`: the rule's truncation (what the refinement
+    /// estimates its last level left, or a series' tail), the rounding of the weights (ℓ's
+    /// own rounding, which a Poisson at λ = 1e6 makes 1e-9 of each weight) and of the terms,
+    /// and the rounding of summing them.
     pub error: Vec<f64>,
     /// The part of `error` due to the rounding of the weights, `E[|fᵢ| · δw/w]`.
     rounding: Vec<f64>,

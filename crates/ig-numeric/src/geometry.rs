@@ -286,11 +286,11 @@ const PERTURBATION_SAFETY: f64 = 4.0;
 /// shows: where the metric is ill-conditioned (a dirichlet3 at (1e4, 1e-3, 1e-3)) the Ricci
 /// tensor was 2.6e-8 off while 1e-12 of its terms said 1e-8. Their errors are therefore
 /// also estimated by assembling the geometry again from the expectations moved by their
-/// reported errors in [`PERTURBATIONS`] fixed pseudo-random directions (deterministic
-/// output). Neither a worst-case first-order bound (which refused a beta's scalar curvature
-/// at (9.3, 7.9), right to 4e-14) nor moving each expectation by 1e-12 of its terms (which
-/// refused a von Mises' Riemann tensor at (0.001, 0.5), right to 3e-14) is sharp enough:
-/// the errors they assume are far above the ones the rules make.
+/// reported errors in eight fixed pseudo-random directions (deterministic output). Neither
+/// a worst-case first-order bound (which refused a beta's scalar curvature at (9.3, 7.9),
+/// right to 4e-14) nor moving each expectation by 1e-12 of its terms (which refused a von
+/// Mises' Riemann tensor at (0.001, 0.5), right to 3e-14) is sharp enough: the errors they
+/// assume are far above the ones the rules make.
 pub fn numeric_geometry(family: &Family, point: &[f64]) -> Result<NumericGeometry, NumericError> {
     let member = Member::new(family, point)?;
     let n = family.coordinates.len();
@@ -341,7 +341,13 @@ pub fn numeric_geometry(family: &Family, point: &[f64]) -> Result<NumericGeometr
                 v + sign * e
             })
             .collect();
-        let p = assemble(family, n, &moved, &integral.magnitude, integral.nodes)?;
+        // A metric singular within its error has no inverse to trust.
+        let p = assemble(family, n, &moved, &integral.magnitude, integral.nodes).map_err(|_| {
+            NumericError::Geometry(format!(
+                "the metric of {} is singular within its error at this point",
+                family.name
+            ))
+        })?;
         g.christoffel_first
             .widen(&p.christoffel_first, PERTURBATION_SAFETY);
         g.christoffel.widen(&p.christoffel, PERTURBATION_SAFETY);
@@ -377,11 +383,10 @@ fn assemble(
     // the rounding of inverting, n·ε·|g⁻¹||g||g⁻¹|, since n·ε is far below LEVEL_TOLERANCE
     // and mag(g) ≥ |g|). An ill-conditioned metric amplifies it: where a categorical's
     // implied remainder is 2^-33, the Christoffel symbols were printed as zeros within 7e7
-    // though they are 2e9. It is carried into the Christoffel symbols (mag(a·b) =
-    // mag(a)|b| + |a| mag(b)); the curvature, a further cancellation of their products and
-    // derivatives, keeps the bound of its own terms, which is already far above the errors
-    // seen (carried there too, this first-order bound refused a gamma's scalar curvature at
-    // (2.5, 1.5), whose error is 5e-15).
+    // though they are 2e9. It is carried into the Christoffel symbols' scale (mag(a·b) =
+    // mag(a)|b| + |a| mag(b)); the curvature keeps the scale of its own terms. How far the
+    // inverse and the curvature's cancellations really amplify the expectations' errors is
+    // estimated apart, by [`numeric_geometry`]'s perturbations.
     let absolute = inverse.abs();
     let inverse_mag = &absolute * DMatrix::from_row_slice(n, n, &magnitude[g1.clone()]) * &absolute;
     let ix3 = |i: usize, j: usize, k: usize| (i * n + j) * n + k;
